@@ -1,0 +1,72 @@
+/**
+ * One error type for the whole core, with a stable string code (viem's shape: a short
+ * message for people, details and cause for logs). Codes are a closed union, tested by name;
+ * EIP-1193 numbers are assigned only at the provider edge.
+ */
+export type ErrorCode =
+  // identity
+  | 'Identity.BadInput'
+  | 'Identity.BadSignature'
+  | 'Identity.WrongSignerKind'
+  | 'Identity.UnknownMember'
+  | 'Identity.MemberExists'
+  | 'Identity.NotAllowed'
+  | 'Identity.InboxIdMismatch'
+  | 'Identity.InboxExists'
+  | 'Identity.InboxNotCreated'
+  | 'Identity.TooManyInstallations'
+  | 'Identity.TooManyUpdates'
+  | 'Identity.SmartWalletUnsupported'
+  | 'Identity.SignerRejected'
+  // wire decoding
+  | 'Codec.Malformed'
+  | 'Codec.TooLarge'
+  // node API client
+  | 'Api.Cancelled'
+  | 'Api.Unknown'
+  | 'Api.InvalidArgument'
+  | 'Api.DeadlineExceeded'
+  | 'Api.NotFound'
+  | 'Api.AlreadyExists'
+  | 'Api.PermissionDenied'
+  | 'Api.ResourceExhausted'
+  | 'Api.FailedPrecondition'
+  | 'Api.Aborted'
+  | 'Api.OutOfRange'
+  | 'Api.Unimplemented'
+  | 'Api.Internal'
+  | 'Api.Unavailable'
+  | 'Api.DataLoss'
+  | 'Api.Unauthenticated'
+  | 'Api.Network'
+  | 'Api.BadResponse';
+
+export interface ParleyErrorOptions {
+  details?: string;
+  cause?: unknown;
+}
+
+export class ParleyError extends Error {
+  override readonly name = 'ParleyError';
+  readonly details: string | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly shortMessage: string,
+    opts: ParleyErrorOptions = {},
+  ) {
+    super(opts.details ? `${shortMessage}\n\nDetails: ${opts.details}` : shortMessage, { cause: opts.cause });
+    this.details = opts.details;
+  }
+
+  /** The shape errors take when they cross postMessage or a log line. */
+  toJSON(): { code: ErrorCode; message: string; data?: { details: string } } {
+    return this.details
+      ? { code: this.code, message: this.shortMessage, data: { details: this.details } }
+      : { code: this.code, message: this.shortMessage };
+  }
+}
+
+export function isParleyError(e: unknown, code?: ErrorCode): e is ParleyError {
+  return e instanceof ParleyError && (code === undefined || e.code === code);
+}
