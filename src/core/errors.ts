@@ -18,6 +18,11 @@ export type ErrorCode =
   | 'Identity.TooManyUpdates'
   | 'Identity.SmartWalletUnsupported'
   | 'Identity.SignerRejected'
+  // network node (src/node)
+  | 'Node.StoreConflict'
+  | 'Node.StoreClosed'
+  | 'Node.StoreCorrupt'
+  | 'Node.BadConfig'
   // wire decoding
   | 'Codec.Malformed'
   | 'Codec.TooLarge'
