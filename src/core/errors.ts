@@ -26,6 +26,11 @@ export type ErrorCode =
   // wire decoding
   | 'Codec.Malformed'
   | 'Codec.TooLarge'
+  // MLS profile: key packages, credentials, welcome wrapping
+  | 'Mls.BadInput'
+  | 'Mls.InvalidKeyPackage'
+  | 'Mls.InvalidCredential'
+  | 'Mls.WelcomeDecryptFailed'
   // node API client
   | 'Api.Cancelled'
   | 'Api.Unknown'
