@@ -26,6 +26,9 @@ export type ErrorCode =
   // wire decoding
   | 'Codec.Malformed'
   | 'Codec.TooLarge'
+  // message content (EncodedContent codecs, dApp content validation)
+  | 'Content.Invalid'
+  | 'Content.Unsupported'
   // MLS profile: key packages, credentials, welcome wrapping
   | 'Mls.BadInput'
   | 'Mls.InvalidKeyPackage'
