@@ -43,6 +43,9 @@ export type ErrorCode =
   | 'Mls.InvalidKeyPackage'
   | 'Mls.InvalidCredential'
   | 'Mls.WelcomeDecryptFailed'
+  | 'Mls.MissingExtension'
+  | 'Mls.InvalidGroupContextChange'
+  | 'Mls.PolicyDenied'
   // node API client
   | 'Api.Cancelled'
   | 'Api.Unknown'
