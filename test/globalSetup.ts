@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './interop/testEnv';
+
+/**
+ * Prepares what some tests need from outside Node: node-sdk peers under Debian 13's loader
+ * and a PostgreSQL database. Both scripts are idempotent and take well under a second once
+ * done, so this runs before every vitest run (`npm test`, CI, or a single file).
+ *
+ * A failed step does not stop the run: it is handed to the tests that need it through an
+ * environment variable, and they fail with that reason (see test/interop/testEnv.ts).
+ * Workers inherit process.env as it is after this function.
+ */
+export default function setup(): void {
+  const interop = runScript('setup-interop.sh');
+  if (!interop.ok) process.env['PARLEY_INTEROP_SETUP_ERROR'] = interop.reason;
+
+  const postgres = runScript('setup-postgres.sh');
+  const url = postgres.stdout.trim().split('\n').pop();
+  if (postgres.ok && url) {
+    process.env['PARLEY_TEST_POSTGRES_URL'] = url;
+  } else {
+    process.env['PARLEY_POSTGRES_SETUP_ERROR'] = postgres.reason || 'the script printed no URL';
+  }
+}
+
+function runScript(name: string): { ok: boolean; stdout: string; reason: string } {
+  // stderr is inherited: the scripts' progress lines show as they happen.
+  const result = spawnSync('bash', [join(repoRoot, 'scripts', name)], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 30 * 60_000,
+  });
+  if (result.error) return { ok: false, stdout: '', reason: `${name}: ${result.error.message}` };
+  if (result.status !== 0) {
+    const failed = result.stdout.split('\n').filter((line) => line.startsWith('FAILED: ')).pop();
+    const why = failed?.slice('FAILED: '.length) ?? `exited with ${result.status ?? result.signal}`;
+    return { ok: false, stdout: result.stdout, reason: `${name}: ${why}` };
+  }
+  return { ok: true, stdout: result.stdout, reason: '' };
+}
