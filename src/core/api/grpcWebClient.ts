@@ -131,8 +131,8 @@ class GrpcWebCaller {
       accept: GRPC_WEB_CONTENT_TYPE,
       'x-grpc-web': '1',
     };
-    // gRPC's timeout header (PROTOCOL-HTTP2.md) lets the node give up when we do.
-    if (timeoutMs !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(timeoutMs))}m`;
+    // gRPC's timeout header (PROTOCOL-HTTP2.md: at most 8 digits) lets the node give up when we do.
+    if (timeoutMs !== undefined) headers['grpc-timeout'] = `${Math.min(99_999_999, Math.max(1, Math.ceil(timeoutMs)))}m`;
 
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
