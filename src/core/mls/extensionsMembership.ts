@@ -29,7 +29,8 @@ export function decodeMembership(extensionData: Uint8Array): GroupMembership {
     checkEntryCount(WHAT, pb.members.length + pb.failedInstallations.length);
     const members = new Map<string, bigint>();
     for (const { key, value } of pb.members) members.set(key, value);
-    return { members, failedInstallations: pb.failedInstallations };
+    // Copies: the decoder hands out views of the input, which the caller may reuse.
+    return { members, failedInstallations: pb.failedInstallations.map((id) => Uint8Array.from(id)) };
   });
 }
 
