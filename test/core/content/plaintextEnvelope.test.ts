@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PlaintextEnvelope } from '@xmtp/proto/mls/message_contents/content.pb';
-import { decodePlaintextEnvelope, encodePlaintextEnvelope } from '../../../src/core/content';
+import {
+  PlaintextEnvelope,
+  PlaintextEnvelope_V2,
+  type DeepPartial,
+} from '@xmtp/proto/mls/message_contents/content.pb';
+import {
+  decodePlaintextEnvelope,
+  encodePlaintextEnvelope,
+  type PlaintextEnvelopeV2Payload,
+} from '../../../src/core/content';
 import { ParleyError } from '../../../src/core/errors';
 import { unicode } from './arbitraries';
+
+type PlaintextEnvelopeV2Input = DeepPartial<PlaintextEnvelope_V2> & { idempotencyKey: string };
 
 describe('PlaintextEnvelope', () => {
   it('writes V1 {content, idempotency_key} as the proto codec does', () => {
@@ -27,15 +37,15 @@ describe('PlaintextEnvelope', () => {
   });
 
   it('recognises each V2 payload, which receivers drop', () => {
-    const cases = [
+    const cases: [PlaintextEnvelopeV2Input, PlaintextEnvelopeV2Payload][] = [
       [{ idempotencyKey: '1', content: new Uint8Array([1]) }, 'content'],
       [{ idempotencyKey: '2', deviceSyncRequest: { pin: '1234', serverUrl: '' } }, 'deviceSyncRequest'],
       [{ idempotencyKey: '3', deviceSyncReply: { requestId: 'r', url: 'u' } }, 'deviceSyncReply'],
       [{ idempotencyKey: '4', userPreferenceUpdate: { contents: [new Uint8Array([1])] } }, 'userPreferenceUpdate'],
       [{ idempotencyKey: '5' }, 'none'],
-    ] as const;
+    ];
     for (const [v2, payload] of cases) {
-      const bytes = PlaintextEnvelope.encode(PlaintextEnvelope.fromPartial({ v2 })).finish();
+      const bytes = PlaintextEnvelope.encode({ v2: PlaintextEnvelope_V2.fromPartial(v2) }).finish();
       expect(decodePlaintextEnvelope(bytes)).toEqual({ version: 2, idempotencyKey: v2.idempotencyKey, payload });
     }
   });
