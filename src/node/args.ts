@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { ParleyError } from '../core/errors';
+import { isLogLevel, type LogLevel } from './log';
+
+export interface CliOptions {
+  port: number;
+  webPort: number;
+  host: string;
+  dataDir: string;
+  postgres?: string;
+  logLevel: LogLevel;
+  rateLimitWrites: number;
+  rateLimitReads: number;
+}
+
+export const USAGE = `Usage: parley-node [options]
+
+An XMTP-API-compatible network node: xmtp.mls.api.v1.MlsApi and
+xmtp.identity.api.v1.IdentityApi over native gRPC (HTTP/2, cleartext) and gRPC-web.
+
+Options:
+  --port N             native gRPC port (default 5556; 0 picks a free port)
+  --web-port N         gRPC-web port, also serving GET /health (default 5557; 0 = free port)
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --data-dir DIR       SQLite data directory (default ./.parley-node)
+  --postgres URL       use PostgreSQL at URL instead of SQLite
+  --log-level LEVEL    error | warn | info | debug (default info; debug logs every request)
+  --rate-limit-writes N  writes per client per 5 minutes (default 3000; 0 = unlimited)
+  --rate-limit-reads N   reads per client per 5 minutes (default 20000; 0 = unlimited)
+  -h, --help           show this help
+
+Once both listeners are up, prints one line to stdout:
+  {"event":"listening","grpcPort":N,"webPort":M}
+Logs go to stderr. SIGTERM/SIGINT stop it gracefully (exit 0).
+`;
+
+function portOf(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new ParleyError('Node.BadConfig', `${flag} must be a port number (0-65535).`, { details: JSON.stringify(value) });
+  }
+  return n;
+}
+
+function countOf(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) {
+    throw new ParleyError('Node.BadConfig', `${flag} must be a whole number.`, { details: JSON.stringify(value) });
+  }
+  return Number(value);
+}
+
+/** Parses the CLI arguments; `help` when usage was asked for. Bad input is Node.BadConfig. */
+export function parseCliArgs(argv: readonly string[]): { help: true } | { help: false; options: CliOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        'web-port': { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        postgres: { type: 'string' },
+        'log-level': { type: 'string' },
+        'rate-limit-writes': { type: 'string' },
+        'rate-limit-reads': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (cause) {
+    throw new ParleyError('Node.BadConfig', 'Bad command line.', { details: cause instanceof Error ? cause.message : String(cause), cause });
+  }
+  if (values.help) return { help: true };
+  const logLevel = values['log-level'] ?? 'info';
+  if (!isLogLevel(logLevel)) {
+    throw new ParleyError('Node.BadConfig', '--log-level must be error, warn, info or debug.', { details: JSON.stringify(logLevel) });
+  }
+  const options: CliOptions = {
+    port: portOf('--port', values.port, 5556),
+    webPort: portOf('--web-port', values['web-port'], 5557),
+    host: values.host ?? '127.0.0.1',
+    dataDir: values['data-dir'] ?? './.parley-node',
+    logLevel,
+    rateLimitWrites: countOf('--rate-limit-writes', values['rate-limit-writes'], 3000),
+    rateLimitReads: countOf('--rate-limit-reads', values['rate-limit-reads'], 20000),
+  };
+  if (values.postgres !== undefined) options.postgres = values.postgres;
+  return { help: false, options };
+}

@@ -1,0 +1,71 @@
+/**
+ * parley-node's command line: `npx tsx src/node/cli.ts [options]` (see args.ts USAGE).
+ * Exit codes: 0 after a clean stop, 2 for bad arguments, 1 when the node cannot start.
+ */
+import { isParleyError } from '../core/errors';
+import { USAGE, parseCliArgs } from './args';
+import { createLogger } from './log';
+import { startNode } from './node';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCliArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${isParleyError(e) ? e.message : String(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { options } = parsed;
+  const logger = createLogger(options.logLevel);
+  let node;
+  try {
+    node = await startNode({
+      host: options.host,
+      port: options.port,
+      webPort: options.webPort,
+      dataDir: options.dataDir,
+      ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
+      logger,
+      rateLimits: { writes: options.rateLimitWrites, reads: options.rateLimitReads, windowMs: 5 * 60 * 1000 },
+    });
+  } catch (e) {
+    logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });
+    return 1;
+  }
+  logger.info('parley-node started', {
+    host: options.host,
+    grpcPort: node.grpcPort,
+    webPort: node.webPort,
+    backend: node.store.backend,
+    ...(options.postgres === undefined ? { dataDir: options.dataDir } : {}),
+  });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort })}\n`);
+
+  const running = node;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info('stopping', { signal });
+      running.close().then(resolve, (e: unknown) => {
+        logger.error('unclean stop', { error: String(e) });
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.info('stopped');
+  return 0;
+}
+
+main().then(
+  // exit explicitly: nothing left to do once the store is closed, whatever handles linger.
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`);
+    process.exit(1);
+  },
+);

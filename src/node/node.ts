@@ -1,0 +1,126 @@
+import { ParleyError } from '../core/errors';
+import { refusingSmartWalletVerifier, type SmartWalletVerifier } from '../core/identity/smartWalletVerifier';
+import { createLogger, type Logger, type LogLevel } from './log';
+import { Dispatcher } from './rpc/dispatcher';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rpc/rateLimiter';
+import { createHandlers } from './service/handlers';
+import { createCoreValidators, type NodeValidators } from './service/validators';
+import { openSqliteStore } from './storage/sqlite/sqliteStore';
+import type { NodeStore } from './storage/types';
+import { startGrpcListener } from './transport/grpcServer';
+import { startGrpcWebListener } from './transport/grpcWebServer';
+
+/** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
+export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+
+export interface NodeOptions {
+  host: string;
+  /** Native gRPC port; 0 picks a free one. */
+  port: number;
+  /** gRPC-web port; 0 picks a free one. */
+  webPort: number;
+  /** SQLite data directory (ignored with `postgres` or `store`). */
+  dataDir: string;
+  /** PostgreSQL connection URL: use the PostgreSQL backend instead of SQLite. */
+  postgres?: string;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  rateLimits?: RateLimits;
+  /** Replaces the validators over src/core (tests). */
+  validators?: NodeValidators;
+  smartWalletVerifier?: SmartWalletVerifier;
+  /** An already open store (tests); the node closes it on close(). */
+  store?: NodeStore;
+  now?: () => Date;
+  /** How long close() lets calls in flight finish before cutting them. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningNode {
+  readonly grpcPort: number;
+  readonly webPort: number;
+  readonly store: NodeStore;
+  /**
+   * Graceful stop: refuse new calls, end live subscriptions (UNAVAILABLE), let calls in flight
+   * finish (every acknowledged write is already durable), then close the store.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The PostgreSQL backend lives in storage/postgres.ts (written against storage/types.ts) and
+ * exports `openPostgresStore({ url, logger })`. Loaded only when asked for, by a computed
+ * specifier, so SQLite-only use never loads `pg`.
+ */
+async function openPostgres(url: string, logger: Logger): Promise<NodeStore> {
+  const specifier = './storage/postgres';
+  let mod: { openPostgresStore?: (o: { url: string; logger: Logger }) => Promise<NodeStore> };
+  try {
+    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+  } catch (cause) {
+    throw new ParleyError('Node.BadConfig', 'The PostgreSQL backend is not available in this build.', { cause });
+  }
+  if (!mod.openPostgresStore) throw new ParleyError('Node.BadConfig', 'The PostgreSQL backend is not available in this build.');
+  return mod.openPostgresStore({ url, logger });
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const store =
+    options.store ??
+    (options.postgres !== undefined ? await openPostgres(options.postgres, logger) : openSqliteStore({ dataDir: options.dataDir }));
+  const shutdown = new AbortController();
+  const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
+  const dispatcher = new Dispatcher({
+    handlers: createHandlers({
+      store,
+      validators: options.validators ?? createCoreValidators({ smartWalletVerifier }),
+      smartWalletVerifier,
+      now: options.now ?? (() => new Date()),
+      shutdown: shutdown.signal,
+      maxSubscriptionBacklog: 10_000,
+    }),
+    rateLimiter: new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS),
+    logger,
+  });
+
+  const started: { close(graceMs: number): Promise<void> }[] = [];
+  try {
+    const grpcListener = await startGrpcListener({
+      host: options.host,
+      port: options.port,
+      dispatcher,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+    });
+    started.push(grpcListener);
+    const webListener = await startGrpcWebListener({
+      host: options.host,
+      port: options.webPort,
+      dispatcher,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      health: () => ({ backend: store.backend }),
+    });
+    started.push(webListener);
+
+    let closing: Promise<void> | undefined;
+    const graceMs = options.shutdownGraceMs ?? 10_000;
+    return {
+      grpcPort: grpcListener.port,
+      webPort: webListener.port,
+      store,
+      close: () =>
+        (closing ??= (async () => {
+          shutdown.abort();
+          const drained = dispatcher.drain();
+          await Promise.all(started.map((l) => l.close(graceMs)));
+          await drained;
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    shutdown.abort();
+    await Promise.all(started.map((l) => l.close(0)));
+    await store.close();
+    throw error;
+  }
+}

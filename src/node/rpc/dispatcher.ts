@@ -1,0 +1,114 @@
+import {
+  GrpcStatus,
+  apiMethodsByPath,
+  decodeProto,
+  encodeProto,
+  type AnyMethodSpec,
+  type ApiMethodName,
+  type ProtoCodec,
+} from '../../core/api';
+import type { Logger } from '../log';
+import { WRITE_METHODS, type CallContext, type NodeHandlers } from './handlers';
+import type { RateLimiter } from './rateLimiter';
+import { statusOf, type RpcStatus } from './statusOf';
+
+/** What a transport (gRPC or gRPC-web) gives the dispatcher for one call. */
+export interface TransportCall {
+  readonly clientKey: string;
+  readonly signal: AbortSignal;
+  /** Writes one serialized response message; resolves when the transport can take more. */
+  write(message: Uint8Array): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  handlers: NodeHandlers;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+}
+
+type AnyUnary = (request: unknown, ctx: CallContext) => Promise<unknown>;
+type AnyStream = (request: unknown, ctx: CallContext, send: (m: unknown) => Promise<void>) => Promise<void>;
+
+/**
+ * Routes a call by its wire path to its handler: decodes the request (bad bytes are
+ * INVALID_ARGUMENT, never a crash), applies the client's rate limit, runs the handler, encodes
+ * what it returns, and logs one line per call at debug level. Transport-independent: the gRPC
+ * and gRPC-web servers both end up here.
+ */
+export class Dispatcher {
+  private draining = false;
+  private readonly active = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** The method behind a wire path, or undefined (the transport answers UNIMPLEMENTED). */
+  lookup(path: string): { method: ApiMethodName; spec: AnyMethodSpec } | undefined {
+    return apiMethodsByPath.get(path);
+  }
+
+  /** Runs one call to completion; never throws. */
+  run(path: string, request: Uint8Array, call: TransportCall): Promise<RpcStatus> {
+    const started = performance.now();
+    const entry = this.lookup(path);
+    const done = this.runInner(entry, request, call).then((outcome) => {
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      const { logger } = this.options;
+      if (outcome.internal && outcome.error !== undefined) {
+        logger.error('request failed', { method: entry?.spec.name ?? path, error: String(outcome.error) });
+      }
+      if (logger.enabled('debug')) {
+        logger.debug('request', {
+          method: entry?.spec.name ?? path,
+          status: outcome.status,
+          ms,
+          client: call.clientKey,
+          ...(outcome.status === GrpcStatus.OK ? {} : { error: outcome.message }),
+        });
+      }
+      return { status: outcome.status, message: outcome.message };
+    });
+    this.active.add(done);
+    void done.finally(() => this.active.delete(done));
+    return done;
+  }
+
+  /** Refuses new calls with UNAVAILABLE and waits for unary calls in flight (streams are cut by their signal). */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await Promise.allSettled([...this.active]);
+  }
+
+  private async runInner(
+    entry: { method: ApiMethodName; spec: AnyMethodSpec } | undefined,
+    request: Uint8Array,
+    call: TransportCall,
+  ): Promise<RpcStatus & { internal?: boolean; error?: unknown }> {
+    if (!entry) return { status: GrpcStatus.UNIMPLEMENTED, message: 'Unknown method.' };
+    if (this.draining) return { status: GrpcStatus.UNAVAILABLE, message: 'The node is shutting down.' };
+    const { method, spec } = entry;
+    const cls = WRITE_METHODS.has(method) ? 'write' : 'read';
+    if (!this.options.rateLimiter.take(call.clientKey, cls)) {
+      return {
+        status: GrpcStatus.RESOURCE_EXHAUSTED,
+        message: `Rate limit exceeded: too many ${cls}s from this client; retry later.`,
+      };
+    }
+    try {
+      const decoded = decodeProto(spec.requestCodec as ProtoCodec<unknown>, request, `${spec.name} request`);
+      const responseCodec = spec.responseCodec as ProtoCodec<unknown>;
+      const ctx: CallContext = { clientKey: call.clientKey, signal: call.signal };
+      if (spec.kind === 'unary') {
+        const handler = this.options.handlers[method] as unknown as AnyUnary;
+        const response = await handler(decoded, ctx);
+        await call.write(encodeProto(responseCodec, response));
+      } else {
+        const handler = this.options.handlers[method] as unknown as AnyStream;
+        await handler(decoded, ctx, (m) => call.write(encodeProto(responseCodec, m)));
+      }
+      return { status: GrpcStatus.OK, message: '' };
+    } catch (error) {
+      if (call.signal.aborted) return { status: GrpcStatus.CANCELLED, message: 'The call was cancelled.' };
+      return { ...statusOf(error), error };
+    }
+  }
+}

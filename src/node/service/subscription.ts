@@ -1,0 +1,101 @@
+import { ParleyError } from '../../core/errors';
+import type { NodeStore, PageRequest, StoreEvent } from '../storage/types';
+
+/** A record on a topic: a group message (topic = group id) or a welcome (installation key). */
+export interface TopicRecord {
+  id: bigint;
+}
+
+export interface SubscriptionSpec<R extends TopicRecord> {
+  store: NodeStore;
+  /** Topic (hex) → the id after which the client wants records (0n = all). */
+  cursors: Map<string, bigint>;
+  /** The raw topic bytes of a hex topic, for the catch-up query. */
+  topicBytes: Map<string, Uint8Array>;
+  /** The live records of a store event that belong to this kind of subscription. */
+  recordsOf(event: StoreEvent): readonly R[] | undefined;
+  topicOf(record: R): string;
+  query(topic: Uint8Array, page: PageRequest): Promise<R[]>;
+  send(record: R): Promise<void>;
+  /** The client went away: end quietly. */
+  signal: AbortSignal;
+  /** The node is shutting down: end with UNAVAILABLE so the client reconnects elsewhere/later. */
+  shutdown: AbortSignal;
+  /** Most live records held for a client that reads too slowly before its stream is cut. */
+  maxBacklog: number;
+  catchUpPageSize?: number;
+}
+
+/**
+ * A topic subscription that switches from catch-up to live with no gap and no duplicate
+ * (xmtp-node-go SubscribeGroupMessages does the same): register for live records first, then
+ * page the stored history from each cursor, then deliver what arrived live meanwhile. Every
+ * record goes through one high-water mark per topic, so a record both queried and announced
+ * is sent once, and ids on a topic reach the client in increasing order.
+ */
+export async function runSubscription<R extends TopicRecord>(spec: SubscriptionSpec<R>): Promise<void> {
+  const highWater = new Map(spec.cursors);
+  const backlog: R[] = [];
+  let wake: (() => void) | undefined;
+  let overflow = false;
+
+  const off = spec.store.onChange((event) => {
+    const records = spec.recordsOf(event);
+    if (!records) return;
+    for (const r of records) {
+      if (!highWater.has(spec.topicOf(r))) continue;
+      if (backlog.length >= spec.maxBacklog) {
+        overflow = true;
+        break;
+      }
+      backlog.push(r);
+    }
+    wake?.();
+  });
+  const onAbort = (): void => wake?.();
+  spec.signal.addEventListener('abort', onAbort);
+  spec.shutdown.addEventListener('abort', onAbort);
+
+  const deliver = async (r: R): Promise<void> => {
+    const topic = spec.topicOf(r);
+    const mark = highWater.get(topic);
+    if (mark === undefined || r.id <= mark) return;
+    highWater.set(topic, r.id);
+    await spec.send(r);
+  };
+  const ended = (): boolean => spec.signal.aborted || spec.shutdown.aborted;
+
+  try {
+    const pageSize = spec.catchUpPageSize ?? 100;
+    for (const [topic, bytes] of spec.topicBytes) {
+      for (;;) {
+        if (ended()) break;
+        const cursor = highWater.get(topic) ?? 0n;
+        const page = await spec.query(bytes, { direction: 'ascending', cursor, limit: pageSize });
+        for (const r of page) await deliver(r);
+        if (page.length < pageSize) break;
+      }
+    }
+    while (!ended()) {
+      if (overflow) {
+        throw new ParleyError('Api.Aborted', 'The subscriber did not read messages fast enough; resubscribe from your cursor.');
+      }
+      const next = backlog.shift();
+      if (next) {
+        await deliver(next);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+    if (!spec.signal.aborted && spec.shutdown.aborted) {
+      throw new ParleyError('Api.Unavailable', 'The node is shutting down.');
+    }
+  } finally {
+    off();
+    spec.signal.removeEventListener('abort', onAbort);
+    spec.shutdown.removeEventListener('abort', onAbort);
+  }
+}

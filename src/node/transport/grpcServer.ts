@@ -1,0 +1,140 @@
+import * as grpc from '@grpc/grpc-js';
+import { apiMethods, type ApiMethodName } from '../../core/api';
+import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
+import { clientKeyOf } from './clientKey';
+
+export interface GrpcListenerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dispatcher: Dispatcher;
+  /** Largest request or response message (XMTP: 25 MiB). */
+  maxMessageBytes: number;
+}
+
+export interface GrpcListener {
+  readonly port: number;
+  /** Stops accepting, waits up to `graceMs` for calls in flight, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+const passThrough = (b: Buffer): Buffer => b;
+const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * Native gRPC over cleartext HTTP/2 (what node-sdk speaks for http:// URLs). Requests reach the
+ * dispatcher as raw bytes, so a malformed protobuf is the dispatcher's INVALID_ARGUMENT rather
+ * than grpc-js's INTERNAL; oversized messages are refused by grpc-js itself (RESOURCE_EXHAUSTED)
+ * from the length prefix, before they are buffered; unknown paths get UNIMPLEMENTED from grpc-js.
+ */
+export async function startGrpcListener(options: GrpcListenerOptions): Promise<GrpcListener> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    'grpc.max_send_message_length': options.maxMessageBytes,
+  });
+
+  const definitions: Record<string, grpc.MethodDefinition<Buffer, Uint8Array>> = {};
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const name of Object.keys(apiMethods) as ApiMethodName[]) {
+    const spec = apiMethods[name];
+    const stream = spec.kind === 'serverStream';
+    definitions[name] = {
+      path: spec.path,
+      requestStream: false,
+      responseStream: stream,
+      requestSerialize: toBuffer,
+      requestDeserialize: passThrough,
+      responseSerialize: toBuffer,
+      responseDeserialize: passThrough,
+      originalName: spec.name,
+    };
+    implementation[name] = stream
+      ? (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => serveStream(options.dispatcher, spec.path, call)
+      : (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) =>
+          serveUnary(options.dispatcher, spec.path, call, callback);
+  }
+  server.addService(definitions, implementation);
+
+  const address = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+
+  return {
+    port,
+    close: (graceMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+function serveUnary(
+  dispatcher: Dispatcher,
+  path: string,
+  call: grpc.ServerUnaryCall<Buffer, Uint8Array>,
+  callback: grpc.sendUnaryData<Uint8Array>,
+): void {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort());
+  let response: Uint8Array = new Uint8Array();
+  const transport: TransportCall = {
+    clientKey: clientKeyOf(call.getPeer()),
+    signal: abort.signal,
+    write: async (message) => {
+      response = message;
+    },
+  };
+  void dispatcher.run(path, call.request, transport).then(({ status, message }) => {
+    if (status === grpc.status.OK) callback(null, response);
+    else callback({ code: status, details: message });
+  });
+}
+
+function serveStream(dispatcher: Dispatcher, path: string, call: grpc.ServerWritableStream<Buffer, Uint8Array>): void {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort());
+  call.on('error', () => abort.abort());
+  // Headers go out at once, before any message: tonic-based clients (libxmtp) wait for them to
+  // consider the stream open (xmtp-node-go sends "subscribed: true" for the same reason).
+  const headers = new grpc.Metadata();
+  headers.set('subscribed', 'true');
+  call.sendMetadata(headers);
+  const transport: TransportCall = {
+    clientKey: clientKeyOf(call.getPeer()),
+    signal: abort.signal,
+    write: (message) =>
+      new Promise<void>((resolve, reject) => {
+        if (abort.signal.aborted) {
+          reject(new Error('stream cancelled'));
+          return;
+        }
+        if (call.write(message)) {
+          resolve();
+          return;
+        }
+        const onDrain = (): void => {
+          abort.signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          call.off('drain', onDrain);
+          reject(new Error('stream cancelled'));
+        };
+        call.once('drain', onDrain);
+        abort.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+  };
+  void dispatcher.run(path, call.request, transport).then(({ status, message }) => {
+    if (call.cancelled) return;
+    if (status === grpc.status.OK) call.end();
+    else call.emit('error', { code: status, details: message });
+  });
+}

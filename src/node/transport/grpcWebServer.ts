@@ -1,0 +1,206 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  GRPC_WEB_CONTENT_TYPE,
+  GrpcStatus,
+  GrpcWebFrameParser,
+  encodeGrpcWebDataFrame,
+  encodeGrpcWebTrailerFrame,
+  grpcWebTrailersOnlyHeaders,
+} from '../../core/api';
+import { isParleyError } from '../../core/errors';
+import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
+import { clientKeyOf } from './clientKey';
+import { corsHeadersFor, isAllowedOrigin } from './cors';
+
+export interface GrpcWebListenerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dispatcher: Dispatcher;
+  /** Largest request message (XMTP: 25 MiB), checked on the frame header before buffering. */
+  maxMessageBytes: number;
+  /** What GET /health reports besides `status: "ok"`. */
+  health?: () => Record<string, unknown>;
+}
+
+export interface GrpcWebListener {
+  readonly port: number;
+  /** Stops accepting, waits up to `graceMs` for requests in flight, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * gRPC-web over HTTP/1.1 (grpc/grpc doc/PROTOCOL-WEB.md) for browsers and the extension: POST
+ * /<service>/<method> with one framed request message; answers with framed messages and a
+ * trailer frame, or a trailers-only response when a call fails before its first message.
+ * CORS admits extension origins and local pages; GET /health answers liveness probes.
+ */
+export async function startGrpcWebListener(options: GrpcWebListenerOptions): Promise<GrpcWebListener> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(options, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  // Request headers are small for gRPC-web; a slow client must not hold a socket forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 0; // streams are long-lived
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    close: async (graceMs) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const origin = req.headers.origin;
+  const cors = corsHeadersFor(origin);
+  const url = req.url ?? '/';
+  const path = url.split('?')[0] ?? '/';
+
+  if (req.method === 'OPTIONS') {
+    if (origin !== undefined && !isAllowedOrigin(origin)) {
+      res.writeHead(403).end();
+      return;
+    }
+    res.writeHead(204, {
+      ...cors,
+      'access-control-allow-methods': 'POST, GET, OPTIONS',
+      'access-control-allow-headers':
+        req.headers['access-control-request-headers'] ?? 'content-type, x-grpc-web, x-user-agent, grpc-timeout',
+      'access-control-max-age': '86400',
+    });
+    res.end();
+    return;
+  }
+
+  if (req.method === 'GET' && path === '/health') {
+    res.writeHead(200, { ...cors, 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ status: 'ok', ...options.health?.() }));
+    return;
+  }
+
+  if (req.method !== 'POST') {
+    res.writeHead(405, { ...cors, allow: 'POST, GET, OPTIONS' }).end();
+    return;
+  }
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== GRPC_WEB_CONTENT_TYPE && contentType !== 'application/grpc-web') {
+    res.writeHead(415, cors).end();
+    return;
+  }
+
+  const entry = options.dispatcher.lookup(path);
+  const trailersOnly = (status: number, message: string, closeConnection = false): void => {
+    res.writeHead(200, { ...cors, ...grpcWebTrailersOnlyHeaders(status, message), ...(closeConnection ? { connection: 'close' } : {}) });
+    res.end();
+  };
+  if (!entry) {
+    req.resume();
+    // Through the dispatcher only for its log line; it answers UNIMPLEMENTED.
+    const outcome = await options.dispatcher.run(path.slice(0, 200), new Uint8Array(), {
+      clientKey: clientKeyOf(req.socket.remoteAddress),
+      signal: new AbortController().signal,
+      write: async () => {},
+    });
+    trailersOnly(outcome.status, `${outcome.message} ${path.slice(0, 200)}`);
+    return;
+  }
+
+  const read = await readRequestMessage(req, options.maxMessageBytes);
+  if (!read.ok) {
+    // The rest of the body is unread: the connection has no trustworthy boundary left.
+    trailersOnly(read.status, read.message, true);
+    req.destroy();
+    return;
+  }
+
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  let headersSent = false;
+  const sendHeaders = (): void => {
+    if (headersSent) return;
+    headersSent = true;
+    res.writeHead(200, { ...cors, 'content-type': GRPC_WEB_CONTENT_TYPE, 'access-control-expose-headers': 'grpc-status, grpc-message' });
+    res.flushHeaders();
+  };
+  // Streams open at once, so the client knows it is subscribed before any message.
+  if (entry.spec.kind === 'serverStream') sendHeaders();
+
+  const transport: TransportCall = {
+    clientKey: clientKeyOf(req.socket.remoteAddress),
+    signal: abort.signal,
+    write: async (message) => {
+      if (abort.signal.aborted) throw new Error('client went away');
+      sendHeaders();
+      if (!res.write(encodeGrpcWebDataFrame(message))) {
+        await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
+      }
+    },
+  };
+  const outcome = await options.dispatcher.run(path, read.message, transport);
+  if (abort.signal.aborted) return;
+  if (!headersSent && outcome.status !== GrpcStatus.OK) {
+    trailersOnly(outcome.status, outcome.message);
+    return;
+  }
+  sendHeaders();
+  res.end(encodeGrpcWebTrailerFrame(outcome.status, outcome.message));
+}
+
+type ReadResult = { ok: true; message: Uint8Array } | { ok: false; status: number; message: string };
+
+/** Reads exactly one data frame from the body; sizes are checked before anything is buffered. */
+async function readRequestMessage(req: IncomingMessage, maxMessageBytes: number): Promise<ReadResult> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxMessageBytes + 5) {
+    return { ok: false, status: GrpcStatus.RESOURCE_EXHAUSTED, message: `Request body of ${declared} bytes exceeds the ${maxMessageBytes}-byte limit.` };
+  }
+  const parser = new GrpcWebFrameParser({ maxFrameBytes: maxMessageBytes });
+  let message: Uint8Array | undefined;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      for (const frame of parser.push(chunk)) {
+        if (frame.kind !== 'data' || message !== undefined) {
+          return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'A gRPC-web request carries exactly one data frame.' };
+        }
+        message = frame.payload;
+      }
+    }
+  } catch (e) {
+    if (isParleyError(e, 'Codec.TooLarge')) {
+      return { ok: false, status: GrpcStatus.RESOURCE_EXHAUSTED, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage };
+    }
+    if (isParleyError(e)) {
+      return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage };
+    }
+    return { ok: false, status: GrpcStatus.CANCELLED, message: 'The request body was cut off.' };
+  }
+  if (parser.bufferedBytes > 0) {
+    return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: `Truncated gRPC-web frame: the body ended ${parser.bufferedBytes} bytes into a frame.` };
+  }
+  if (message === undefined) {
+    return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'The gRPC-web request has no message frame.' };
+  }
+  return { ok: true, message };
+}

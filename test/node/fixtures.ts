@@ -1,0 +1,78 @@
+/** Real protocol payloads for node tests, built with src/core (as a client would). */
+import type { IdentityUpdate as IdentityUpdateProto } from '@xmtp/proto/identity/associations/association.pb';
+import { encodeMlsMessage } from 'ts-mls';
+import type { ContentTypeName } from 'ts-mls';
+import { identityUpdateToProto } from '../../src/core/identity/codec';
+import { inboxIdFor } from '../../src/core/identity/inboxId';
+import { generateInstallationKey, installationKeySigner } from '../../src/core/identity/installationKey';
+import { ethereumIdentifier, installationIdentifier } from '../../src/core/identity/model';
+import { IdentityUpdateBuilder, clientTimestampNsNow } from '../../src/core/identity/signatureRequest';
+import type { WalletSigner } from '../../src/core/identity/signer';
+import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity/walletSigners';
+import { createXmtpKeyPackage } from '../../src/core/mls/keyPackage';
+
+export interface TestInstallation {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export interface TestIdentity {
+  address: string;
+  inboxId: string;
+  wallet: WalletSigner;
+  installation: TestInstallation;
+  /** CreateInbox + AddAssociation(installation), signed by wallet and installation. */
+  registration: IdentityUpdateProto;
+}
+
+export async function newIdentity(): Promise<TestIdentity> {
+  const wallet = privateKeySigner(generateWalletPrivateKey());
+  const address = wallet.identifier;
+  const inboxId = inboxIdFor(address);
+  const installation = generateInstallationKey();
+  const request = new IdentityUpdateBuilder(inboxId, clientTimestampNsNow())
+    .createInbox(ethereumIdentifier(address))
+    .addAssociation(installationIdentifier(installation.publicKey), ethereumIdentifier(address))
+    .build();
+  await request.sign(wallet);
+  await request.sign(installationKeySigner(installation.secretKey));
+  return { address, inboxId, wallet, installation, registration: identityUpdateToProto(request.toIdentityUpdate()) };
+}
+
+/** An update adding a second installation to an existing inbox. */
+export async function addInstallationUpdate(id: TestIdentity, installation: TestInstallation): Promise<IdentityUpdateProto> {
+  const request = new IdentityUpdateBuilder(id.inboxId, clientTimestampNsNow())
+    .addAssociation(installationIdentifier(installation.publicKey), ethereumIdentifier(id.address))
+    .build();
+  await request.sign(id.wallet);
+  await request.sign(installationKeySigner(installation.secretKey));
+  return identityUpdateToProto(request.toIdentityUpdate());
+}
+
+export async function keyPackageFor(inboxId: string, installation: TestInstallation, now = new Date()): Promise<Uint8Array> {
+  const kp = await createXmtpKeyPackage({
+    inboxId,
+    installationKey: { privateKey: installation.secretKey, publicKey: installation.publicKey },
+    now,
+  });
+  return kp.tls;
+}
+
+/**
+ * A group message as the node sees it: a TLS MLSMessage holding a PrivateMessage. The node
+ * reads only the clear framing, so the ciphertext can be any bytes.
+ */
+export function privateMessage(groupId: Uint8Array, body: string | Uint8Array, contentType: ContentTypeName = 'application', epoch = 1n): Uint8Array {
+  return encodeMlsMessage({
+    version: 'mls10',
+    wireformat: 'mls_private_message',
+    privateMessage: {
+      groupId,
+      epoch,
+      contentType,
+      authenticatedData: new Uint8Array(),
+      encryptedSenderData: new Uint8Array(16).fill(7),
+      ciphertext: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+    },
+  });
+}
