@@ -84,6 +84,19 @@ function checkSignatureKind(role: MemberKind, sig: VerifiedSignature): void {
   }
 }
 
+/**
+ * The signature must come from the kind of member the action needs (e.g. a wallet, not an
+ * installation). libxmtp folds this into its signer-identity checks (MissingExistingMember,
+ * NewMemberIdSignatureMismatch); Parley reports it under its own code first.
+ */
+function requireSignerKind(required: MemberIdentifier, sig: VerifiedSignature, what: string): void {
+  if (sig.signer.kind !== required.kind) {
+    throw new ParleyError('Identity.WrongSignerKind', `Only a ${required.kind} signature can ${what}.`, {
+      details: `needed ${describe(required)}, got a ${sig.kind} signature by ${describe(sig.signer)}`,
+    });
+  }
+}
+
 /** A smart-contract wallet stays bound to the chain it was added on (`verify_chain_id_matches`). */
 function checkChainId(member: Member | undefined, sig: VerifiedSignature): void {
   if (member !== undefined && member.addedOnChainId !== sig.chainId) {
@@ -120,6 +133,7 @@ function requireRecoverySigner(draft: Draft, sig: VerifiedSignature, what: strin
       details: `signer ${describe(sig.signer)}`,
     });
   }
+  requireSignerKind(draft.recoveryIdentifier, sig, what);
   if (!sameMember(sig.signer, draft.recoveryIdentifier)) {
     throw new ParleyError('Identity.NotRecoveryIdentifier', `Only the recovery identifier can ${what}.`, {
       details: `signed by ${describe(sig.signer)}, recovery is ${describe(draft.recoveryIdentifier)}`,
@@ -134,6 +148,7 @@ function createInbox(draft: Draft | undefined, action: Extract<VerifiedAction, {
     });
   }
   const sig = action.initialSignature;
+  requireSignerKind(action.identifier, sig, 'create this inbox');
   if (!sameMember(sig.signer, action.identifier)) {
     throw new ParleyError('Identity.SignerMismatch', 'The inbox must be created by its owner’s signature.', {
       details: `owner ${describe(action.identifier)}, signed by ${describe(sig.signer)}`,
@@ -171,6 +186,7 @@ function addAssociation(
   const newSig = action.newMemberSignature;
   checkNotReplayed(seen, [existingSig, newSig]);
 
+  requireSignerKind(action.newMember, newSig, 'sign for the new member');
   if (!sameMember(newSig.signer, action.newMember)) {
     throw new ParleyError('Identity.SignerMismatch', 'The new member must sign its own addition.', {
       details: `new member ${describe(action.newMember)}, signed by ${describe(newSig.signer)}`,
