@@ -25,8 +25,10 @@ import { defaultGroupPolicySet, dmPolicySet, type PolicySet } from './policies';
  * Building the group-context extension list of an XMTP group, and the whole new list a
  * GroupContextExtensions proposal carries: RFC 9420 §12.1.7 replaces the entire list, so every
  * change here is "current list + one change → new full list" (libxmtp groups/mod.rs
- * build_extensions_for_*). Do not combine such a proposal with a Remove in one commit: ts-mls
- * 1.6.4 fails on that pair (ts-mls issue #742); commit them separately.
+ * build_extensions_for_*). Removing a member is a Remove plus the membership change in one
+ * commit, as libxmtp does it (it refuses removed installations the membership does not explain).
+ * Unpatched ts-mls 1.6.4 breaks on that pair (ts-mls issue #742); patches/ts-mls+1.6.4.patch is
+ * the fix, so never run these commits on an unpatched ts-mls.
  */
 
 /** Disappearing messages: delete messages sent after `fromNs` once `inNs` has passed. */

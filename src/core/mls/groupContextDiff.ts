@@ -67,6 +67,9 @@ function addedTo(before: readonly string[], after: readonly string[]): string[] 
  * `before` itself when the commit has none) changes, the way libxmtp's ValidatedCommit does, and
  * refuses what libxmtp refuses before any policy is consulted: a changed immutable metadata, a
  * missing XMTP extension, an identity sequence id going back, an over-long attribute.
+ * Commit processing still has to check what this cannot see: that the Add and Remove proposals
+ * match the membership change (libxmtp's expected installation diff) and that the actor's
+ * installation belongs to its inbox at the new sequence id.
  */
 export function diffGroupContext(
   before: readonly Extension[],

@@ -166,6 +166,13 @@ describe('wire compatibility with libxmtp', () => {
 });
 
 describe('decoders refuse what libxmtp refuses', () => {
+  it('refuses attribute strings that are not UTF-8, as prost does', () => {
+    // attributes { key: <one byte> }, admin_list {}, super_admin_list {}
+    const withKeyByte = (b: number) => new Uint8Array([0x0a, 0x03, 0x0a, 0x01, b, 0x12, 0x00, 0x1a, 0x00]);
+    expect([...decodeMutableMetadata(withKeyByte(0x61)).attributes.keys()]).toEqual(['a']);
+    expectCode(() => decodeMutableMetadata(withKeyByte(0xff)), 'Codec.Malformed');
+  });
+
   it('refuses mutable metadata without its admin lists', () => {
     expectCode(() => decodeMutableMetadata(GroupMutableMetadataV1.encode({ attributes: {}, adminList: undefined, superAdminList: undefined }).finish()), 'Codec.Malformed');
   });

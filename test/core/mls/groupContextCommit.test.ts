@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getXmtpCiphersuiteImpl } from '../../../src/core/mls/ciphersuite';
 import { mutableMetadataOf } from '../../../src/core/mls/extensionsMutableMetadata';
 import { membershipOf } from '../../../src/core/mls/extensionsMembership';
-import { newGroupExtensions, withGroupName, withMembership } from '../../../src/core/mls/groupContext';
+import { newGroupExtensions, withGroupName, withMembership, withoutMember } from '../../../src/core/mls/groupContext';
 import { createXmtpKeyPackage, type XmtpKeyPackage } from '../../../src/core/mls/keyPackage';
 
 /**
@@ -14,7 +14,8 @@ import { createXmtpKeyPackage, type XmtpKeyPackage } from '../../../src/core/mls
  * GroupContextExtensions proposal must carry an update path (RFC 9420 §12.4; openmls otherwise
  * refuses it, RequiredPathNotFound), encrypted to the provisional context with the new
  * extensions (§12.4.2; otherwise libxmtp fails UnableToDecrypt). Unpatched, the path is missing;
- * with only the first fix, the receivers below fail to decrypt the path.
+ * with only the first fix, the receivers below fail to decrypt the path. The Remove + membership
+ * commit (libxmtp's way to remove a member) is ts-mls issue #742, the same old-context bug.
  */
 
 // ts-mls checks key-package lifetimes against the clock, so these are made now.
@@ -141,5 +142,40 @@ describe('group-context commits between ts-mls members (patched ts-mls 1.6.4)', 
         [charlie.inboxId, 7n],
       ]),
     );
+  });
+
+  it('a Remove + membership commit reaches the remaining members (ts-mls issue #742)', async () => {
+    const { aliceState, bobState } = await aliceWithBob();
+    const added = await createCommit(
+      { state: aliceState, cipherSuite: cs },
+      {
+        extraProposals: [add(charlie), gce(withMembership(aliceState.groupContext.extensions, charlie.inboxId, 1n))],
+        ratchetTreeExtension: true,
+      },
+    );
+    if (added.welcome === undefined) throw new Error('an Add commit has a welcome');
+    const bobWithCharlie = await receive(bobState, added.commit, cs);
+    const charlieState = await joinGroup(
+      added.welcome,
+      charlie.keyPackage.keyPackage,
+      charlie.keyPackage.privatePackage,
+      emptyPskIndex,
+      cs,
+    );
+
+    // Bob (leaf 1) removes Charlie (leaf 2) and drops his inbox from the membership map.
+    const { newState, commit } = await createCommit(
+      { state: bobWithCharlie, cipherSuite: cs },
+      {
+        extraProposals: [
+          { proposalType: 'remove', remove: { removed: 2 } },
+          gce(withoutMember(bobWithCharlie.groupContext.extensions, charlie.inboxId)),
+        ],
+      },
+    );
+    const aliceAfter = await receive(added.newState, commit, cs);
+    expectSameEpoch(newState, aliceAfter);
+    expect(membershipOf(aliceAfter.groupContext.extensions).members.has(charlie.inboxId)).toBe(false);
+    expect((await receive(charlieState, commit, cs)).groupActiveState.kind).toBe('removedFromGroup');
   });
 });
