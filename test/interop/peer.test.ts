@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Peer, PeerCommandError } from './peer';
 import { newPeerIdentity } from './peerIdentity';
-import { StubNode } from './stubNode';
+import { ReferenceNode } from './referenceNode';
 import { requireInteropEnv } from './testEnv';
 
 // Checks the harness itself (node-sdk under Debian 13's loader, the JSON-line driver) against
-// a stub node, so that it is known to work whatever state parley-node is in.
+// the reference node, so that it is known to work whatever state parley-node is in.
 describe('interop harness: a real node-sdk peer', () => {
   let workDir: string;
   const peers: Peer[] = [];
-  const stubs: StubNode[] = [];
+  const referenceNodes: ReferenceNode[] = [];
 
   beforeAll(async () => {
     requireInteropEnv();
@@ -22,23 +22,23 @@ describe('interop harness: a real node-sdk peer', () => {
 
   afterEach(async () => {
     await Promise.all(peers.splice(0).map((p) => p.kill()));
-    await Promise.all(stubs.splice(0).map((s) => s.stop()));
+    await Promise.all(referenceNodes.splice(0).map((s) => s.stop()));
   });
 
   afterAll(async () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  it('registers against a stub node with the calls libxmtp makes at Client.create', async () => {
-    const stub = await StubNode.start();
-    stubs.push(stub);
+  it('registers against the reference node with the calls libxmtp makes at Client.create', async () => {
+    const reference = await ReferenceNode.start();
+    referenceNodes.push(reference);
     const peer = Peer.spawn('alice');
     peers.push(peer);
     const alice = newPeerIdentity();
 
     const created = await peer.create({
       privateKey: alice.privateKey,
-      apiUrl: stub.apiUrl,
+      apiUrl: reference.apiUrl,
       dbPath: join(workDir, 'alice.db3'),
       dbEncryptionKey: alice.dbEncryptionKey,
     });
@@ -47,7 +47,7 @@ describe('interop harness: a real node-sdk peer', () => {
     expect(created.isRegistered).toBe(true);
     expect(created.inboxId).toMatch(/^[0-9a-f]{64}$/);
     // The order captured from node-sdk 6.0.0 (shared fixtures README, DESIGN §3).
-    expect(stub.calls.map((c) => c.method).slice(0, 6)).toEqual([
+    expect(reference.calls.map((c) => c.method).slice(0, 6)).toEqual([
       'IdentityApi/GetInboxIds',
       'IdentityApi/GetInboxIds',
       'IdentityApi/GetIdentityUpdates',
@@ -55,7 +55,7 @@ describe('interop harness: a real node-sdk peer', () => {
       'IdentityApi/PublishIdentityUpdate',
       'IdentityApi/GetIdentityUpdates',
     ]);
-    const [update] = stub.publishedUpdates(created.inboxId);
+    const [update] = reference.publishedUpdates(created.inboxId);
     expect(update?.actions[0]?.createInbox?.initialIdentifier).toBe(alice.address);
     expect(update?.actions[1]?.add?.newMemberIdentifier?.installationPublicKey).toBeDefined();
     expect(await peer.inboxId()).toBe(created.inboxId);
