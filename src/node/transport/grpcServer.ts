@@ -31,6 +31,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
+    interceptors: [framingStatusInterceptor],
   });
 
   const definitions: Record<string, grpc.MethodDefinition<Buffer, Uint8Array>> = {};
@@ -75,6 +76,31 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
       }),
   };
 }
+
+/**
+ * grpc-js answers a request whose body ends inside a frame ("no request message") or carries two
+ * messages with UNIMPLEMENTED, which would tell the client the method does not exist. The
+ * request is malformed, so the node says INVALID_ARGUMENT.
+ */
+const framingStatusInterceptor: grpc.ServerInterceptor = (_method, call) =>
+  new grpc.ServerInterceptingCall(
+    call,
+    new grpc.ResponderBuilder()
+      .withSendStatus((status, next) => {
+        if (status.code === grpc.status.UNIMPLEMENTED && /^Received (no|a second) request message/.test(status.details)) {
+          next({
+            ...status,
+            code: grpc.status.INVALID_ARGUMENT,
+            details: status.details.startsWith('Received no')
+              ? 'The request holds no complete message (truncated frame).'
+              : 'The request holds more than one message.',
+          });
+          return;
+        }
+        next(status);
+      })
+      .build(),
+  );
 
 function serveUnary(
   dispatcher: Dispatcher,

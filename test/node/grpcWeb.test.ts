@@ -1,0 +1,68 @@
+import Long from 'long';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGrpcWebApi, type NetworkApi } from '../../src/core/api';
+import { isParleyError } from '../../src/core/errors';
+import { privateMessage } from './fixtures';
+import { startTestNode, type TestNode } from './helpers';
+
+describe('gRPC-web listener', () => {
+  let node: TestNode;
+  let api: NetworkApi;
+  beforeAll(async () => {
+    node = await startTestNode();
+    api = createGrpcWebApi({ url: `http://127.0.0.1:${node.webPort}` });
+  });
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  it('serves unary calls and server streams to the core gRPC-web client', async () => {
+    const group = new Uint8Array(16).fill(0x77);
+    await api.sendGroupMessages({ messages: [{ v1: { data: privateMessage(group, 'first'), senderHmac: new Uint8Array(), shouldPush: true } }] });
+    const abort = new AbortController();
+    const stream = api.subscribeGroupMessages({ filters: [{ groupId: group, idCursor: Long.UZERO }] }, { signal: abort.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    await api.sendGroupMessages({ messages: [{ v1: { data: privateMessage(group, 'second'), senderHmac: new Uint8Array(), shouldPush: true } }] });
+    const second = await iterator.next();
+    expect(second.value!.v1!.data).toEqual(privateMessage(group, 'second'));
+    abort.abort();
+    await iterator.return?.();
+    const q = await api.queryGroupMessages({ groupId: group, pagingInfo: undefined });
+    expect(q.messages).toHaveLength(2);
+  });
+
+  it('reports errors as typed gRPC statuses', async () => {
+    let caught: unknown;
+    try {
+      await api.sendGroupMessages({ messages: [] });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isParleyError(caught, 'Api.InvalidArgument')).toBe(true);
+  });
+
+  it('grants CORS to extension origins and local pages, not to other sites', async () => {
+    const preflight = (origin: string) =>
+      fetch(`http://127.0.0.1:${node.webPort}/xmtp.mls.api.v1.MlsApi/QueryGroupMessages`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-grpc-web' },
+      });
+    for (const origin of ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0b6d2c36-8f0a-4a0e-9d0f-5f0d1e2c3b4a', 'http://localhost:5173']) {
+      const res = await preflight(origin);
+      expect(res.status, origin).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('access-control-allow-headers')).toMatch(/x-grpc-web/);
+    }
+    const evil = await preflight('https://evil.example');
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers GET /health', async () => {
+    const res = await fetch(`http://127.0.0.1:${node.webPort}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', backend: 'sqlite' });
+  });
+});
