@@ -156,7 +156,7 @@ export class ParleyNode {
       const timer = setTimeout(() => fail(`no listening line within ${timeoutMs} ms`), timeoutMs);
 
       this.exited = new Promise((resolveExit) => {
-        child.once('exit', (code, signal) => {
+        child.once('close', (code, signal) => {
           this.log.push(`--- parley-node ${signal ? `killed by ${signal}` : `exited with code ${code}`}`);
           fail(signal ? `killed by ${signal}` : `exited with code ${code}`);
           resolveExit();

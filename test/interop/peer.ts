@@ -93,7 +93,7 @@ export class Peer {
     const { file, args } = peerCommand();
     this.child = spawn(file, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      this.child.once('close', (code, signal) => {
         this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
         this.failAll(`the peer process ${this.exitInfo}`);
         resolve();

@@ -29,8 +29,9 @@ if (values['log-level'] === 'debug') {
     return record(...calls);
   };
 }
-// No gRPC-web listener here: webPort 0 says so.
-console.log(JSON.stringify({ event: 'listening', grpcPort: node.port, webPort: 0 }));
+// The handler goes in before the listening line: a SIGTERM may follow that line at once.
 process.once('SIGTERM', () => {
   void node.stop().then(() => process.exit(0));
 });
+// No gRPC-web listener here: webPort 0 says so.
+console.log(JSON.stringify({ event: 'listening', grpcPort: node.port, webPort: 0 }));

@@ -37,14 +37,15 @@ const startsFile = join(values['data-dir'], 'starts.log');
 appendFileSync(startsFile, `${process.pid}\n`);
 const starts = readFileSync(startsFile, 'utf8').trim().split('\n').length;
 console.error(`stand-in: start ${starts} with log level ${values['log-level']}`);
-console.log(JSON.stringify({
-  event: 'listening',
-  grpcPort: (grpc.address() as { port: number }).port,
-  webPort: (web.address() as { port: number }).port,
-}));
+// The handler goes in before the listening line: a SIGTERM may follow that line at once.
 process.once('SIGTERM', () => {
   console.error('stand-in: SIGTERM, closing');
   grpc.close();
   web.close();
   process.exit(0);
 });
+console.log(JSON.stringify({
+  event: 'listening',
+  grpcPort: (grpc.address() as { port: number }).port,
+  webPort: (web.address() as { port: number }).port,
+}));
