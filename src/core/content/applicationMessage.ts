@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ParleyError } from '../errors';
-import type { Content, KnownContent } from './content';
+import type { Content, SendableContent } from './content';
 import { contentTypeIdToString } from './contentTypeId';
 import { decodeEncodedContent, encodeEncodedContent, type EncodedContent } from './encodedContent';
 import { decodePlaintextEnvelope, encodePlaintextEnvelope, type PlaintextEnvelopeV2Payload } from './plaintextEnvelope';
@@ -18,8 +18,11 @@ export function idempotencyKeyFromNs(sentAtNs: bigint): string {
   return sentAtNs.toString(10);
 }
 
-/** MLS application-message plaintext: PlaintextEnvelope{V1{EncodedContent bytes, idempotency key}}. */
-export function encodeApplicationMessage(content: KnownContent, idempotencyKey: string): Uint8Array {
+/**
+ * MLS application-message plaintext: PlaintextEnvelope{V1{EncodedContent bytes, idempotency
+ * key}}. Group updates are not sendable: every member derives them from the commit.
+ */
+export function encodeApplicationMessage(content: SendableContent, idempotencyKey: string): Uint8Array {
   if (!IDEMPOTENCY_KEY.test(idempotencyKey) || BigInt(idempotencyKey) > I64_MAX) {
     throw new ParleyError('Content.Invalid', 'The idempotency key must be a nanosecond timestamp.', {
       details: idempotencyKey.slice(0, 40),

@@ -21,7 +21,9 @@ const encodedContentArb: fc.Arbitrary<EncodedContent> = fc.record(
       versionMajor: fc.nat({ max: 0xffff_ffff }),
       versionMinor: fc.nat({ max: 0xffff_ffff }),
     }),
-    parameters: fc.dictionary(unicode(10), unicode(20), { maxKeys: 4, noNullPrototype: true }),
+    // ts-proto's generated decoder assigns map entries onto a plain object, where a
+    // "__proto__" key is swallowed: the one parameter name that cannot round-trip.
+    parameters: fc.dictionary(unicode(10).filter((k) => k !== '__proto__'), unicode(20), { maxKeys: 4, noNullPrototype: true }),
     fallback: unicode(40),
     compression: fc.constantFrom(Compression.COMPRESSION_DEFLATE, Compression.COMPRESSION_GZIP),
     content: fc.uint8Array({ maxLength: 200 }),
