@@ -59,6 +59,14 @@ export type ErrorCode =
   | 'Mls.MissingExtension'
   | 'Mls.InvalidGroupContextChange'
   | 'Mls.PolicyDenied'
+  // incoming commit validation (mls/validateCommit)
+  | 'Mls.CommitInvalid'
+  | 'Mls.CommitAddNotInMembership'
+  | 'Mls.CommitUnexpectedInstallation'
+  | 'Mls.CommitMissingInstallation'
+  | 'Mls.CommitUnexpectedRemoval'
+  | 'Mls.CommitIncompleteRemoval'
+  | 'Mls.CommitActorNotInInbox'
   // messaging client (src/core/client)
   | 'Client.StoreClosed'
   | 'Client.StoreMismatch'
