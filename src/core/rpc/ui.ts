@@ -1,0 +1,208 @@
+import { ParleyError } from '../errors';
+import type { Access, AccessScope, RpcMethod } from './schema';
+import { isRpcMethod } from './schema';
+
+/*
+ * The runtime messages between the extension's own pages (popup, onboarding, approval) and the
+ * worker. The worker accepts them only from its own pages (checked on the sender), and still
+ * validates each one: a page bug must not write a malformed record into the vault.
+ */
+
+export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
+
+export interface IdentitySummary {
+  /** Opaque id of the identity in this vault. */
+  id: string;
+  label: string;
+  address: string;
+  inboxId: string;
+  installationId: string;
+  createdAt: number;
+}
+
+export interface VaultStatus {
+  state: VaultState;
+  /** Empty unless unlocked. */
+  identities: IdentitySummary[];
+  activeIdentityId: string | null;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  kind: 'access';
+  /** The origin as the browser reported it for the requesting page. */
+  origin: string;
+  requestedScope: AccessScope;
+}
+
+export interface Settings {
+  nodeUrl: string;
+  autoLockMinutes: number;
+}
+
+export type UiSchema = {
+  vault_status: { params: undefined; result: VaultStatus };
+  vault_create: { params: { password: string }; result: VaultStatus };
+  vault_unlock: { params: { password: string }; result: VaultStatus };
+  vault_lock: { params: undefined; result: VaultStatus };
+  identity_create: { params: { label?: string }; result: IdentitySummary };
+  identity_import: { params: { privateKey: string; label?: string }; result: IdentitySummary };
+  identity_select: { params: { id: string }; result: VaultStatus };
+  approval_get: { params: { approvalId: string }; result: ApprovalRequest };
+  approval_decide: { params: { approvalId: string; approved: boolean; scope?: AccessScope }; result: true };
+  grants_list: { params: undefined; result: Access[] };
+  grants_revoke: { params: { origin: string }; result: true };
+  grants_share: { params: { origin: string; conversationId: string }; result: true };
+  settings_get: { params: undefined; result: Settings };
+  settings_set: { params: Partial<Settings>; result: Settings };
+  /** The popup's inbox: any dApp method, run for the whole inbox (no grant, no prompt). */
+  inbox_request: { params: { method: RpcMethod; params?: unknown }; result: unknown };
+};
+
+export type UiMethod = keyof UiSchema;
+export type UiParams<M extends UiMethod> = UiSchema[M]['params'];
+export type UiResult<M extends UiMethod> = UiSchema[M]['result'];
+
+/** A runtime message from a page; the answer is `{ ok: true, result }` or `{ ok: false, error }`. */
+export interface UiMessage {
+  parley: 'ui';
+  method: UiMethod;
+  params?: unknown;
+}
+
+export type UiReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
+export const MIN_PASSWORD_CHARS = 8;
+const MAX_PASSWORD_CHARS = 1024;
+const MAX_LABEL_CHARS = 64;
+const MAX_ORIGIN_CHARS = 2048;
+export const MIN_AUTO_LOCK_MINUTES = 1;
+export const MAX_AUTO_LOCK_MINUTES = 24 * 60;
+
+type Obj = { readonly [key: string]: unknown };
+
+function fail(path: string, problem: string): never {
+  throw new ParleyError('Rpc.InvalidParams', 'Invalid params.', { details: `${path}: ${problem}` });
+}
+
+function object(value: unknown): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('params', 'expected an object');
+  return value as Obj;
+}
+
+function get(obj: Obj, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function string(value: unknown, path: string, max: number, min = 1): string {
+  if (typeof value !== 'string') fail(path, 'expected a string');
+  if (value.length < min) fail(path, min === 1 ? 'must not be empty' : `at least ${min} characters`);
+  if (value.length > max) fail(path, `longer than ${max} characters`);
+  return value;
+}
+
+function label(obj: Obj): { label?: string } {
+  const v = get(obj, 'label');
+  return v === undefined || v === null ? {} : { label: string(v, 'params.label', MAX_LABEL_CHARS) };
+}
+
+function password(p: unknown): { password: string } {
+  return { password: string(get(object(p), 'password'), 'params.password', MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS) };
+}
+
+/** An origin exactly as URL serializes it: scheme, host, port; nothing after. */
+export function parseOrigin(value: unknown, path = 'params.origin'): string {
+  const s = string(value, path, MAX_ORIGIN_CHARS);
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return fail(path, 'not a URL');
+  }
+  if (url.origin === 'null' || url.origin !== s) fail(path, 'not an origin');
+  return s;
+}
+
+const ID = /^[0-9a-f]{1,128}$/;
+
+function hexId(value: unknown, path: string): string {
+  const s = string(value, path, 256);
+  if (!ID.test(s)) fail(path, 'expected lowercase hex');
+  return s;
+}
+
+const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
+
+export type UiValidators = { [M in UiMethod]: (params: unknown) => UiParams<M> };
+
+export const validateUiParams: UiValidators = {
+  vault_status: () => undefined,
+  vault_create: password,
+  vault_unlock: password,
+  vault_lock: () => undefined,
+  identity_create: (p) => label(p === undefined ? {} : object(p)),
+  identity_import: (p) => {
+    const obj = object(p);
+    const key = string(get(obj, 'privateKey'), 'params.privateKey', 66);
+    if (!PRIVATE_KEY.test(key)) fail('params.privateKey', 'expected 32 bytes of hex');
+    return { privateKey: key.startsWith('0x') ? key.toLowerCase() : `0x${key.toLowerCase()}`, ...label(obj) };
+  },
+  identity_select: (p) => ({ id: hexId(get(object(p), 'id'), 'params.id') }),
+  approval_get: (p) => ({ approvalId: hexId(get(object(p), 'approvalId'), 'params.approvalId') }),
+  approval_decide: (p) => {
+    const obj = object(p);
+    const approved = get(obj, 'approved');
+    if (typeof approved !== 'boolean') fail('params.approved', 'expected a boolean');
+    const scope = get(obj, 'scope');
+    if (scope !== undefined && scope !== 'site' && scope !== 'inbox') fail('params.scope', 'expected "site" or "inbox"');
+    const out: UiParams<'approval_decide'> = { approvalId: hexId(get(obj, 'approvalId'), 'params.approvalId'), approved };
+    if (scope !== undefined) out.scope = scope;
+    return out;
+  },
+  grants_list: () => undefined,
+  grants_revoke: (p) => ({ origin: parseOrigin(get(object(p), 'origin')) }),
+  grants_share: (p) => {
+    const obj = object(p);
+    return { origin: parseOrigin(get(obj, 'origin')), conversationId: hexId(get(obj, 'conversationId'), 'params.conversationId') };
+  },
+  settings_get: () => undefined,
+  settings_set: (p) => {
+    const obj = object(p);
+    const out: Partial<Settings> = {};
+    const nodeUrl = get(obj, 'nodeUrl');
+    if (nodeUrl !== undefined) out.nodeUrl = parseNodeUrl(nodeUrl);
+    const minutes = get(obj, 'autoLockMinutes');
+    if (minutes !== undefined) {
+      if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < MIN_AUTO_LOCK_MINUTES || minutes > MAX_AUTO_LOCK_MINUTES) {
+        fail('params.autoLockMinutes', `expected an integer from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`);
+      }
+      out.autoLockMinutes = minutes;
+    }
+    return out;
+  },
+  inbox_request: (p) => {
+    const obj = object(p);
+    const method = get(obj, 'method');
+    if (!isRpcMethod(method)) fail('params.method', 'not a method of window.xmtp');
+    const params = get(obj, 'params');
+    return params === undefined ? { method } : { method, params };
+  },
+};
+
+/** The node URL: http(s) only, no credentials; the worker fetches it for every API call. */
+export function parseNodeUrl(value: unknown): string {
+  const s = string(value, 'params.nodeUrl', 2048);
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return fail('params.nodeUrl', 'not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('params.nodeUrl', 'expected http or https');
+  if (url.username || url.password) fail('params.nodeUrl', 'must not hold credentials');
+  return url.href.replace(/\/$/, '');
+}
+
+export function isUiMethod(value: unknown): value is UiMethod {
+  return typeof value === 'string' && Object.hasOwn(validateUiParams, value);
+}
