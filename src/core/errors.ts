@@ -67,6 +67,7 @@ export type ErrorCode =
   | 'Mls.CommitUnexpectedRemoval'
   | 'Mls.CommitIncompleteRemoval'
   | 'Mls.CommitActorNotInInbox'
+  | 'Mls.IdentityStateMissing'
   // messaging client (src/core/client)
   | 'Client.StoreClosed'
   | 'Client.StoreMismatch'
