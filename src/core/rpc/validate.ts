@@ -1,4 +1,4 @@
-import { parseContent } from '../content/parseContent';
+import { parseContent } from '../content';
 import { ParleyError } from '../errors';
 import type { AccessScope, RpcMethod, RpcParams } from './schema';
 import { isRpcMethod } from './schema';
