@@ -32,6 +32,7 @@ const CODE_TABLE: Partial<Record<ErrorCode, Eip1193CodeNumber>> = {
   'Rpc.InvalidParams': Eip1193Code.InvalidParams,
   'Rpc.NotFound': Eip1193Code.InvalidParams,
   'Content.Invalid': Eip1193Code.InvalidParams,
+  'Codec.TooLarge': Eip1193Code.InvalidParams,
   'Identity.BadInput': Eip1193Code.InvalidParams,
 };
 

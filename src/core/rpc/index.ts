@@ -33,3 +33,5 @@ export type {
   VaultStatus,
 } from './ui';
 export { isUiMethod, MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES, MIN_PASSWORD_CHARS, parseNodeUrl, parseOrigin, validateUiParams } from './ui';
+export type { ProviderInfo } from './discovery';
+export { ANNOUNCE_PROVIDER_EVENT, PARLEY_NAME, PARLEY_RDNS, REQUEST_PROVIDER_EVENT } from './discovery';

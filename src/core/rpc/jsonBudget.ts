@@ -25,7 +25,8 @@ export function assertJsonWithin(value: unknown, budget: JsonBudget): void {
   const walk = (v: unknown, depth: number): void => {
     if (++nodes > budget.maxNodes) tooLarge(`more than ${budget.maxNodes} values`);
     if (depth > budget.maxDepth) tooLarge(`nested deeper than ${budget.maxDepth}`);
-    if (v === null || typeof v === 'boolean') return;
+    // undefined is what JSON drops: a field left out.
+    if (v === null || v === undefined || typeof v === 'boolean') return;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) notJson('a number that is not finite');
       return;
