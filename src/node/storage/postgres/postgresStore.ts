@@ -1,0 +1,612 @@
+import pg from 'pg';
+import { ParleyError } from '../../../core/errors';
+import { silentLogger, type Logger } from '../../log';
+import type {
+  CommitLogInput,
+  CommitLogRecord,
+  GroupMessageInput,
+  GroupMessageRecord,
+  IdentityUpdateAppend,
+  IdentityUpdateRecord,
+  KeyPackageInput,
+  KeyPackageRecord,
+  MemberKey,
+  NodeStore,
+  PageRequest,
+  StoreEvent,
+  StoreListener,
+  WelcomeInput,
+  WelcomeRecord,
+} from '../types';
+import { ChangeFeed } from './changeFeed';
+import { advisoryKey, memberKeyString, topicDataHash } from './keys';
+import { migrate } from './schema';
+import { ChangeKind, WriteQueue, WriteRefused, type TopicChange } from './writeQueue';
+
+export interface PostgresStoreOptions {
+  /** A libpq-style connection URL (postgres://user:pass@host:port/db). */
+  url: string;
+  logger?: Logger;
+  /**
+   * A schema of its own (created if missing) instead of the role's default: several stores
+   * can share one database without seeing each other (tests). Lowercase letters, digits, _.
+   */
+  schema?: string;
+  /** Most writes per transaction; 1 turns batching off. */
+  maxBatch?: number;
+  /** Most pooled connections for reads and the writer (the LISTEN connection is extra). */
+  maxConnections?: number;
+  /** The change feed's safety-net sweep period. */
+  sweepIntervalMs?: number;
+}
+
+export interface PostgresNodeStore extends NodeStore {
+  /** Transactions committed and the writes they carried. */
+  readonly commitStats: { readonly commits: number; readonly writes: number };
+  /** The change feed's LISTEN backend pid and counters, for tests and operators. */
+  readonly changeFeedStatus: { readonly listenerPid: number | undefined; readonly reconnects: number; readonly sweeps: number };
+}
+
+/** The most rows one page query returns, whatever the caller asks. */
+const MAX_PAGE = 1000;
+const MAX_ID = 0x7fff_ffff_ffff_ffffn;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
+const INT8_OID = 20;
+
+/** int8 columns come back as bigint (pg's default is a string). */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens the PostgreSQL store: connects, migrates the schema, starts the change feed. Several
+ * node processes may open the same database: they share one order per topic and see each
+ * other's writes in their live subscriptions.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresNodeStore> {
+  const logger = options.logger ?? silentLogger;
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new ParleyError('Node.BadConfig', 'The PostgreSQL schema name must be 1-40 lowercase letters, digits or _.', {
+      details: JSON.stringify(options.schema),
+    });
+  }
+  let config: pg.ClientConfig;
+  try {
+    config = {
+      connectionString: options.url,
+      types,
+      application_name: 'parley-node',
+      ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
+    };
+    // Parses the URL now, so that a malformed one is a configuration error, not a crash later.
+    new pg.Client(config);
+  } catch (cause) {
+    throw new ParleyError('Node.BadConfig', 'The PostgreSQL URL is not valid.', { cause });
+  }
+  const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10, keepAlive: true });
+  // An idle pooled connection that dies is replaced on next use; without a handler it would crash the process.
+  pool.on('error', (error) => logger.warn('postgres: idle connection lost', { error: error.message }));
+  const channel = options.schema === undefined ? 'parley_changes' : `parley_changes_${options.schema}`;
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, options.schema);
+    } finally {
+      client.release();
+    }
+    const store = new PostgresStore(pool, config, channel, logger, options);
+    await store.start();
+    return store;
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof ParleyError) throw error;
+    throw new ParleyError('Node.BadConfig', 'Cannot open the PostgreSQL database.', {
+      details: error instanceof Error ? error.message : String(error),
+      cause: error,
+    });
+  }
+}
+
+type Row = Record<string, unknown>;
+
+const GM = 'id, created_ns, group_id, data, sender_hmac, should_push, is_commit';
+const W = 'id, created_ns, installation_key, is_pointer, data, hpke_public_key, wrapper_algorithm, welcome_metadata';
+
+class PostgresStore implements PostgresNodeStore {
+  readonly backend = 'postgres' as const;
+  private readonly writes: WriteQueue;
+  private readonly feed: ChangeFeed;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private lastNs = 0n;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    config: pg.ClientConfig,
+    channel: string,
+    logger: Logger,
+    options: PostgresStoreOptions,
+  ) {
+    this.feed = new ChangeFeed({
+      pool,
+      listenerConfig: { ...config, application_name: 'parley-node-listener' },
+      channel,
+      logger,
+      fetch: (kind, changes) => this.fetchChanges(kind, changes),
+      ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+    });
+    this.writes = new WriteQueue(pool, {
+      maxBatch: options.maxBatch ?? 1000,
+      channel,
+      logger,
+      // Our own commits wake the feed at once, without waiting for our NOTIFY to come back.
+      onCommitted: () => this.feed.wake(),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.feed.start();
+  }
+
+  get commitStats(): { readonly commits: number; readonly writes: number } {
+    return this.writes.stats;
+  }
+
+  get changeFeedStatus(): { listenerPid: number | undefined; reconnects: number; sweeps: number } {
+    return { listenerPid: this.feed.listenerPid, ...this.feed.stats };
+  }
+
+  /** Server timestamps strictly increase within a process, so equal-millisecond writes still sort. */
+  private timestamp(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastNs = now > this.lastNs ? now : this.lastNs + 1n;
+    return this.lastNs;
+  }
+
+  private async read<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+    if (this.closed) throw new ParleyError('Node.StoreClosed', 'The store is closed.');
+    return (await this.pool.query<T>(text, values)).rows;
+  }
+
+  // --- identity ---------------------------------------------------------------------
+
+  appendIdentityUpdate(input: IdentityUpdateAppend): Promise<IdentityUpdateRecord> {
+    return this.writes.write({
+      locks: [advisoryKey('inbox', input.inboxId)],
+      run: async (client) => {
+        const serverTimestampNs = this.timestamp();
+        // The check and the insert in one statement; the inbox's lock keeps the log still between.
+        const inserted = await client.query<{ sequence_id: bigint }>(
+          `INSERT INTO identity_updates (inbox_id, server_timestamp_ns, update_bytes)
+           SELECT $1, $2, $3
+           WHERE (SELECT coalesce(max(sequence_id), 0) FROM identity_updates WHERE inbox_id = $1) = $4
+           RETURNING sequence_id`,
+          [input.inboxId, serverTimestampNs, input.update, input.expectedLastSequenceId],
+        );
+        const sequenceId = inserted.rows[0]?.sequence_id;
+        if (sequenceId === undefined) {
+          const { rows } = await client.query<{ s: bigint }>(
+            'SELECT coalesce(max(sequence_id), 0) AS s FROM identity_updates WHERE inbox_id = $1',
+            [input.inboxId],
+          );
+          throw new WriteRefused(
+            new ParleyError('Node.StoreConflict', 'The inbox log changed since it was read.', {
+              details: `inbox ${input.inboxId}: expected last sequence ${input.expectedLastSequenceId}, found ${rows[0]?.s ?? 0n}`,
+            }),
+          );
+        }
+        if (input.added.length > 0) {
+          await client.query(
+            `INSERT INTO members (member, inbox_id, association_sequence_id)
+             SELECT m, $2, $3 FROM unnest($1::text[]) AS m ON CONFLICT DO NOTHING`,
+            [input.added.map(memberKeyString), input.inboxId, sequenceId],
+          );
+        }
+        if (input.removed.length > 0) {
+          // Revokes the newest association of each member with this inbox, as xmtp-node-go's
+          // RevokeAddressFromLog does.
+          await client.query(
+            `UPDATE members SET revocation_sequence_id = $3
+             WHERE (member, association_sequence_id) IN (
+               SELECT member, max(association_sequence_id) FROM members
+               WHERE member = ANY($1::text[]) AND inbox_id = $2 GROUP BY member)`,
+            [input.removed.map(memberKeyString), input.inboxId, sequenceId],
+          );
+        }
+        return { inboxId: input.inboxId, sequenceId, serverTimestampNs, update: input.update.slice() };
+      },
+    });
+  }
+
+  async identityLog(inboxId: string): Promise<IdentityUpdateRecord[]> {
+    const rows = await this.read(
+      'SELECT inbox_id, sequence_id, server_timestamp_ns, update_bytes FROM identity_updates WHERE inbox_id = $1 ORDER BY sequence_id',
+      [inboxId],
+    );
+    return rows.map(identityRow);
+  }
+
+  async identityUpdatesAfter(
+    requests: readonly { inboxId: string; afterSequenceId: bigint }[],
+  ): Promise<IdentityUpdateRecord[][]> {
+    if (requests.length === 0) return [];
+    const rows = await this.read<Row & { ord: bigint }>(
+      `SELECT r.ord, u.inbox_id, u.sequence_id, u.server_timestamp_ns, u.update_bytes
+       FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(inbox_id, after_id, ord)
+       JOIN identity_updates u ON u.inbox_id = r.inbox_id AND u.sequence_id > r.after_id
+       ORDER BY r.ord, u.sequence_id`,
+      [requests.map((r) => r.inboxId), requests.map((r) => r.afterSequenceId)],
+    );
+    const out: IdentityUpdateRecord[][] = requests.map(() => []);
+    for (const row of rows) out[Number(row.ord) - 1]?.push(identityRow(row));
+    return out;
+  }
+
+  async inboxIdsFor(members: readonly MemberKey[]): Promise<(string | undefined)[]> {
+    if (members.length === 0) return [];
+    const rows = await this.read<{ ord: bigint; inbox_id: string | null }>(
+      `SELECT r.ord, (SELECT m.inbox_id FROM members m
+                      WHERE m.member = r.member AND m.revocation_sequence_id IS NULL
+                      ORDER BY m.association_sequence_id DESC LIMIT 1) AS inbox_id
+       FROM unnest($1::text[]) WITH ORDINALITY AS r(member, ord) ORDER BY r.ord`,
+      [members.map(memberKeyString)],
+    );
+    return rows.map((r) => r.inbox_id ?? undefined);
+  }
+
+  // --- key packages -----------------------------------------------------------------
+
+  putKeyPackage(input: KeyPackageInput): Promise<KeyPackageRecord> {
+    return this.writes.write({
+      // Two batches upserting the same keys in different orders would deadlock on the rows.
+      locks: [advisoryKey('keyPackage', input.installationKey)],
+      run: async (client) => {
+        const createdNs = this.timestamp();
+        await client.query(
+          `INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (installation_key) DO UPDATE SET
+             inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns`,
+          [input.installationKey, input.inboxId, input.keyPackage, createdNs],
+        );
+        return {
+          installationKey: input.installationKey.slice(),
+          inboxId: input.inboxId,
+          keyPackage: input.keyPackage.slice(),
+          createdNs,
+        };
+      },
+    });
+  }
+
+  async fetchKeyPackages(installationKeys: readonly Uint8Array[]): Promise<(KeyPackageRecord | undefined)[]> {
+    if (installationKeys.length === 0) return [];
+    const rows = await this.read<Row & { ord: bigint }>(
+      `SELECT r.ord, k.installation_key, k.inbox_id, k.key_package, k.created_ns
+       FROM unnest($1::bytea[]) WITH ORDINALITY AS r(key, ord)
+       LEFT JOIN key_packages k ON k.installation_key = r.key ORDER BY r.ord`,
+      [installationKeys],
+    );
+    return rows.map((row) =>
+      row.installation_key === null
+        ? undefined
+        : {
+            installationKey: bytes(row.installation_key),
+            inboxId: row.inbox_id as string,
+            keyPackage: bytes(row.key_package),
+            createdNs: row.created_ns as bigint,
+          },
+    );
+  }
+
+  // --- welcomes ---------------------------------------------------------------------
+
+  insertWelcomes(inputs: readonly WelcomeInput[]): Promise<WelcomeRecord[]> {
+    if (inputs.length === 0) return this.noWrite([]);
+    let fresh: WelcomeRecord[] = [];
+    return this.writes.write({
+      locks: unique(inputs.map((w) => advisoryKey('welcome', w.installationKey))),
+      run: async (client) => {
+        fresh = [];
+        const hashes = inputs.map((w) => topicDataHash(w.installationKey, w.data));
+        const createdNs = inputs.map(() => this.timestamp());
+        const { rows } = await client.query<{ id: bigint; data_hash: Buffer }>(
+          `INSERT INTO welcomes (created_ns, installation_key, is_pointer, data, hpke_public_key,
+                                 wrapper_algorithm, welcome_metadata, data_hash)
+           SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::boolean[], $4::bytea[], $5::bytea[],
+                                $6::integer[], $7::bytea[], $8::bytea[])
+           ON CONFLICT (data_hash) DO NOTHING
+           RETURNING id, data_hash`,
+          [
+            createdNs,
+            inputs.map((w) => w.installationKey),
+            inputs.map((w) => w.kind === 'pointer'),
+            inputs.map((w) => w.data),
+            inputs.map((w) => w.hpkePublicKey),
+            inputs.map((w) => w.wrapperAlgorithm),
+            inputs.map((w) => w.welcomeMetadata),
+            hashes,
+          ],
+        );
+        const byHash = new Map<string, WelcomeRecord>();
+        const insertedIds = new Map(rows.map((r) => [r.data_hash.toString('hex'), r.id]));
+        inputs.forEach((w, i) => {
+          const hash = hashes[i]!.toString('hex');
+          const id = insertedIds.get(hash);
+          if (id === undefined || byHash.has(hash)) return;
+          const record: WelcomeRecord = {
+            id,
+            createdNs: createdNs[i]!,
+            kind: w.kind,
+            installationKey: w.installationKey.slice(),
+            data: w.data.slice(),
+            hpkePublicKey: w.hpkePublicKey.slice(),
+            wrapperAlgorithm: w.wrapperAlgorithm,
+            welcomeMetadata: w.welcomeMetadata.slice(),
+          };
+          byHash.set(hash, record);
+          fresh.push(record);
+        });
+        assertIncreasing(fresh.map((r) => r.id));
+        const missing = hashes.filter((h) => !byHash.has(h.toString('hex')));
+        if (missing.length > 0) {
+          const existing = await client.query<Row>(`SELECT ${W}, data_hash FROM welcomes WHERE data_hash = ANY($1::bytea[])`, [
+            missing,
+          ]);
+          for (const row of existing.rows) byHash.set((row.data_hash as Buffer).toString('hex'), welcomeRow(row));
+        }
+        return hashes.map((h) => byHash.get(h.toString('hex'))!);
+      },
+      changes: () => topicChanges(ChangeKind.welcomes, fresh, (r) => r.installationKey),
+    });
+  }
+
+  async queryWelcomes(installationKey: Uint8Array, page: PageRequest): Promise<WelcomeRecord[]> {
+    const rows = await this.read(
+      page.direction === 'ascending'
+        ? `SELECT ${W} FROM welcomes WHERE installation_key = $1 AND id > $2 ORDER BY id ASC LIMIT $3`
+        : `SELECT ${W} FROM welcomes WHERE installation_key = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+      [installationKey, cursorOf(page), clampLimit(page.limit)],
+    );
+    return rows.map(welcomeRow);
+  }
+
+  // --- group messages ---------------------------------------------------------------
+
+  insertGroupMessages(inputs: readonly GroupMessageInput[]): Promise<GroupMessageRecord[]> {
+    if (inputs.length === 0) return this.noWrite([]);
+    let fresh: GroupMessageRecord[] = [];
+    return this.writes.write({
+      locks: unique(inputs.map((m) => advisoryKey('group', m.groupId))),
+      run: async (client) => {
+        fresh = [];
+        const hashes = inputs.map((m) => topicDataHash(m.groupId, m.data));
+        const createdNs = inputs.map(() => this.timestamp());
+        // unnest yields the rows in input order and ids are drawn row by row as they are
+        // inserted, so ids increase in input order (checked below).
+        const { rows } = await client.query<{ id: bigint; data_hash: Buffer }>(
+          `INSERT INTO group_messages (created_ns, group_id, data, sender_hmac, should_push, is_commit, data_hash)
+           SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::boolean[], $6::boolean[], $7::bytea[])
+           ON CONFLICT (data_hash) DO NOTHING
+           RETURNING id, data_hash`,
+          [
+            createdNs,
+            inputs.map((m) => m.groupId),
+            inputs.map((m) => m.data),
+            inputs.map((m) => m.senderHmac),
+            inputs.map((m) => m.shouldPush),
+            inputs.map((m) => m.isCommit),
+            hashes,
+          ],
+        );
+        const byHash = new Map<string, GroupMessageRecord>();
+        const insertedIds = new Map(rows.map((r) => [r.data_hash.toString('hex'), r.id]));
+        inputs.forEach((m, i) => {
+          const hash = hashes[i]!.toString('hex');
+          const id = insertedIds.get(hash);
+          if (id === undefined || byHash.has(hash)) return;
+          const record: GroupMessageRecord = {
+            id,
+            createdNs: createdNs[i]!,
+            groupId: m.groupId.slice(),
+            data: m.data.slice(),
+            senderHmac: m.senderHmac.slice(),
+            shouldPush: m.shouldPush,
+            isCommit: m.isCommit,
+          };
+          byHash.set(hash, record);
+          fresh.push(record);
+        });
+        assertIncreasing(fresh.map((r) => r.id));
+        const missing = hashes.filter((h) => !byHash.has(h.toString('hex')));
+        if (missing.length > 0) {
+          const existing = await client.query<Row>(
+            `SELECT ${GM}, data_hash FROM group_messages WHERE data_hash = ANY($1::bytea[])`,
+            [missing],
+          );
+          for (const row of existing.rows) byHash.set((row.data_hash as Buffer).toString('hex'), groupMessageRow(row));
+        }
+        return hashes.map((h) => byHash.get(h.toString('hex'))!);
+      },
+      changes: () => topicChanges(ChangeKind.groupMessages, fresh, (r) => r.groupId),
+    });
+  }
+
+  async queryGroupMessages(groupId: Uint8Array, page: PageRequest): Promise<GroupMessageRecord[]> {
+    const rows = await this.read(
+      page.direction === 'ascending'
+        ? `SELECT ${GM} FROM group_messages WHERE group_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3`
+        : `SELECT ${GM} FROM group_messages WHERE group_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+      [groupId, cursorOf(page), clampLimit(page.limit)],
+    );
+    return rows.map(groupMessageRow);
+  }
+
+  async newestGroupMessages(groupIds: readonly Uint8Array[]): Promise<(GroupMessageRecord | undefined)[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.read<Row & { ord: bigint }>(
+      `SELECT r.ord, g.* FROM unnest($1::bytea[]) WITH ORDINALITY AS r(group_id, ord)
+       LEFT JOIN LATERAL (SELECT ${GM} FROM group_messages WHERE group_id = r.group_id ORDER BY id DESC LIMIT 1) g ON true
+       ORDER BY r.ord`,
+      [groupIds],
+    );
+    return rows.map((row) => (row.id === null ? undefined : groupMessageRow(row)));
+  }
+
+  // --- commit log -------------------------------------------------------------------
+
+  insertCommitLogEntries(inputs: readonly CommitLogInput[]): Promise<CommitLogRecord[]> {
+    if (inputs.length === 0) return this.noWrite([]);
+    return this.writes.write({
+      locks: unique(inputs.map((e) => advisoryKey('commitLog', e.groupId))),
+      run: async (client) => {
+        const { rows } = await client.query<{ sequence_id: bigint }>(
+          `INSERT INTO commit_log (group_id, entry, signature)
+           SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])
+           RETURNING sequence_id`,
+          [inputs.map((e) => e.groupId), inputs.map((e) => e.serializedEntry), inputs.map((e) => e.serializedSignature)],
+        );
+        if (rows.length !== inputs.length) throw new Error(`commit log: ${rows.length} rows for ${inputs.length} entries`);
+        assertIncreasing(rows.map((r) => r.sequence_id));
+        return inputs.map((e, i) => ({
+          sequenceId: rows[i]!.sequence_id,
+          groupId: e.groupId.slice(),
+          serializedEntry: e.serializedEntry.slice(),
+          serializedSignature: e.serializedSignature.slice(),
+        }));
+      },
+    });
+  }
+
+  async queryCommitLog(groupId: Uint8Array, afterSequenceId: bigint, limit: number): Promise<CommitLogRecord[]> {
+    const rows = await this.read(
+      `SELECT sequence_id, group_id, entry, signature FROM commit_log
+       WHERE group_id = $1 AND sequence_id > $2 ORDER BY sequence_id LIMIT $3`,
+      [groupId, afterSequenceId, clampLimit(limit)],
+    );
+    return rows.map((row) => ({
+      sequenceId: row.sequence_id as bigint,
+      groupId: bytes(row.group_id),
+      serializedEntry: bytes(row.entry),
+      serializedSignature: bytes(row.signature),
+    }));
+  }
+
+  // --- change notification ----------------------------------------------------------
+
+  onChange(listener: StoreListener): () => void {
+    return this.feed.add(listener);
+  }
+
+  /** The records of some changes of one kind, in id order (per topic, that is commit order). */
+  private async fetchChanges(kind: ChangeKind, changes: readonly TopicChange[]): Promise<StoreEvent> {
+    const params = [changes.map((c) => c.topic), changes.map((c) => c.firstId), changes.map((c) => c.lastId)];
+    if (kind === ChangeKind.welcomes) {
+      const { rows } = await this.pool.query<Row>(
+        `SELECT ${W.split(', ').map((c) => `w.${c}`).join(', ')}
+         FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) AS c(topic, first_id, last_id)
+         JOIN welcomes w ON w.installation_key = c.topic AND w.id BETWEEN c.first_id AND c.last_id
+         ORDER BY w.id`,
+        params,
+      );
+      return { kind: 'welcomes', records: rows.map(welcomeRow) };
+    }
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${GM.split(', ').map((c) => `g.${c}`).join(', ')}
+       FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) AS c(topic, first_id, last_id)
+       JOIN group_messages g ON g.group_id = c.topic AND g.id BETWEEN c.first_id AND c.last_id
+       ORDER BY g.id`,
+      params,
+    );
+    return { kind: 'groupMessages', records: rows.map(groupMessageRow) };
+  }
+
+  // --- lifecycle --------------------------------------------------------------------
+
+  private noWrite<T>(value: T): Promise<T> {
+    if (this.closed || this.closing) return Promise.reject(new ParleyError('Node.StoreClosed', 'The store is closed.'));
+    return Promise.resolve(value);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.writes.drain();
+      this.closed = true;
+      await this.feed.stop();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+}
+
+function unique(keys: readonly bigint[]): bigint[] {
+  return [...new Set(keys)];
+}
+
+/** The range of ids a write added per topic: what the change feed announces. */
+function topicChanges<R extends { id: bigint }>(kind: ChangeKind, records: readonly R[], topicOf: (r: R) => Uint8Array): TopicChange[] {
+  const byTopic = new Map<string, TopicChange>();
+  for (const r of records) {
+    const topic = topicOf(r);
+    const key = Buffer.from(topic).toString('hex');
+    const seen = byTopic.get(key);
+    if (!seen) byTopic.set(key, { kind, topic, firstId: r.id, lastId: r.id });
+    else seen.lastId = r.id;
+  }
+  return [...byTopic.values()];
+}
+
+/** A guard on the one ordering fact the inserts rely on; a violation rolls the write back. */
+function assertIncreasing(ids: readonly bigint[]): void {
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i]! <= ids[i - 1]!) throw new Error(`postgres: ids out of input order (${ids[i - 1]} then ${ids[i]})`);
+  }
+}
+
+function cursorOf(page: PageRequest): bigint {
+  return page.direction === 'descending' && page.cursor === 0n ? MAX_ID : page.cursor;
+}
+
+function clampLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) return 1;
+  return Math.min(limit, MAX_PAGE);
+}
+
+/** A fresh Uint8Array (not a Buffer view into pg's receive buffer) the caller may keep. */
+function bytes(value: unknown): Uint8Array {
+  return new Uint8Array(value as Buffer);
+}
+
+function identityRow(row: Row): IdentityUpdateRecord {
+  return {
+    inboxId: row.inbox_id as string,
+    sequenceId: row.sequence_id as bigint,
+    serverTimestampNs: row.server_timestamp_ns as bigint,
+    update: bytes(row.update_bytes),
+  };
+}
+
+function groupMessageRow(row: Row): GroupMessageRecord {
+  return {
+    id: row.id as bigint,
+    createdNs: row.created_ns as bigint,
+    groupId: bytes(row.group_id),
+    data: bytes(row.data),
+    senderHmac: bytes(row.sender_hmac),
+    shouldPush: row.should_push as boolean,
+    isCommit: row.is_commit as boolean,
+  };
+}
+
+function welcomeRow(row: Row): WelcomeRecord {
+  return {
+    id: row.id as bigint,
+    createdNs: row.created_ns as bigint,
+    kind: row.is_pointer === true ? 'pointer' : 'v1',
+    installationKey: bytes(row.installation_key),
+    data: bytes(row.data),
+    hpkePublicKey: bytes(row.hpke_public_key),
+    wrapperAlgorithm: Number(row.wrapper_algorithm),
+    welcomeMetadata: bytes(row.welcome_metadata),
+  };
+}

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { isParleyError } from '../../../src/core/errors';
+import { openPostgresStore, type PostgresStoreOptions } from '../../../src/node/storage/postgres';
+import { POSTGRES_SCHEMA_VERSION } from '../../../src/node/storage/postgres/schema';
+import { requirePostgresUrl } from '../../interop/testEnv';
+import { describeNodeStoreConformance } from './conformance';
+
+/** A schema of its own for each test, dropped afterwards, so parallel test files never meet. */
+async function scratchSchema(): Promise<{ url: string; schema: string; drop(): Promise<void> }> {
+  const url = requirePostgresUrl();
+  const schema = `parley_t_${randomBytes(6).toString('hex')}`;
+  return {
+    url,
+    schema,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+describeNodeStoreConformance('postgres', async () => {
+  const s = await scratchSchema();
+  return {
+    open: () => openPostgresStore({ url: s.url, schema: s.schema }),
+    destroy: () => s.drop(),
+  };
+});
+
+describe('PostgreSQL store', () => {
+  async function withStore<T>(
+    run: (open: (extra?: Partial<PostgresStoreOptions>) => ReturnType<typeof openPostgresStore>, s: { url: string; schema: string }) => Promise<T>,
+  ): Promise<T> {
+    const s = await scratchSchema();
+    const opened: { close(): Promise<void> }[] = [];
+    try {
+      return await run(async (extra = {}) => {
+        const store = await openPostgresStore({ url: s.url, schema: s.schema, ...extra });
+        opened.push(store);
+        return store;
+      }, s);
+    } finally {
+      for (const store of opened) await store.close();
+      await s.drop();
+    }
+  }
+
+  it('records its schema version and refuses a database written by a newer build', async () => {
+    await withStore(async (open, s) => {
+      const store = await open();
+      await store.close();
+      const client = new pg.Client({ connectionString: s.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT version FROM ${s.schema}.parley_schema_version`);
+        expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+        await client.query(`UPDATE ${s.schema}.parley_schema_version SET version = $1`, [POSTGRES_SCHEMA_VERSION + 1]);
+      } finally {
+        await client.end();
+      }
+      let caught: unknown;
+      await open().catch((e: unknown) => {
+        caught = e;
+      });
+      expect(isParleyError(caught, 'Node.StoreCorrupt')).toBe(true);
+    });
+  });
+
+  it('migrates once when several stores open a fresh database at the same time', async () => {
+    await withStore(async (open) => {
+      const stores = await Promise.all([open(), open(), open()]);
+      const [rec] = await stores[0]!.insertGroupMessages([msg('g', 'one')]);
+      expect(await stores[2]!.queryGroupMessages(b('g'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([rec]);
+    });
+  });
+
+  it('refuses a malformed URL and a bad schema name with Node.BadConfig', async () => {
+    for (const options of [{ url: 'postgres://[::1' }, { url: requirePostgresUrl(), schema: 'Robert"); DROP' }]) {
+      let caught: unknown;
+      await openPostgresStore(options).then(
+        (s) => s.close(),
+        (e: unknown) => {
+          caught = e;
+        },
+      );
+      expect(isParleyError(caught, 'Node.BadConfig'), String(caught)).toBe(true);
+    }
+  });
+
+  it('stores a message repeated within one call once, with one id', async () => {
+    await withStore(async (open) => {
+      const store = await open();
+      const [a, again, other] = await store.insertGroupMessages([msg('d', 'x'), msg('d', 'x'), msg('d', 'y')]);
+      expect(again).toEqual(a);
+      expect(other!.id > a!.id).toBe(true);
+      expect(await store.queryGroupMessages(b('d'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([a, other]);
+    });
+  });
+
+  it('commits concurrent writes in fewer transactions than writes, and one per write with batching off', async () => {
+    await withStore(async (open) => {
+      const batched = await open();
+      const unbatched = await open({ maxBatch: 1 });
+      for (const [store, expectFew] of [[batched, true], [unbatched, false]] as const) {
+        const before = { ...store.commitStats };
+        await Promise.all(Array.from({ length: 100 }, (_, i) => store.insertGroupMessages([msg(`g${i % 4}`, `${expectFew}-${i}`)])));
+        const commits = store.commitStats.commits - before.commits;
+        expect(store.commitStats.writes - before.writes).toBe(100);
+        if (expectFew) expect(commits).toBeLessThan(20);
+        else expect(commits).toBe(100);
+      }
+    });
+  });
+
+  it('fails only the refused write of a batch and commits the others', async () => {
+    await withStore(async (open) => {
+      const store = await open();
+      const [ok1, stale, ok2] = await Promise.allSettled([
+        store.insertGroupMessages([msg('m', 'before')]),
+        store.appendIdentityUpdate({ inboxId: 'x', update: b('u'), expectedLastSequenceId: 5n, added: [], removed: [] }),
+        store.insertGroupMessages([msg('m', 'after')]),
+      ]);
+      expect(ok1.status).toBe('fulfilled');
+      expect(ok2.status).toBe('fulfilled');
+      expect(stale.status === 'rejected' && isParleyError(stale.reason, 'Node.StoreConflict')).toBe(true);
+      expect(store.commitStats.commits).toBe(1);
+      expect(await store.queryGroupMessages(b('m'), { direction: 'ascending', cursor: 0n, limit: 10 })).toHaveLength(2);
+    });
+  });
+});
+
+const enc = new TextEncoder();
+function b(s: string): Uint8Array {
+  return enc.encode(s);
+}
+function msg(group: string, data: string) {
+  return { groupId: b(group), data: b(data), senderHmac: b('h'), shouldPush: true, isCommit: false };
+}
