@@ -10,7 +10,7 @@ import { requireInteropEnv } from './testEnv';
 
 // Checks the harness itself (node-sdk under Debian 13's loader, the JSON-line driver) against
 // the reference node, so that it is known to work whatever state parley-node is in.
-describe('interop harness: a real node-sdk peer', () => {
+describe('interop harness: a real node-sdk peer', { timeout: 60_000 }, () => {
   let workDir: string;
   const peers: Peer[] = [];
   const referenceNodes: ReferenceNode[] = [];
