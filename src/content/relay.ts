@@ -10,9 +10,12 @@ export interface RelayPort {
 }
 
 /** What the relay needs of `window`; tests pass a stand-in. */
-export type RelayWindow = Pick<Window, 'postMessage' | 'addEventListener' | 'removeEventListener'> & {
+export interface RelayWindow {
   location: { origin: string };
-};
+  postMessage(message: unknown, targetOrigin: string): void;
+  addEventListener(type: 'message', listener: (event: Event) => void): void;
+  removeEventListener(type: 'message', listener: (event: Event) => void): void;
+}
 
 export interface RelayOptions {
   /** Opens a runtime Port to the worker; throws once the extension is gone (reloaded, removed). */
@@ -89,7 +92,8 @@ export function startRelay(win: RelayWindow, options: RelayOptions): { stop(): v
     }
   };
 
-  const onWindowMessage = (event: MessageEvent): void => {
+  const onWindowMessage = (e: Event): void => {
+    const event = e as MessageEvent;
     if (event.source !== (win as unknown) || event.origin !== origin) return;
     if (!isPageEnvelope(event.data, 'toExtension')) return;
     let frame: RequestFrame;

@@ -25,9 +25,12 @@ export interface XmtpProvider {
 }
 
 /** What the provider needs of `window`; tests pass a stand-in. */
-export type ProviderWindow = Pick<Window, 'postMessage' | 'addEventListener' | 'dispatchEvent'> & {
+export interface ProviderWindow {
   location: { origin: string };
-};
+  postMessage(message: unknown, targetOrigin: string): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  dispatchEvent(event: Event): boolean;
+}
 
 /**
  * Framing only (DESIGN §2): a request becomes a window message to the content script, its
@@ -39,7 +42,8 @@ export function createProvider(win: ProviderWindow): XmtpProvider {
   const listeners = new Map<RpcEventName, Set<(data: unknown) => void>>();
   let nextId = 1;
 
-  win.addEventListener('message', (event: MessageEvent) => {
+  win.addEventListener('message', (e: Event) => {
+    const event = e as MessageEvent;
     // Only our own window's content script posts answers; frames and other windows cannot.
     if (event.source !== (win as unknown) || !isPageEnvelope(event.data, 'toPage')) return;
     let frame;

@@ -3,7 +3,6 @@ import { startRelay } from '../../src/content/relay';
 import type { ProviderInfo } from '../../src/core/rpc';
 import { ANNOUNCE_PROVIDER_EVENT, PAGE_CHANNEL, REQUEST_PROVIDER_EVENT } from '../../src/core/rpc';
 import { announceProvider, createProvider, ProviderRpcError } from '../../src/inpage/provider';
-import type { ProviderWindow } from '../../src/inpage/provider';
 import { FakeWindow, tick } from '../content/fakeWindow';
 import type { FakePort } from '../content/fakePort';
 import { portPair } from '../content/fakePort';
@@ -17,7 +16,7 @@ afterEach(() => {
 /** Provider + relay on one fake window, with a worker end that answers as `answer` says. */
 function page(answer: (frame: { id: number; method: string; params?: unknown }) => unknown) {
   const win = new FakeWindow(ORIGIN);
-  const provider = createProvider(win as unknown as ProviderWindow);
+  const provider = createProvider(win);
   const workers: FakePort[] = [];
   const relay = startRelay(win, {
     connect: () => {
@@ -83,7 +82,7 @@ describe('window.xmtp provider', () => {
 
   it('ignores answers posted by another window', async () => {
     const win = new FakeWindow(ORIGIN);
-    const provider = createProvider(win as unknown as ProviderWindow);
+    const provider = createProvider(win);
     const result = provider.request({ method: 'xmtp_getAccess' });
     win.deliver({ channel: PAGE_CHANNEL, direction: 'toPage', type: 'response', id: 1, result: 'forged' }, ORIGIN, { other: true });
     win.deliver({ channel: PAGE_CHANNEL, direction: 'toPage', type: 'response', id: 1, result: 'real' }, ORIGIN, win);
@@ -94,9 +93,9 @@ describe('window.xmtp provider', () => {
     const win = new FakeWindow(ORIGIN);
     const announced: unknown[] = [];
     win.addEventListener(ANNOUNCE_PROVIDER_EVENT, (e) => announced.push((e as CustomEvent).detail));
-    const provider = createProvider(win as unknown as ProviderWindow);
+    const provider = createProvider(win);
     const info: ProviderInfo = { uuid: '6f1c9b5e-0000-4000-8000-000000000000', name: 'Parley', icon: 'data:,', rdns: 'dev.parley.extension' };
-    announceProvider(win as unknown as ProviderWindow, provider, info);
+    announceProvider(win, provider, info);
     win.dispatchEvent(new Event(REQUEST_PROVIDER_EVENT));
     expect(announced).toHaveLength(2);
     expect(announced[1]).toEqual({ info, provider });
