@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,16 +42,7 @@ const referenceControl: Target = {
   }),
 };
 
-// parley-node loads its PostgreSQL backend from src/node/storage/postgres (node.ts); until
-// that exists `--postgres` refuses to start, and the variant would only report that.
-// It runs from the moment the backend is there, and fails loudly if it does not work.
-const NODE_TAKES_POSTGRES = ['src/node/storage/postgres.ts', 'src/node/storage/postgres/index.ts']
-  .some((path) => existsSync(join(repoRoot, path)));
-const TARGETS: Target[] = [
-  parleyOnSqlite,
-  ...(NODE_TAKES_POSTGRES ? [parleyOnPostgres] : []),
-  referenceControl,
-];
+const TARGETS: Target[] = [parleyOnSqlite, parleyOnPostgres, referenceControl];
 
 const STEP_TIMEOUT_MS = 240_000;
 const SETTLE_MS = 60_000;
