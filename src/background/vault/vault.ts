@@ -1,0 +1,146 @@
+import { base64 } from '@scure/base';
+import { ParleyError } from '../../core/errors';
+import type { VaultState } from '../../core/rpc';
+import type { Keyring } from './keyring';
+import { createKeyring, keyringFromDataKey, unwrapDataKey } from './keyring';
+import type { VaultDb } from './sealedRecords';
+import { openVaultDb, SealedRecords } from './sealedRecords';
+
+/** Where the unlocked data key lives between worker restarts: chrome.storage.session only. */
+export interface SessionKeyStore {
+  get(): Promise<Uint8Array | undefined>;
+  set(dataKey: Uint8Array): Promise<void>;
+  clear(): Promise<void>;
+}
+
+const SESSION_KEY = 'parley.vaultKey';
+
+/**
+ * storage.session is memory-only, cleared when the browser closes, and by default closed to
+ * content scripts (TRUSTED_CONTEXTS): the one place DESIGN §5 allows for the unlock key.
+ */
+export function sessionKeyStore(area: chrome.storage.StorageArea): SessionKeyStore {
+  return {
+    async get() {
+      const got = (await area.get(SESSION_KEY)) as Record<string, unknown>;
+      const value = got[SESSION_KEY];
+      return typeof value === 'string' ? base64.decode(value) : undefined;
+    },
+    async set(dataKey) {
+      await area.set({ [SESSION_KEY]: base64.encode(dataKey) });
+    },
+    async clear() {
+      await area.remove(SESSION_KEY);
+    },
+  };
+}
+
+/** Records of the vault itself (identities, grants, settings) live under this scope. */
+export const VAULT_SCOPE = 'vault';
+
+export class Vault {
+  private keyring: Keyring | null = null;
+  readonly records: SealedRecords;
+  private readonly lockListeners = new Set<() => void>();
+
+  private constructor(
+    private readonly db: VaultDb,
+    private readonly session: SessionKeyStore,
+  ) {
+    this.records = new SealedRecords(db, () => this.requireKeyring());
+  }
+
+  static async open(options: { session: SessionKeyStore; dbName?: string }): Promise<Vault> {
+    return new Vault(await openVaultDb(options.dbName), options.session);
+  }
+
+  get isUnlocked(): boolean {
+    return this.keyring !== null;
+  }
+
+  async state(): Promise<VaultState> {
+    if (this.keyring) return 'unlocked';
+    return (await this.db.get('meta', 'keyring')) ? 'locked' : 'uninitialized';
+  }
+
+  /** First use: sets the password and leaves the vault unlocked. */
+  async create(password: string): Promise<void> {
+    if (await this.db.get('meta', 'keyring')) throw new ParleyError('Vault.AlreadyInitialized', 'The vault already exists.');
+    const { meta, dataKey } = await createKeyring(password);
+    try {
+      // `add`, not `put`: of two racing creates, the second fails instead of replacing the key.
+      await this.db.add('meta', meta);
+      await this.useDataKey(dataKey);
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  async unlock(password: string): Promise<void> {
+    const meta = await this.db.get('meta', 'keyring');
+    if (!meta) throw new ParleyError('Vault.NotInitialized', 'Set a password first.');
+    const dataKey = await unwrapDataKey(password, meta);
+    try {
+      await this.useDataKey(dataKey);
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  /** After a worker restart: unlocked again when storage.session still holds the key. */
+  async resume(): Promise<boolean> {
+    if (this.keyring) return true;
+    const dataKey = await this.session.get();
+    if (!dataKey) return false;
+    try {
+      this.keyring = await keyringFromDataKey(dataKey);
+      return true;
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  async lock(): Promise<void> {
+    const wasUnlocked = this.keyring !== null;
+    this.keyring = null;
+    await this.session.clear();
+    if (wasUnlocked) for (const fn of this.lockListeners) fn();
+  }
+
+  onLock(fn: () => void): () => void {
+    this.lockListeners.add(fn);
+    return () => this.lockListeners.delete(fn);
+  }
+
+  requireKeyring(): Keyring {
+    if (!this.keyring) throw new ParleyError('Vault.Locked', 'The vault is locked.');
+    return this.keyring;
+  }
+
+  /** A record of the vault itself; undefined when absent. */
+  async get<T>(kind: string, key = ''): Promise<T | undefined> {
+    return (await this.records.get({ scope: VAULT_SCOPE, kind, key })) as T | undefined;
+  }
+
+  async put(kind: string, key: string, value: unknown): Promise<void> {
+    await this.records.write([await this.records.preparePut({ scope: VAULT_SCOPE, kind, key }, value)]);
+  }
+
+  async delete(kind: string, key: string): Promise<void> {
+    await this.records.write([await this.records.prepareDelete({ scope: VAULT_SCOPE, kind, key })]);
+  }
+
+  async list<T>(kind: string): Promise<T[]> {
+    return (await this.records.list(VAULT_SCOPE, kind)) as T[];
+  }
+
+  close(): void {
+    this.keyring = null;
+    this.db.close();
+  }
+
+  private async useDataKey(dataKey: Uint8Array): Promise<void> {
+    this.keyring = await keyringFromDataKey(dataKey);
+    await this.session.set(dataKey);
+  }
+}

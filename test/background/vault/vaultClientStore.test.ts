@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { vaultClientStore } from '../../../src/background/vault/vaultClientStore';
+import { createMemoryStore } from '../../../src/core/client/memoryStore';
+import type { ClientStore, GroupRecord, MessageQuery, MessageRecord, StoreOp } from '../../../src/core/client/store';
+import { bytesOf, contains, dumpDatabase, freshDbName, PASSWORD, unlockedVault } from './helpers';
+
+const groupIds = ['aa01', 'bb02', 'cc03'];
+const msgIds = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+
+const groupRecord: fc.Arbitrary<GroupRecord> = fc.record({
+  id: fc.constantFrom(...groupIds),
+  kind: fc.constantFrom('dm' as const, 'group' as const),
+  createdAtNs: fc.bigInt({ min: 0n, max: 5n }),
+  addedByInboxId: fc.constant('inbox-a'),
+  consentState: fc.constantFrom('unknown' as const, 'allowed' as const, 'denied' as const),
+  consentUpdatedAtNs: fc.constant(0n),
+  membershipState: fc.constant('allowed' as const),
+  active: fc.boolean(),
+  cursor: fc.bigInt({ min: 0n, max: 100n }),
+  lastMessageAtNs: fc.constant(0n),
+});
+
+const messageRecord: fc.Arbitrary<MessageRecord> = fc.record({
+  id: fc.constantFrom(...msgIds),
+  groupId: fc.constantFrom(...groupIds),
+  kind: fc.constantFrom('application' as const, 'membershipChange' as const),
+  senderInboxId: fc.constant('inbox-b'),
+  senderInstallationId: fc.constant('ab'),
+  sentAtNs: fc.bigInt({ min: 0n, max: 6n }),
+  content: fc.uint8Array({ maxLength: 8 }),
+  contentType: fc.constant('xmtp.org/text:1.0'),
+  deliveryStatus: fc.constantFrom('unpublished' as const, 'published' as const),
+});
+
+const op: fc.Arbitrary<StoreOp> = fc.oneof(
+  groupRecord.map((record) => ({ op: 'putGroup' as const, record })),
+  messageRecord.map((record) => ({ op: 'putMessage' as const, record })),
+  fc.constantFrom(...msgIds).map((messageId) => ({ op: 'deleteMessage' as const, messageId })),
+  fc.record({ key: fc.constantFrom('welcomes', 'x'), value: fc.bigInt({ min: 0n, max: 1n << 64n }) }).map((c) => ({ op: 'setCursor' as const, ...c })),
+  fc.record({ groupId: fc.constantFrom(...groupIds), epoch: fc.bigInt({ min: 0n, max: 9n }), ratchetTree: fc.uint8Array({ maxLength: 4 }), state: fc.uint8Array({ maxLength: 4 }) }).map(
+    (record) => ({ op: 'putGroupState' as const, record }),
+  ),
+  fc.constantFrom(...groupIds).map((groupId) => ({ op: 'deleteGroupState' as const, groupId })),
+);
+
+const messageQuery: fc.Arbitrary<MessageQuery> = fc.record(
+  {
+    limit: fc.integer({ min: 0, max: 4 }),
+    beforeNs: fc.bigInt({ min: 0n, max: 7n }),
+    afterNs: fc.bigInt({ min: 0n, max: 7n }),
+    direction: fc.constantFrom('ascending' as const, 'descending' as const),
+    kind: fc.constantFrom('application' as const, 'membershipChange' as const),
+  },
+  { requiredKeys: [] },
+);
+
+async function snapshot(store: ClientStore, queries: MessageQuery[]) {
+  return {
+    groups: await store.listGroups(),
+    dms: await store.listGroups({ kind: 'dm', consentStates: ['allowed', 'unknown'] }),
+    states: await Promise.all(groupIds.map((g) => store.getGroupState(g))),
+    messages: await Promise.all(msgIds.map((m) => store.getMessage(m))),
+    pages: await Promise.all(groupIds.flatMap((g) => queries.map((q) => store.listMessages(g, q)))),
+    cursors: [await store.getCursor('welcomes'), await store.getCursor('x')],
+  };
+}
+
+describe('vault ClientStore', () => {
+  it('answers every query as the in-memory store does after the same batches', async () => {
+    const vault = await unlockedVault();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 5 }), { maxLength: 6 }), fc.array(messageQuery, { maxLength: 4 }), async (batches, queries) => {
+        const sealed = vaultClientStore(vault, `identity-${run++}`);
+        const memory = createMemoryStore();
+        for (const batch of batches) {
+          await sealed.commit(batch);
+          await memory.commit(batch);
+        }
+        expect(await snapshot(sealed, queries)).toEqual(await snapshot(memory, queries));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps identities apart: one identity never sees another\'s records', async () => {
+    const vault = await unlockedVault();
+    const alice = vaultClientStore(vault, 'alice');
+    const bob = vaultClientStore(vault, 'bob');
+    await alice.commit([{ op: 'setCursor', key: 'welcomes', value: 5n }]);
+    expect(await bob.getCursor('welcomes')).toBeUndefined();
+    expect(await alice.getCursor('welcomes')).toBe(5n);
+  });
+
+  it('applies nothing of a batch when one record cannot be written', async () => {
+    const vault = await unlockedVault();
+    const store = vaultClientStore(vault, 'alice');
+    const bad = { op: 'putIdentityLog', record: { inboxId: 'x', updates: [{ sequenceId: 1n, serverTimestampNs: Number.NaN, update: new Uint8Array() }] } };
+    await expect(store.commit([{ op: 'setCursor', key: 'welcomes', value: 1n }, bad as unknown as StoreOp])).rejects.toMatchObject({ code: 'Vault.Corrupt' });
+    expect(await store.getCursor('welcomes')).toBeUndefined();
+  });
+
+  it('refuses reads and writes once the vault locks', async () => {
+    const vault = await unlockedVault();
+    const store = vaultClientStore(vault, 'alice');
+    await vault.lock();
+    await expect(store.getCursor('welcomes')).rejects.toMatchObject({ code: 'Vault.Locked' });
+    await expect(store.commit([{ op: 'setCursor', key: 'welcomes', value: 1n }])).rejects.toMatchObject({ code: 'Vault.Locked' });
+  });
+
+  it('leaves no private key, password, message text or conversation id in an IndexedDB dump', async () => {
+    const dbName = freshDbName();
+    const vault = await unlockedVault(dbName);
+    const installationKey = crypto.getRandomValues(new Uint8Array(32));
+    const walletKey = '0x' + 'ab54'.repeat(16);
+    const text = 'meet me at the old mill at midnight';
+    const groupId = 'feedc0ffee0123456789abcdef001122';
+    await vault.put('identity', 'id1', { privateKey: walletKey, label: 'Main' });
+    const store = vaultClientStore(vault, 'id1');
+    await store.commit([
+      {
+        op: 'putIdentity',
+        record: {
+          inboxId: 'inbox',
+          accountAddress: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
+          nonce: 1n,
+          installationPrivateKey: installationKey,
+          installationPublicKey: new Uint8Array(32),
+          registered: true,
+          createdAtNs: 1n,
+        },
+      },
+      {
+        op: 'putMessage',
+        record: {
+          id: 'aa',
+          groupId,
+          kind: 'application',
+          senderInboxId: 'inbox',
+          senderInstallationId: '',
+          sentAtNs: 10n,
+          content: new TextEncoder().encode(text),
+          contentType: 'xmtp.org/text:1.0',
+          deliveryStatus: 'published',
+        },
+      },
+    ]);
+    const dump = bytesOf(await dumpDatabase(dbName));
+    expect(dump.length).toBeGreaterThan(500);
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(contains(dump, installationKey)).toBe(false);
+    expect(contains(dump, installationKey.slice(0, 8))).toBe(false);
+    for (const secret of [walletKey, walletKey.slice(2), text, 'old mill', PASSWORD, groupId, 'xmtp.org/text', 'Main']) {
+      expect(contains(dump, enc(secret)), secret).toBe(false);
+    }
+    // The search itself works: the time index is in the clear on purpose.
+    expect(contains(dump, enc('00000000000000000010'))).toBe(true);
+  });
+});
