@@ -5,7 +5,7 @@ import { Dispatcher } from './rpc/dispatcher';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rpc/rateLimiter';
 import { createHandlers } from './service/handlers';
 import { createCoreValidators, type NodeValidators } from './service/validators';
-import { openSqliteStore } from './storage/sqlite/sqliteStore';
+import { openSqliteStoreInWorker } from './storage/sqlite/sqliteWorkerStore';
 import type { NodeStore } from './storage/types';
 import { startGrpcListener } from './transport/grpcServer';
 import { startGrpcWebListener } from './transport/grpcWebServer';
@@ -68,7 +68,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const store =
     options.store ??
-    (options.postgres !== undefined ? await openPostgres(options.postgres, logger) : openSqliteStore({ dataDir: options.dataDir }));
+    (options.postgres !== undefined ? await openPostgres(options.postgres, logger) : await openSqliteStoreInWorker({ dataDir: options.dataDir }));
   const shutdown = new AbortController();
   const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
   const dispatcher = new Dispatcher({

@@ -38,6 +38,11 @@ type AnyStream = (request: unknown, ctx: CallContext, send: (m: unknown) => Prom
 export class Dispatcher {
   private draining = false;
   private readonly active = new Set<Promise<unknown>>();
+  /**
+   * Stream messages encoded once however many subscribers receive them: a live record reaches
+   * every subscriber as the same response object (mlsService caches them per record).
+   */
+  private readonly encoded = new WeakMap<object, Uint8Array>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -103,7 +108,14 @@ export class Dispatcher {
         await call.write(encodeProto(responseCodec, response));
       } else {
         const handler = this.options.handlers[method] as unknown as AnyStream;
-        await handler(decoded, ctx, (m) => call.write(encodeProto(responseCodec, m)));
+        await handler(decoded, ctx, (m) => {
+          let bytes = this.encoded.get(m as object);
+          if (!bytes) {
+            bytes = encodeProto(responseCodec, m);
+            this.encoded.set(m as object, bytes);
+          }
+          return call.write(bytes);
+        });
       }
       return { status: GrpcStatus.OK, message: '' };
     } catch (error) {

@@ -1,5 +1,5 @@
 import { RecoverableEd25519Signature } from '@xmtp/proto/identity/associations/signature.pb';
-import type { WelcomeMessageInput } from '@xmtp/proto/mls/api/v1/mls.pb';
+import type { GroupMessage, WelcomeMessage, WelcomeMessageInput } from '@xmtp/proto/mls/api/v1/mls.pb';
 import { SortDirection } from '@xmtp/proto/mls/api/v1/mls.pb';
 import { WelcomePointerWrapperAlgorithm } from '@xmtp/proto/mls/message_contents/welcome_pointer.pb';
 import { WelcomeWrapperAlgorithm } from '@xmtp/proto/mls/message_contents/wrapper_encryption.pb';
@@ -89,6 +89,20 @@ type MlsHandlers = Pick<
 /** xmtp.mls.api.v1.MlsApi, with xmtp-node-go's semantics (pkg/mls/api/v1/service.go). */
 export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
   const { store, validators } = deps;
+  // One response object per stored record, shared by every subscriber it is streamed to, so
+  // the dispatcher encodes it once (a live record is the same object for all of them).
+  const groupProtos = new WeakMap<GroupMessageRecord, GroupMessage>();
+  const welcomeProtos = new WeakMap<WelcomeRecord, WelcomeMessage>();
+  const groupProtoOf = (r: GroupMessageRecord): GroupMessage => {
+    let proto = groupProtos.get(r);
+    if (!proto) groupProtos.set(r, (proto = groupMessageProto(r)));
+    return proto;
+  };
+  const welcomeProtoOf = (r: WelcomeRecord): WelcomeMessage => {
+    let proto = welcomeProtos.get(r);
+    if (!proto) welcomeProtos.set(r, (proto = welcomeProto(r)));
+    return proto;
+  };
 
   return {
     async sendGroupMessages(req) {
@@ -190,7 +204,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
         topicOf: (r) => hex(r.groupId),
         query: (topic, page) => store.queryGroupMessages(topic, page),
-        send: (r) => send(groupMessageProto(r)),
+        send: (r) => send(groupProtoOf(r)),
         signal: ctx.signal,
         shutdown: deps.shutdown,
         maxBacklog: deps.maxSubscriptionBacklog,
@@ -216,7 +230,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         recordsOf: (e) => (e.kind === 'welcomes' ? e.records : undefined),
         topicOf: (r) => hex(r.installationKey),
         query: (topic, page) => store.queryWelcomes(topic, page),
-        send: (r) => send(welcomeProto(r)),
+        send: (r) => send(welcomeProtoOf(r)),
         signal: ctx.signal,
         shutdown: deps.shutdown,
         maxBacklog: deps.maxSubscriptionBacklog,

@@ -35,7 +35,8 @@ export interface SubscriptionSpec<R extends TopicRecord> {
  */
 export async function runSubscription<R extends TopicRecord>(spec: SubscriptionSpec<R>): Promise<void> {
   const highWater = new Map(spec.cursors);
-  const backlog: R[] = [];
+  // Live records not yet sent; swapped out whole when drained (no O(n) shift per record).
+  let backlog: R[] = [];
   let wake: (() => void) | undefined;
   let overflow = false;
 
@@ -80,9 +81,13 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
       if (overflow) {
         throw new ParleyError('Api.Aborted', 'The subscriber did not read messages fast enough; resubscribe from your cursor.');
       }
-      const next = backlog.shift();
-      if (next) {
-        await deliver(next);
+      if (backlog.length > 0) {
+        const batch = backlog;
+        backlog = [];
+        for (const r of batch) {
+          if (ended()) break;
+          await deliver(r);
+        }
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -19,6 +19,7 @@ export interface GrpcListener {
 }
 
 const passThrough = (b: Buffer): Buffer => b;
+const NEVER_ABORTED = new AbortController().signal;
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /**
@@ -108,12 +109,11 @@ function serveUnary(
   call: grpc.ServerUnaryCall<Buffer, Uint8Array>,
   callback: grpc.sendUnaryData<Uint8Array>,
 ): void {
-  const abort = new AbortController();
-  call.on('cancelled', () => abort.abort());
   let response: Uint8Array = new Uint8Array();
   const transport: TransportCall = {
     clientKey: clientKeyOf(call.getPeer()),
-    signal: abort.signal,
+    // A unary call runs to its end even if the client leaves: a write it started is kept.
+    signal: NEVER_ABORTED,
     write: async (message) => {
       response = message;
     },

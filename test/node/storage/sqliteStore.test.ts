@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
 import { openSqliteStore } from '../../../src/node/storage/sqlite/sqliteStore';
+import { openSqliteStoreInWorker } from '../../../src/node/storage/sqlite/sqliteWorkerStore';
 import { describeNodeStoreConformance } from './conformance';
 
 function tempDir(): string {
@@ -14,6 +15,14 @@ describeNodeStoreConformance('sqlite', async () => {
   const dir = tempDir();
   return {
     open: async () => openSqliteStore({ dataDir: dir }),
+    destroy: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describeNodeStoreConformance('sqlite (worker thread)', async () => {
+  const dir = tempDir();
+  return {
+    open: () => openSqliteStoreInWorker({ dataDir: dir }),
     destroy: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
@@ -52,6 +61,17 @@ describe('SQLite store', () => {
       expect(commits).toBeLessThan(20);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a data dir already in use from the worker thread as Node.StoreCorrupt', async () => {
+    const dir = tempDir();
+    const first = await openSqliteStoreInWorker({ dataDir: dir });
+    try {
+      await expect(openSqliteStoreInWorker({ dataDir: dir })).rejects.toMatchObject({ code: 'Node.StoreCorrupt' });
+    } finally {
+      await first.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

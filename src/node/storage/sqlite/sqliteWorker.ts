@@ -1,0 +1,38 @@
+/**
+ * The SQLite store's own thread: better-sqlite3 is synchronous, so its commits (an fsync each,
+ * synchronous=FULL) would otherwise stall the node's event loop and every stream it serves.
+ * Runs the in-thread store here and answers sqliteWorkerStore's requests in arrival order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqliteStore, type SqliteNodeStore } from './sqliteStore';
+import { compactBytes, serializeError, type WorkerMessage, type WorkerRequest } from './workerProtocol';
+
+const port = parentPort;
+if (!port) throw new Error('sqliteWorker runs only as a worker thread');
+const post = (m: WorkerMessage): void => port.postMessage(m);
+const { dataDir, maxBatch } = workerData as { dataDir: string; maxBatch?: number };
+
+let store: SqliteNodeStore | undefined;
+try {
+  store = openSqliteStore({ dataDir, ...(maxBatch === undefined ? {} : { maxBatch }) });
+} catch (error) {
+  post({ type: 'fatal', error: serializeError(error) });
+}
+
+if (store) {
+  const open = store;
+  // Posted when the commit returned and before its writers' results: the main thread sees an
+  // event no later than the acknowledgement of the write that caused it.
+  open.onChange((event) => post({ type: 'event', event: compactBytes(event) }));
+  port.on('message', (request: WorkerRequest) => {
+    const method = open[request.method] as (...args: unknown[]) => Promise<unknown>;
+    method.apply(open, request.args).then(
+      (result) => {
+        post({ type: 'result', id: request.id, result: compactBytes(result), stats: { ...open.commitStats } });
+        if (request.method === 'close') port.close();
+      },
+      (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } }),
+    );
+  });
+  post({ type: 'ready' });
+}

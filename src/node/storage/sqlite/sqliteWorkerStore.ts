@@ -1,0 +1,140 @@
+import { Worker } from 'node:worker_threads';
+import { ParleyError } from '../../../core/errors';
+import type { NodeStore, StoreEvent, StoreListener } from '../types';
+import type { SqliteNodeStore, SqliteStoreOptions } from './sqliteStore';
+import {
+  compactBytes,
+  deserializeError,
+  type CommitStats,
+  type WorkerMessage,
+  type WorkerMethod,
+  type WorkerRequest,
+} from './workerProtocol';
+
+/**
+ * The SQLite store with SQLite on its own thread (sqliteWorker.ts): same contract and data as
+ * openSqliteStore, but commits and their fsyncs run beside the event loop instead of blocking it.
+ */
+export async function openSqliteStoreInWorker(options: SqliteStoreOptions): Promise<SqliteNodeStore> {
+  // The boot file registers tsx in the worker, which runs this package's TypeScript source.
+  const worker = new Worker(new URL('./sqliteWorkerBoot.mjs', import.meta.url), {
+    workerData: { dataDir: options.dataDir, maxBatch: options.maxBatch },
+    execArgv: [],
+  });
+  const store = new SqliteWorkerStore(worker);
+  try {
+    await store.ready;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return store;
+}
+
+class SqliteWorkerStore implements SqliteNodeStore {
+  readonly backend = 'sqlite' as const;
+  readonly ready: Promise<void>;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly listeners = new Set<StoreListener>();
+  private nextId = 1;
+  private stats: CommitStats = { commits: 0, writes: 0 };
+  private closing: Promise<void> | undefined;
+  private closed = false;
+  private failure: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerMessage) => {
+        switch (m.type) {
+          case 'ready':
+            resolve();
+            return;
+          case 'fatal':
+            reject(deserializeError(m.error));
+            return;
+          case 'event':
+            this.emit(m.event);
+            return;
+          case 'result':
+          case 'error': {
+            this.stats = m.stats;
+            const p = this.pending.get(m.id);
+            this.pending.delete(m.id);
+            if (m.type === 'result') p?.resolve(m.result);
+            else p?.reject(deserializeError(m.error));
+            return;
+          }
+        }
+      });
+      const fail = (error: Error): void => {
+        this.failure = new ParleyError('Node.StoreCorrupt', 'The SQLite worker stopped.', { details: error.message, cause: error });
+        reject(this.failure);
+        for (const p of this.pending.values()) p.reject(this.failure);
+        this.pending.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!this.closed) fail(new Error(`worker exited with code ${code}`));
+      });
+    });
+  }
+
+  get commitStats(): CommitStats {
+    return this.stats;
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own (NodeStore.onChange); the write stands.
+      }
+    }
+  }
+
+  private request<T>(method: WorkerMethod, ...args: unknown[]): Promise<T> {
+    if (this.closed || (this.closing && method !== 'close')) {
+      return Promise.reject(new ParleyError('Node.StoreClosed', 'The store is closed.'));
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const request: WorkerRequest = { id, method, args: compactBytes(args) };
+      this.worker.postMessage(request);
+    });
+  }
+
+  appendIdentityUpdate: NodeStore['appendIdentityUpdate'] = (input) => this.request('appendIdentityUpdate', input);
+  identityLog: NodeStore['identityLog'] = (inboxId) => this.request('identityLog', inboxId);
+  identityUpdatesAfter: NodeStore['identityUpdatesAfter'] = (requests) => this.request('identityUpdatesAfter', requests);
+  inboxIdsFor: NodeStore['inboxIdsFor'] = (members) => this.request('inboxIdsFor', members);
+  putKeyPackage: NodeStore['putKeyPackage'] = (input) => this.request('putKeyPackage', input);
+  fetchKeyPackages: NodeStore['fetchKeyPackages'] = (keys) => this.request('fetchKeyPackages', keys);
+  insertWelcomes: NodeStore['insertWelcomes'] = (inputs) => this.request('insertWelcomes', inputs);
+  queryWelcomes: NodeStore['queryWelcomes'] = (key, page) => this.request('queryWelcomes', key, page);
+  insertGroupMessages: NodeStore['insertGroupMessages'] = (inputs) => this.request('insertGroupMessages', inputs);
+  queryGroupMessages: NodeStore['queryGroupMessages'] = (groupId, page) => this.request('queryGroupMessages', groupId, page);
+  newestGroupMessages: NodeStore['newestGroupMessages'] = (groupIds) => this.request('newestGroupMessages', groupIds);
+  insertCommitLogEntries: NodeStore['insertCommitLogEntries'] = (inputs) => this.request('insertCommitLogEntries', inputs);
+  queryCommitLog: NodeStore['queryCommitLog'] = (groupId, after, limit) => this.request('queryCommitLog', groupId, after, limit);
+
+  onChange(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.failure) {
+        // The worker finishes every queued write, closes the database, then answers.
+        await this.request<void>('close').catch(() => undefined);
+      }
+      this.closed = true;
+      this.listeners.clear();
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+}
