@@ -37,6 +37,8 @@ import {
   type PagingInfo,
 } from '@xmtp/proto/mls/api/v1/mls.pb';
 import Long from 'long';
+import { decodeMlsMessage } from 'ts-mls';
+import { decodeKeyPackage } from 'ts-mls/keyPackage.js';
 
 /** One call the node received, in arrival order. */
 export interface RecordedCall {
@@ -98,13 +100,10 @@ type StoredWelcome = { id: number; createdNs: bigint; installationKey: Uint8Arra
 /**
  * A deliberately simple XMTP node: the harness's control, not the product. It records
  * every call; relays identity updates, key packages, welcomes and group messages with
- * increasing ids; answers queries and subscriptions; validates nothing. With a journal
- * file it keeps every write (fdatasync before answering) and replays them at start, so it
- * survives a SIGKILL like a node should.
- *
- * Wire facts it relies on: MLSMessage framing (RFC 9420 §6: version, wire_format, then
- * group_id first in PublicMessage and PrivateMessage), KeyPackage layout (§10: the leaf's
- * signature_key, XMTP's installation key, is its 4th field), QUIC-style varint lengths (§2.1.2).
+ * increasing ids; answers queries and subscriptions; validates nothing beyond reading the
+ * group id of a message and the installation key of a key package (with ts-mls). With a
+ * journal file it keeps every write (fdatasync before answering) and replays them at
+ * start, so it survives a SIGKILL like a node should.
  */
 export class ReferenceNode {
   readonly calls: RecordedCall[] = [];
@@ -296,13 +295,13 @@ export class ReferenceNode {
       }
       case 'MlsApi/UploadKeyPackage': {
         const tls = UploadKeyPackageRequest.decode(request).keyPackage?.keyPackageTlsSerialized;
-        if (tls) this.keyPackages.set(hex(keyPackageSignatureKey(tls)), tls);
+        if (tls) this.keyPackages.set(hex(keyPackageInstallationKey(tls)), tls);
         return;
       }
       case 'MlsApi/SendGroupMessages':
         for (const input of SendGroupMessagesRequest.decode(request).messages) {
           if (!input.v1) continue;
-          const framing = mlsMessageFraming(input.v1.data);
+          const framing = groupMessageFraming(input.v1.data);
           const stored: StoredGroupMessage = {
             id: this.nextGroupMessageId++,
             createdNs,
@@ -410,58 +409,22 @@ function pageOf<T extends { id: number }>(all: T[], paging: PagingInfo | undefin
   };
 }
 
-class TlsReader {
-  private offset = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  u8(): number {
-    if (this.offset >= this.bytes.length) throw new Error('truncated TLS data');
-    return this.bytes[this.offset++]!;
-  }
-
-  u16(): number {
-    return (this.u8() << 8) | this.u8();
-  }
-
-  skip(n: number): void {
-    if (this.offset + n > this.bytes.length) throw new Error('truncated TLS data');
-    this.offset += n;
-  }
-
-  /** opaque<V> with a QUIC-style variable-length size (RFC 9420 §2.1.2). */
-  vector(): Uint8Array {
-    const first = this.u8();
-    const prefix = first >> 6;
-    if (prefix === 3) throw new Error('invalid TLS varint');
-    let length = first & 0x3f;
-    for (let i = 0; i < (1 << prefix) - 1; i++) length = length * 256 + this.u8();
-    const start = this.offset;
-    this.skip(length);
-    return this.bytes.subarray(start, start + length);
-  }
-}
-
 /** The group id and whether it is a commit, from an MLSMessage's clear framing (RFC 9420 §6). */
-function mlsMessageFraming(data: Uint8Array): { groupId: Uint8Array; isCommit: boolean } {
-  const r = new TlsReader(data);
-  r.u16(); // version
-  const wireFormat = r.u16();
-  const groupId = r.vector();
-  r.skip(8); // epoch
-  if (wireFormat === 2) return { groupId, isCommit: r.u8() === 3 }; // PrivateMessage: content_type
-  if (wireFormat !== 1) throw new Error(`not a group message (wire format ${wireFormat})`);
-  const senderType = r.u8();
-  if (senderType === 1 || senderType === 2) r.skip(4);
-  r.vector(); // authenticated_data
-  return { groupId, isCommit: r.u8() === 3 };
+export function groupMessageFraming(data: Uint8Array): { groupId: Uint8Array; isCommit: boolean } {
+  const [message, end] = decodeMlsMessage(data, 0) ?? [];
+  if (!message || end !== data.length) throw new Error('not an MLSMessage');
+  if (message.wireformat === 'mls_private_message') {
+    return { groupId: message.privateMessage.groupId, isCommit: message.privateMessage.contentType === 'commit' };
+  }
+  if (message.wireformat === 'mls_public_message') {
+    return { groupId: message.publicMessage.content.groupId, isCommit: message.publicMessage.content.contentType === 'commit' };
+  }
+  throw new Error(`not a group message: ${message.wireformat}`);
 }
 
-/** A KeyPackage's leaf signature key: version, suite, init_key, then the leaf node (RFC 9420 §10, §7.2). */
-function keyPackageSignatureKey(tls: Uint8Array): Uint8Array {
-  const r = new TlsReader(tls);
-  r.u16();
-  r.u16();
-  r.vector(); // init_key
-  r.vector(); // leaf encryption_key
-  return r.vector();
+/** A bare TLS KeyPackage's leaf signature key: XMTP's installation key (RFC 9420 §10). */
+export function keyPackageInstallationKey(tls: Uint8Array): Uint8Array {
+  const [keyPackage, end] = decodeKeyPackage(tls, 0) ?? [];
+  if (!keyPackage || end !== tls.length) throw new Error('not a KeyPackage');
+  return keyPackage.leafNode.signaturePublicKey;
 }
