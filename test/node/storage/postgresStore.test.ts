@@ -119,6 +119,24 @@ describe('PostgreSQL store', () => {
     });
   });
 
+  it('fails only the write the database rejects and commits the rest of its batch one by one', async () => {
+    await withStore(async (open) => {
+      const store = await open();
+      const [ok1, broken, ok2] = await Promise.allSettled([
+        store.insertGroupMessages([msg('n', 'first')]),
+        // PostgreSQL text cannot hold NUL: the INSERT fails and aborts the whole transaction.
+        store.appendIdentityUpdate({ inboxId: 'bad\u0000inbox', update: b('u'), expectedLastSequenceId: 0n, added: [], removed: [] }),
+        store.insertGroupMessages([msg('n', 'second')]),
+      ]);
+      expect(ok1.status).toBe('fulfilled');
+      expect(ok2.status).toBe('fulfilled');
+      expect(broken.status).toBe('rejected');
+      expect(store.commitStats.commits).toBe(2);
+      const stored = await store.queryGroupMessages(b('n'), { direction: 'ascending', cursor: 0n, limit: 10 });
+      expect(stored.map((r) => new TextDecoder().decode(r.data))).toEqual(['first', 'second']);
+    });
+  });
+
   it('fails only the refused write of a batch and commits the others', async () => {
     await withStore(async (open) => {
       const store = await open();

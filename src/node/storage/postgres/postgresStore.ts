@@ -21,7 +21,7 @@ import type {
 import { ChangeFeed } from './changeFeed';
 import { advisoryKey, memberKeyString, topicDataHash } from './keys';
 import { migrate } from './schema';
-import { ChangeKind, WriteQueue, WriteRefused, type TopicChange } from './writeQueue';
+import { ChangeKind, WriteQueue, WriteRefused, oneByOne, type Outcome, type TopicChange, type WriteRunner } from './writeQueue';
 
 export interface PostgresStoreOptions {
   /** A libpq-style connection URL (postgres://user:pass@host:port/db). */
@@ -85,8 +85,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new ParleyError('Node.BadConfig', 'The PostgreSQL URL is not valid.', { cause });
   }
   const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10, keepAlive: true });
+  // The writer has a connection of its own, so a burst of reads never delays an acknowledgement.
+  // A writer that stalls inside a transaction (a hung or cut-off process) must not hold its
+  // topics' locks for ever: the server ends such a session and the locks go with it.
+  const writerPool = new pg.Pool({
+    ...config,
+    max: 1,
+    keepAlive: true,
+    options: [config.options, '-c idle_in_transaction_session_timeout=30s'].filter(Boolean).join(' '),
+  });
   // An idle pooled connection that dies is replaced on next use; without a handler it would crash the process.
-  pool.on('error', (error) => logger.warn('postgres: idle connection lost', { error: error.message }));
+  for (const p of [pool, writerPool]) {
+    p.on('error', (error) => logger.warn('postgres: idle connection lost', { error: error.message }));
+  }
   const channel = options.schema === undefined ? 'parley_changes' : `parley_changes_${options.schema}`;
   try {
     const client = await pool.connect();
@@ -95,11 +106,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     } finally {
       client.release();
     }
-    const store = new PostgresStore(pool, config, channel, logger, options);
+    const store = new PostgresStore(pool, writerPool, config, channel, logger, options);
     await store.start();
     return store;
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await Promise.all([pool.end(), writerPool.end()]).catch(() => undefined);
     if (error instanceof ParleyError) throw error;
     throw new ParleyError('Node.BadConfig', 'Cannot open the PostgreSQL database.', {
       details: error instanceof Error ? error.message : String(error),
@@ -123,6 +134,7 @@ class PostgresStore implements PostgresNodeStore {
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly writerPool: pg.Pool,
     config: pg.ClientConfig,
     channel: string,
     logger: Logger,
@@ -136,7 +148,7 @@ class PostgresStore implements PostgresNodeStore {
       fetch: (kind, changes) => this.fetchChanges(kind, changes),
       ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     });
-    this.writes = new WriteQueue(pool, {
+    this.writes = new WriteQueue(writerPool, {
       maxBatch: options.maxBatch ?? 1000,
       channel,
       logger,
@@ -173,51 +185,55 @@ class PostgresStore implements PostgresNodeStore {
 
   appendIdentityUpdate(input: IdentityUpdateAppend): Promise<IdentityUpdateRecord> {
     return this.writes.write({
+      runner: this.identityRunner,
+      input,
       locks: [advisoryKey('inbox', input.inboxId)],
-      run: async (client) => {
-        const serverTimestampNs = this.timestamp();
-        // The check and the insert in one statement; the inbox's lock keeps the log still between.
-        const inserted = await client.query<{ sequence_id: bigint }>(
-          `INSERT INTO identity_updates (inbox_id, server_timestamp_ns, update_bytes)
-           SELECT $1, $2, $3
-           WHERE (SELECT coalesce(max(sequence_id), 0) FROM identity_updates WHERE inbox_id = $1) = $4
-           RETURNING sequence_id`,
-          [input.inboxId, serverTimestampNs, input.update, input.expectedLastSequenceId],
-        );
-        const sequenceId = inserted.rows[0]?.sequence_id;
-        if (sequenceId === undefined) {
-          const { rows } = await client.query<{ s: bigint }>(
-            'SELECT coalesce(max(sequence_id), 0) AS s FROM identity_updates WHERE inbox_id = $1',
-            [input.inboxId],
-          );
-          throw new WriteRefused(
-            new ParleyError('Node.StoreConflict', 'The inbox log changed since it was read.', {
-              details: `inbox ${input.inboxId}: expected last sequence ${input.expectedLastSequenceId}, found ${rows[0]?.s ?? 0n}`,
-            }),
-          );
-        }
-        if (input.added.length > 0) {
-          await client.query(
-            `INSERT INTO members (member, inbox_id, association_sequence_id)
-             SELECT m, $2, $3 FROM unnest($1::text[]) AS m ON CONFLICT DO NOTHING`,
-            [input.added.map(memberKeyString), input.inboxId, sequenceId],
-          );
-        }
-        if (input.removed.length > 0) {
-          // Revokes the newest association of each member with this inbox, as xmtp-node-go's
-          // RevokeAddressFromLog does.
-          await client.query(
-            `UPDATE members SET revocation_sequence_id = $3
-             WHERE (member, association_sequence_id) IN (
-               SELECT member, max(association_sequence_id) FROM members
-               WHERE member = ANY($1::text[]) AND inbox_id = $2 GROUP BY member)`,
-            [input.removed.map(memberKeyString), input.inboxId, sequenceId],
-          );
-        }
-        return { inboxId: input.inboxId, sequenceId, serverTimestampNs, update: input.update.slice() };
-      },
+      bytes: input.update.length,
     });
   }
+
+  private readonly identityRunner = oneByOne(async (client: pg.PoolClient, input: IdentityUpdateAppend) => {
+    const serverTimestampNs = this.timestamp();
+    // The check and the insert in one statement; the inbox's lock keeps the log still between.
+    const inserted = await client.query<{ sequence_id: bigint }>(
+      `INSERT INTO identity_updates (inbox_id, server_timestamp_ns, update_bytes)
+       SELECT $1, $2, $3
+       WHERE (SELECT coalesce(max(sequence_id), 0) FROM identity_updates WHERE inbox_id = $1) = $4
+       RETURNING sequence_id`,
+      [input.inboxId, serverTimestampNs, input.update, input.expectedLastSequenceId],
+    );
+    const sequenceId = inserted.rows[0]?.sequence_id;
+    if (sequenceId === undefined) {
+      const { rows } = await client.query<{ s: bigint }>(
+        'SELECT coalesce(max(sequence_id), 0) AS s FROM identity_updates WHERE inbox_id = $1',
+        [input.inboxId],
+      );
+      throw new WriteRefused(
+        new ParleyError('Node.StoreConflict', 'The inbox log changed since it was read.', {
+          details: `inbox ${input.inboxId}: expected last sequence ${input.expectedLastSequenceId}, found ${rows[0]?.s ?? 0n}`,
+        }),
+      );
+    }
+    if (input.added.length > 0) {
+      await client.query(
+        `INSERT INTO members (member, inbox_id, association_sequence_id)
+         SELECT m, $2, $3 FROM unnest($1::text[]) AS m ON CONFLICT DO NOTHING`,
+        [input.added.map(memberKeyString), input.inboxId, sequenceId],
+      );
+    }
+    if (input.removed.length > 0) {
+      // Revokes the newest association of each member with this inbox, as xmtp-node-go's
+      // RevokeAddressFromLog does.
+      await client.query(
+        `UPDATE members SET revocation_sequence_id = $3
+         WHERE (member, association_sequence_id) IN (
+           SELECT member, max(association_sequence_id) FROM members
+           WHERE member = ANY($1::text[]) AND inbox_id = $2 GROUP BY member)`,
+        [input.removed.map(memberKeyString), input.inboxId, sequenceId],
+      );
+    }
+    return { inboxId: input.inboxId, sequenceId, serverTimestampNs, update: input.update.slice() };
+  });
 
   async identityLog(inboxId: string): Promise<IdentityUpdateRecord[]> {
     const rows = await this.read(
@@ -259,25 +275,29 @@ class PostgresStore implements PostgresNodeStore {
 
   putKeyPackage(input: KeyPackageInput): Promise<KeyPackageRecord> {
     return this.writes.write({
+      runner: this.keyPackageRunner,
+      input,
       // Two batches upserting the same keys in different orders would deadlock on the rows.
       locks: [advisoryKey('keyPackage', input.installationKey)],
-      run: async (client) => {
-        const createdNs = this.timestamp();
-        await client.query(
-          `INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (installation_key) DO UPDATE SET
-             inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns`,
-          [input.installationKey, input.inboxId, input.keyPackage, createdNs],
-        );
-        return {
-          installationKey: input.installationKey.slice(),
-          inboxId: input.inboxId,
-          keyPackage: input.keyPackage.slice(),
-          createdNs,
-        };
-      },
+      bytes: input.keyPackage.length,
     });
   }
+
+  private readonly keyPackageRunner = oneByOne(async (client: pg.PoolClient, input: KeyPackageInput) => {
+    const createdNs = this.timestamp();
+    await client.query(
+      `INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (installation_key) DO UPDATE SET
+         inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns`,
+      [input.installationKey, input.inboxId, input.keyPackage, createdNs],
+    );
+    return {
+      installationKey: input.installationKey.slice(),
+      inboxId: input.inboxId,
+      keyPackage: input.keyPackage.slice(),
+      createdNs,
+    };
+  });
 
   async fetchKeyPackages(installationKeys: readonly Uint8Array[]): Promise<(KeyPackageRecord | undefined)[]> {
     if (installationKeys.length === 0) return [];
@@ -303,14 +323,22 @@ class PostgresStore implements PostgresNodeStore {
 
   insertWelcomes(inputs: readonly WelcomeInput[]): Promise<WelcomeRecord[]> {
     if (inputs.length === 0) return this.noWrite([]);
-    let fresh: WelcomeRecord[] = [];
     return this.writes.write({
+      runner: this.welcomeRunner,
+      input: inputs,
       locks: unique(inputs.map((w) => advisoryKey('welcome', w.installationKey))),
-      run: async (client) => {
-        fresh = [];
-        const hashes = inputs.map((w) => topicDataHash(w.installationKey, w.data));
-        const createdNs = inputs.map(() => this.timestamp());
-        const { rows } = await client.query<{ id: bigint; data_hash: Buffer }>(
+      bytes: inputs.reduce((n, w) => n + w.data.length + w.welcomeMetadata.length, 0),
+    });
+  }
+
+  private readonly welcomeRunner = dedupedInsertRunner<WelcomeInput, WelcomeRecord>({
+    kind: ChangeKind.welcomes,
+    timestamp: () => this.timestamp(),
+    hash: (w) => topicDataHash(w.installationKey, w.data),
+    topic: (r) => r.installationKey,
+    insert: async (client, inputs, hashes, createdNs) =>
+      (
+        await client.query<{ id: bigint; data_hash: Buffer }>(
           `INSERT INTO welcomes (created_ns, installation_key, is_pointer, data, hpke_public_key,
                                  wrapper_algorithm, welcome_metadata, data_hash)
            SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::boolean[], $4::bytea[], $5::bytea[],
@@ -327,39 +355,22 @@ class PostgresStore implements PostgresNodeStore {
             inputs.map((w) => w.welcomeMetadata),
             hashes,
           ],
-        );
-        const byHash = new Map<string, WelcomeRecord>();
-        const insertedIds = new Map(rows.map((r) => [r.data_hash.toString('hex'), r.id]));
-        inputs.forEach((w, i) => {
-          const hash = hashes[i]!.toString('hex');
-          const id = insertedIds.get(hash);
-          if (id === undefined || byHash.has(hash)) return;
-          const record: WelcomeRecord = {
-            id,
-            createdNs: createdNs[i]!,
-            kind: w.kind,
-            installationKey: w.installationKey.slice(),
-            data: w.data.slice(),
-            hpkePublicKey: w.hpkePublicKey.slice(),
-            wrapperAlgorithm: w.wrapperAlgorithm,
-            welcomeMetadata: w.welcomeMetadata.slice(),
-          };
-          byHash.set(hash, record);
-          fresh.push(record);
-        });
-        assertIncreasing(fresh.map((r) => r.id));
-        const missing = hashes.filter((h) => !byHash.has(h.toString('hex')));
-        if (missing.length > 0) {
-          const existing = await client.query<Row>(`SELECT ${W}, data_hash FROM welcomes WHERE data_hash = ANY($1::bytea[])`, [
-            missing,
-          ]);
-          for (const row of existing.rows) byHash.set((row.data_hash as Buffer).toString('hex'), welcomeRow(row));
-        }
-        return hashes.map((h) => byHash.get(h.toString('hex'))!);
-      },
-      changes: () => topicChanges(ChangeKind.welcomes, fresh, (r) => r.installationKey),
-    });
-  }
+        )
+      ).rows,
+    existing: async (client, hashes) =>
+      (await client.query<Row>(`SELECT ${W}, data_hash FROM welcomes WHERE data_hash = ANY($1::bytea[])`, [hashes])).rows,
+    fromInput: (w, id, createdNs) => ({
+      id,
+      createdNs,
+      kind: w.kind,
+      installationKey: w.installationKey.slice(),
+      data: w.data.slice(),
+      hpkePublicKey: w.hpkePublicKey.slice(),
+      wrapperAlgorithm: w.wrapperAlgorithm,
+      welcomeMetadata: w.welcomeMetadata.slice(),
+    }),
+    fromRow: welcomeRow,
+  });
 
   async queryWelcomes(installationKey: Uint8Array, page: PageRequest): Promise<WelcomeRecord[]> {
     const rows = await this.read(
@@ -375,16 +386,22 @@ class PostgresStore implements PostgresNodeStore {
 
   insertGroupMessages(inputs: readonly GroupMessageInput[]): Promise<GroupMessageRecord[]> {
     if (inputs.length === 0) return this.noWrite([]);
-    let fresh: GroupMessageRecord[] = [];
     return this.writes.write({
+      runner: this.groupMessageRunner,
+      input: inputs,
       locks: unique(inputs.map((m) => advisoryKey('group', m.groupId))),
-      run: async (client) => {
-        fresh = [];
-        const hashes = inputs.map((m) => topicDataHash(m.groupId, m.data));
-        const createdNs = inputs.map(() => this.timestamp());
-        // unnest yields the rows in input order and ids are drawn row by row as they are
-        // inserted, so ids increase in input order (checked below).
-        const { rows } = await client.query<{ id: bigint; data_hash: Buffer }>(
+      bytes: inputs.reduce((n, m) => n + m.data.length, 0),
+    });
+  }
+
+  private readonly groupMessageRunner = dedupedInsertRunner<GroupMessageInput, GroupMessageRecord>({
+    kind: ChangeKind.groupMessages,
+    timestamp: () => this.timestamp(),
+    hash: (m) => topicDataHash(m.groupId, m.data),
+    topic: (r) => r.groupId,
+    insert: async (client, inputs, hashes, createdNs) =>
+      (
+        await client.query<{ id: bigint; data_hash: Buffer }>(
           `INSERT INTO group_messages (created_ns, group_id, data, sender_hmac, should_push, is_commit, data_hash)
            SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::boolean[], $6::boolean[], $7::bytea[])
            ON CONFLICT (data_hash) DO NOTHING
@@ -398,39 +415,21 @@ class PostgresStore implements PostgresNodeStore {
             inputs.map((m) => m.isCommit),
             hashes,
           ],
-        );
-        const byHash = new Map<string, GroupMessageRecord>();
-        const insertedIds = new Map(rows.map((r) => [r.data_hash.toString('hex'), r.id]));
-        inputs.forEach((m, i) => {
-          const hash = hashes[i]!.toString('hex');
-          const id = insertedIds.get(hash);
-          if (id === undefined || byHash.has(hash)) return;
-          const record: GroupMessageRecord = {
-            id,
-            createdNs: createdNs[i]!,
-            groupId: m.groupId.slice(),
-            data: m.data.slice(),
-            senderHmac: m.senderHmac.slice(),
-            shouldPush: m.shouldPush,
-            isCommit: m.isCommit,
-          };
-          byHash.set(hash, record);
-          fresh.push(record);
-        });
-        assertIncreasing(fresh.map((r) => r.id));
-        const missing = hashes.filter((h) => !byHash.has(h.toString('hex')));
-        if (missing.length > 0) {
-          const existing = await client.query<Row>(
-            `SELECT ${GM}, data_hash FROM group_messages WHERE data_hash = ANY($1::bytea[])`,
-            [missing],
-          );
-          for (const row of existing.rows) byHash.set((row.data_hash as Buffer).toString('hex'), groupMessageRow(row));
-        }
-        return hashes.map((h) => byHash.get(h.toString('hex'))!);
-      },
-      changes: () => topicChanges(ChangeKind.groupMessages, fresh, (r) => r.groupId),
-    });
-  }
+        )
+      ).rows,
+    existing: async (client, hashes) =>
+      (await client.query<Row>(`SELECT ${GM}, data_hash FROM group_messages WHERE data_hash = ANY($1::bytea[])`, [hashes])).rows,
+    fromInput: (m, id, createdNs) => ({
+      id,
+      createdNs,
+      groupId: m.groupId.slice(),
+      data: m.data.slice(),
+      senderHmac: m.senderHmac.slice(),
+      shouldPush: m.shouldPush,
+      isCommit: m.isCommit,
+    }),
+    fromRow: groupMessageRow,
+  });
 
   async queryGroupMessages(groupId: Uint8Array, page: PageRequest): Promise<GroupMessageRecord[]> {
     const rows = await this.read(
@@ -458,25 +457,29 @@ class PostgresStore implements PostgresNodeStore {
   insertCommitLogEntries(inputs: readonly CommitLogInput[]): Promise<CommitLogRecord[]> {
     if (inputs.length === 0) return this.noWrite([]);
     return this.writes.write({
+      runner: this.commitLogRunner,
+      input: inputs,
       locks: unique(inputs.map((e) => advisoryKey('commitLog', e.groupId))),
-      run: async (client) => {
-        const { rows } = await client.query<{ sequence_id: bigint }>(
-          `INSERT INTO commit_log (group_id, entry, signature)
-           SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])
-           RETURNING sequence_id`,
-          [inputs.map((e) => e.groupId), inputs.map((e) => e.serializedEntry), inputs.map((e) => e.serializedSignature)],
-        );
-        if (rows.length !== inputs.length) throw new Error(`commit log: ${rows.length} rows for ${inputs.length} entries`);
-        assertIncreasing(rows.map((r) => r.sequence_id));
-        return inputs.map((e, i) => ({
-          sequenceId: rows[i]!.sequence_id,
-          groupId: e.groupId.slice(),
-          serializedEntry: e.serializedEntry.slice(),
-          serializedSignature: e.serializedSignature.slice(),
-        }));
-      },
+      bytes: inputs.reduce((n, e) => n + e.serializedEntry.length + e.serializedSignature.length, 0),
     });
   }
+
+  private readonly commitLogRunner = oneByOne(async (client: pg.PoolClient, inputs: readonly CommitLogInput[]) => {
+    const { rows } = await client.query<{ sequence_id: bigint }>(
+      `INSERT INTO commit_log (group_id, entry, signature)
+       SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])
+       RETURNING sequence_id`,
+      [inputs.map((e) => e.groupId), inputs.map((e) => e.serializedEntry), inputs.map((e) => e.serializedSignature)],
+    );
+    if (rows.length !== inputs.length) throw new Error(`commit log: ${rows.length} rows for ${inputs.length} entries`);
+    assertIncreasing(rows.map((r) => r.sequence_id));
+    return inputs.map((e, i) => ({
+      sequenceId: rows[i]!.sequence_id,
+      groupId: e.groupId.slice(),
+      serializedEntry: e.serializedEntry.slice(),
+      serializedSignature: e.serializedSignature.slice(),
+    }));
+  });
 
   async queryCommitLog(groupId: Uint8Array, afterSequenceId: bigint, limit: number): Promise<CommitLogRecord[]> {
     const rows = await this.read(
@@ -533,10 +536,71 @@ class PostgresStore implements PostgresNodeStore {
       await this.writes.drain();
       this.closed = true;
       await this.feed.stop();
-      await this.pool.end();
+      await Promise.all([this.pool.end(), this.writerPool.end()]);
     })();
     return this.closing;
   }
+}
+
+interface DedupedInsert<I, R extends { id: bigint }> {
+  kind: ChangeKind;
+  timestamp(): bigint;
+  /** The unique dedupe key: sha256 of topic and data. */
+  hash(input: I): Buffer;
+  topic(record: R): Uint8Array;
+  /** INSERT … ON CONFLICT (data_hash) DO NOTHING RETURNING id, data_hash, for all inputs at once. */
+  insert(client: pg.PoolClient, inputs: readonly I[], hashes: Buffer[], createdNs: bigint[]): Promise<{ id: bigint; data_hash: Buffer }[]>;
+  /** The stored rows with these hashes (with a data_hash column). */
+  existing(client: pg.PoolClient, hashes: Buffer[]): Promise<Row[]>;
+  fromInput(input: I, id: bigint, createdNs: bigint): R;
+  fromRow(row: Row): R;
+}
+
+/**
+ * Stores the messages (or welcomes) of every call in a batch with one INSERT and, only when some
+ * were already there, one SELECT. unnest yields the rows in input order and the ids are drawn
+ * row by row as they are inserted, so ids increase in call order (checked: a violation rolls the
+ * batch back rather than store an order nobody asked for). A message repeated, in the batch or
+ * from before, maps to the one stored record; only records stored now are announced.
+ */
+function dedupedInsertRunner<I, R extends { id: bigint }>(spec: DedupedInsert<I, R>): WriteRunner<readonly I[], R[]> {
+  return {
+    async run(client, calls) {
+      const all = calls.flat();
+      const hashes = all.map((input) => spec.hash(input));
+      const createdNs = all.map(() => spec.timestamp());
+      const inserted = new Map((await spec.insert(client, all, hashes, createdNs)).map((r) => [r.data_hash.toString('hex'), r.id]));
+      const byHash = new Map<string, R>();
+      const fresh: R[] = [];
+      all.forEach((input, i) => {
+        const hash = hashes[i]!.toString('hex');
+        const id = inserted.get(hash);
+        if (id === undefined || byHash.has(hash)) return;
+        const record = spec.fromInput(input, id, createdNs[i]!);
+        byHash.set(hash, record);
+        fresh.push(record);
+      });
+      assertIncreasing(fresh.map((r) => r.id));
+      const missing = hashes.filter((h) => !byHash.has(h.toString('hex')));
+      if (missing.length > 0) {
+        for (const row of await spec.existing(client, missing)) {
+          byHash.set((row.data_hash as Buffer).toString('hex'), spec.fromRow(row));
+        }
+      }
+      const outcomes: Outcome<R[]>[] = [];
+      let offset = 0;
+      for (const call of calls) {
+        const records = hashes.slice(offset, offset + call.length).map((h) => byHash.get(h.toString('hex')));
+        offset += call.length;
+        outcomes.push(
+          records.every((r) => r !== undefined)
+            ? { ok: true, value: records }
+            : { ok: false, error: new Error('postgres: a deduplicated record vanished') },
+        );
+      }
+      return { outcomes, changes: topicChanges(spec.kind, fresh, spec.topic) };
+    },
+  };
 }
 
 function unique(keys: readonly bigint[]): bigint[] {

@@ -15,8 +15,8 @@ export interface TopicChange {
 }
 
 /**
- * Thrown by a job that decided, before writing anything, not to happen (an identity append
- * against a stale log): only that job's call fails; the rest of its batch commits.
+ * Thrown by a runner for one input that it decided, before writing anything, not to store (an
+ * identity append against a stale log): only that write fails; the rest of its batch commits.
  */
 export class WriteRefused extends Error {
   constructor(readonly reason: unknown) {
@@ -24,22 +24,53 @@ export class WriteRefused extends Error {
   }
 }
 
-export interface WriteJob<T> {
-  /** Advisory-lock keys of the topics this job writes; taken before any job of the batch runs. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Stores the inputs of every write of one kind in a batch, in call order, inside the batch's
+ * transaction, in as few statements as it can (one multi-row INSERT for all the messages of a
+ * batch). It returns one outcome per input and the records it newly stored, per topic. If it
+ * throws, the whole transaction is rolled back.
+ */
+export interface WriteRunner<I, T> {
+  run(client: pg.PoolClient, inputs: readonly I[]): Promise<{ outcomes: Outcome<T>[]; changes: TopicChange[] }>;
+}
+
+/** A runner that stores one input at a time; `store` may throw WriteRefused. */
+export function oneByOne<I, T>(store: (client: pg.PoolClient, input: I) => Promise<T>): WriteRunner<I, T> {
+  return {
+    async run(client, inputs) {
+      const outcomes: Outcome<T>[] = [];
+      for (const input of inputs) {
+        try {
+          outcomes.push({ ok: true, value: await store(client, input) });
+        } catch (error) {
+          if (!(error instanceof WriteRefused)) throw error;
+          outcomes.push({ ok: false, error: error.reason });
+        }
+      }
+      return { outcomes, changes: [] };
+    },
+  };
+}
+
+export interface WriteRequest<I, T> {
+  runner: WriteRunner<I, T>;
+  input: I;
+  /** Advisory-lock keys of the topics this write touches; all taken before the batch writes. */
   locks: readonly bigint[];
-  /** The job's statements, on the batch's connection, inside its transaction. */
-  run(client: pg.PoolClient): Promise<T>;
-  /** The records the job newly stored, for the change feed. */
-  changes?(result: T): readonly TopicChange[];
+  /** Roughly how many bytes it carries (batches stop growing at MAX_BATCH_BYTES). */
+  bytes: number;
 }
 
 interface Pending {
-  job: WriteJob<unknown>;
+  request: WriteRequest<unknown, unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** A batch stops taking writes past this many payload bytes (at least one write always goes). */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 /** Over this many bytes a topic is left out of the NOTIFY payload (PostgreSQL's limit is 8000). */
 const MAX_NOTIFY_TOPIC_HEX = 2048;
@@ -60,18 +91,19 @@ SELECT pg_notify($5, payload) FROM unnest($6::text[]) AS payload`;
 /**
  * Group commit for PostgreSQL: one writer transaction at a time per process; writes that arrive
  * while it runs wait and then go together into the next one, so under load one COMMIT (one WAL
- * flush) acknowledges many writes. Jobs run in call order, so a process's writes to one topic
+ * flush) acknowledges many writes, and each kind of write is stored by one runner call (a few
+ * statements) for the whole batch. Runners keep call order, so a process's writes to one topic
  * get ids in call order.
  *
- * Across processes, a transaction first takes the advisory locks of every topic its jobs write
+ * Across processes, a transaction first takes the advisory locks of every topic its writes touch
  * (sorted, so two batches never wait on each other in a cycle) and holds them to COMMIT: a
  * topic's ids are drawn and committed by one writer at a time, so no reader ever sees a smaller
  * id appear on a topic after a larger one. Every promise settles only after COMMIT returned
  * (synchronous_commit on: flushed to the WAL).
  *
- * If a job fails with anything but WriteRefused before COMMIT, the transaction is rolled back
- * and each of its jobs is retried in a transaction of its own, so one bad write fails alone.
- * If COMMIT itself fails the outcome is unknown and every job of the batch fails: group
+ * If a runner throws before COMMIT, the transaction is rolled back and each write of the batch
+ * is retried in a transaction of its own, so one bad write fails alone. If COMMIT itself
+ * fails the outcome is unknown and every write of the batch fails: group
  * messages and welcomes are deduplicated, so a client's retry cannot store them twice.
  */
 export class WriteQueue {
@@ -93,10 +125,10 @@ export class WriteQueue {
     },
   ) {}
 
-  write<T>(job: WriteJob<T>): Promise<T> {
+  write<I, T>(request: WriteRequest<I, T>): Promise<T> {
     if (this.closed) return Promise.reject(new ParleyError('Node.StoreClosed', 'The store is closed.'));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ job: job as WriteJob<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ request: request as WriteRequest<unknown, unknown>, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // setImmediate, not a microtask: every request already read off the sockets in this
@@ -115,7 +147,14 @@ export class WriteQueue {
 
   private async loop(): Promise<void> {
     while (this.pending.length > 0) {
-      await this.commitBatch(this.pending.splice(0, this.options.maxBatch));
+      let count = 0;
+      let bytes = 0;
+      for (const p of this.pending) {
+        if (count > 0 && (count >= this.options.maxBatch || bytes + p.request.bytes > MAX_BATCH_BYTES)) break;
+        count++;
+        bytes += p.request.bytes;
+      }
+      await this.commitBatch(this.pending.splice(0, count));
     }
     this.running = false;
     for (const done of this.idle.splice(0)) done();
@@ -129,25 +168,29 @@ export class WriteQueue {
       for (const p of batch) p.reject(error);
       return;
     }
-    const outcomes: Outcome[] = [];
+    const outcomes: Outcome<unknown>[] = new Array<Outcome<unknown>>(batch.length);
     const changes: TopicChange[] = [];
     let commitSent = false;
     let broken: Error | undefined;
     try {
-      const keys = [...new Set(batch.flatMap((p) => p.job.locks))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const keys = [...new Set(batch.flatMap((p) => p.request.locks))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       // One round trip: the keys are integers this process computed, safe to inline.
       await client.query(
         keys.length === 0 ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(k) FROM unnest('{${keys.join(',')}}'::bigint[]) AS k`,
       );
-      for (const p of batch) {
-        try {
-          const value = await p.job.run(client);
-          outcomes.push({ ok: true, value });
-          if (p.job.changes) changes.push(...p.job.changes(value));
-        } catch (error) {
-          if (!(error instanceof WriteRefused)) throw error;
-          outcomes.push({ ok: false, error: error.reason });
-        }
+      // Each runner once, with its writes in call order.
+      const byRunner = new Map<WriteRunner<unknown, unknown>, number[]>();
+      batch.forEach((p, i) => {
+        const indexes = byRunner.get(p.request.runner);
+        if (indexes) indexes.push(i);
+        else byRunner.set(p.request.runner, [i]);
+      });
+      for (const [runner, indexes] of byRunner) {
+        const result = await runner.run(client, indexes.map((i) => batch[i]!.request.input));
+        indexes.forEach((batchIndex, k) => {
+          outcomes[batchIndex] = result.outcomes[k] ?? { ok: false, error: new Error('postgres: runner returned no outcome') };
+        });
+        changes.push(...result.changes);
       }
       const merged = mergeChanges(changes);
       if (merged.length > 0) await client.query(RECORD_CHANGES, this.changeParams(merged));
