@@ -71,6 +71,18 @@ async function grpcWebPost(port: number, path: string, body: Uint8Array, headers
   });
 }
 
+/** The grpc-status of a gRPC-web body that ends in a trailer frame. */
+async function trailerStatus(res: Response): Promise<string | undefined> {
+  const body = new Uint8Array(await res.arrayBuffer());
+  let at = 0;
+  while (at + 5 <= body.length) {
+    const len = new DataView(body.buffer, body.byteOffset + at).getUint32(1);
+    if (body[at] === 0x80) return /grpc-status: (\d+)/.exec(new TextDecoder().decode(body.subarray(at + 5, at + 5 + len)))?.[1];
+    at += 5 + len;
+  }
+  return undefined;
+}
+
 const UNARY_METHODS = (Object.keys(apiMethods) as ApiMethodName[]).filter((m) => apiMethods[m].kind === 'unary');
 
 describe('hostile input', () => {
@@ -144,6 +156,22 @@ describe('hostile input', () => {
     it('refuses an oversized frame from its header with RESOURCE_EXHAUSTED', async () => {
       const res = await grpcWebPost(node.webPort, apiMethods.getInboxIds.path, grpcFrame(new Uint8Array(8), 0x7fffffff));
       expect(res.headers.get('grpc-status')).toBe(String(GrpcStatus.RESOURCE_EXHAUSTED));
+      await stillServing(node);
+    });
+
+    it('answers any request body with a gRPC status, never an HTTP error or a crash', async () => {
+      const framed = fc.uint8Array({ maxLength: 200 }).map((p) => grpcFrame(p));
+      const body = fc.oneof(fc.uint8Array({ maxLength: 200 }), framed, fc.tuple(framed, fc.uint8Array({ maxLength: 20 })).map(([a, b]) => new Uint8Array([...a, ...b])));
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...UNARY_METHODS), body, async (method, bytes) => {
+          const res = await grpcWebPost(node.webPort, apiMethods[method].path, bytes);
+          expect(res.status).toBe(200);
+          const status = res.headers.get('grpc-status') ?? (await trailerStatus(res));
+          // RESOURCE_EXHAUSTED: random header bytes can announce a frame over the 25 MiB cap.
+          expect([String(GrpcStatus.OK), String(GrpcStatus.INVALID_ARGUMENT), String(GrpcStatus.RESOURCE_EXHAUSTED)], `${method}`).toContain(status);
+        }),
+        { numRuns: 100 },
+      );
       await stillServing(node);
     });
 

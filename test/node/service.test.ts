@@ -90,6 +90,24 @@ describe('parley-node services over native gRPC', () => {
       expect(ids[1]! > ids[0]!).toBe(true);
     });
 
+    it('applies concurrent updates to one inbox one after the other, each validated against the log before it', async () => {
+      const dave = await newIdentity();
+      await call(node.client, 'publishIdentityUpdate', { identityUpdate: dave.registration });
+      const extra = [generateInstallationKey(), generateInstallationKey(), generateInstallationKey()];
+      const updates = await Promise.all(extra.map((k) => addInstallationUpdate(dave, k)));
+      await Promise.all(updates.map((identityUpdate) => call(node.client, 'publishIdentityUpdate', { identityUpdate })));
+      const log = await call(node.client, 'getIdentityUpdates', { requests: [{ inboxId: dave.inboxId, sequenceId: u64(0) }] });
+      expect(log.responses[0]!.updates).toHaveLength(4);
+      const owners = await Promise.all(
+        extra.map(async (k) => {
+          await call(node.client, 'uploadKeyPackage', { keyPackage: { keyPackageTlsSerialized: await keyPackageFor(dave.inboxId, k) }, isInboxIdCredential: true });
+          const res = await call(node.client, 'fetchKeyPackages', { installationKeys: [k.publicKey] });
+          return res.keyPackages[0]!.keyPackageTlsSerialized.length > 0;
+        }),
+      );
+      expect(owners).toEqual([true, true, true]);
+    });
+
     it('refuses a key package whose installation is registered to another inbox', async () => {
       const carol = await newIdentity();
       const mallory = await newIdentity();
