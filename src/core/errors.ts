@@ -104,7 +104,18 @@ export type ErrorCode =
   | 'Api.DataLoss'
   | 'Api.Unauthenticated'
   | 'Api.Network'
-  | 'Api.BadResponse';
+  | 'Api.BadResponse'
+  // agents: the SQLite client store, the agent data directory and the parley CLI (src/agent, src/cli)
+  | 'Agent.StoreBusy'
+  | 'Agent.StoreCorrupt'
+  | 'Agent.StoreVersion'
+  | 'Agent.KeyRequired'
+  | 'Agent.WrongKey'
+  | 'Agent.NotEncrypted'
+  | 'Agent.NotInitialized'
+  | 'Agent.AlreadyInitialized'
+  | 'Cli.BadArguments'
+  | 'Cli.NotAvailable';
 
 export interface ParleyErrorOptions {
   details?: string;
