@@ -180,14 +180,19 @@ for (const target of TARGETS) {
       expect(alicesTexts).toEqual(['hello bob', 'hello alice']);
     });
 
-    it('a 3-member group: messages, a rename and a member removal', { timeout: STEP_TIMEOUT_MS }, async () => {
-      group = await alice.peer.newGroup([bob.client.inboxId, carol.client.inboxId], { name: 'Parley interop' });
+    it('a 3-member group: messages, an added member, a rename and a member removal', { timeout: STEP_TIMEOUT_MS }, async () => {
+      group = await alice.peer.newGroup([bob.client.inboxId], { name: 'Parley interop' });
       expect(group.type).toBe('group');
       expect(group.name).toBe('Parley interop');
       await alice.peer.send(group.id, 'hello group');
+      await untilText(bob, group.id, 'hello group');
 
+      // Carol joins an existing group: her key package fetched, a welcome to her installation,
+      // and the commit's position in the group as her starting cursor.
+      await alice.peer.addMembers(group.id, [carol.client.inboxId]);
+      await alice.peer.send(group.id, 'welcome carol');
       for (const m of [bob, carol]) {
-        await untilText(m, group.id, 'hello group');
+        await untilText(m, group.id, 'welcome carol');
         expect((await m.peer.conversation(group.id)).name).toBe('Parley interop');
       }
       const memberIds = (await alice.peer.members(group.id)).map((m) => m.inboxId).sort();
