@@ -1,0 +1,65 @@
+import { createCommit, encodeMlsMessage } from 'ts-mls';
+import type { ClientState, Proposal } from 'ts-mls';
+import { mutableMetadataOf } from '../mls/extensionsMutableMetadata';
+import { withMetadataAttribute } from '../mls/groupContext';
+import { assertGroupContextChangeAllowed } from '../mls/groupContextDiff';
+import type { ClientContext } from './clientContext';
+import type { IntentData, PostCommit } from './intentData';
+import { planMembershipUpdate } from './membershipPlan';
+
+export interface BuiltCommit {
+  /** TLS MLSMessage(PrivateMessage) to publish. */
+  payload: Uint8Array;
+  /** The state the commit leads to once the node accepts it. */
+  staged: ClientState;
+  postCommit: PostCommit;
+}
+
+/**
+ * Builds the commit an intent asks for on the group's current epoch (libxmtp mls_sync.rs
+ * get_publish_intent_data), or undefined when it would change nothing. Every change is checked
+ * against the group's policies first, so a commit other members would reject is never sent.
+ * Membership changes are Add and Remove proposals plus the membership GCE in one commit, the
+ * ratchet tree in the welcome (libxmtp update_group_membership).
+ */
+export async function buildCommit(ctx: ClientContext, state: ClientState, data: IntentData): Promise<BuiltCommit | undefined> {
+  const extensions = state.groupContext.extensions;
+  const proposals: Proposal[] = [];
+  const postCommit: PostCommit = { recipients: [] };
+  switch (data.kind) {
+    case 'sendMessage':
+      return undefined;
+    case 'keyUpdate':
+      break;
+    case 'updateMetadata': {
+      if (mutableMetadataOf(extensions).attributes.get(data.field) === data.value) return undefined;
+      const next = withMetadataAttribute(extensions, data.field, data.value);
+      assertGroupContextChangeAllowed(extensions, next, ctx.identity.inboxId);
+      proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: next } });
+      break;
+    }
+    case 'updateMembership': {
+      const plan = await planMembershipUpdate({
+        api: ctx.api,
+        directory: ctx.directory,
+        state,
+        ownInstallationId: ctx.installationId,
+        now: ctx.now(),
+        addInboxIds: data.addInboxIds,
+        removeInboxIds: data.removeInboxIds,
+      });
+      if (!plan.changed) return undefined;
+      assertGroupContextChangeAllowed(extensions, plan.extensions, ctx.identity.inboxId);
+      for (const keyPackage of plan.addKeyPackages) proposals.push({ proposalType: 'add', add: { keyPackage } });
+      for (const removed of plan.removeLeafIndices) proposals.push({ proposalType: 'remove', remove: { removed } });
+      proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: plan.extensions } });
+      postCommit.recipients = plan.recipients;
+      break;
+    }
+  }
+  const result = await createCommit({ state, cipherSuite: ctx.cs }, { extraProposals: proposals, ratchetTreeExtension: true });
+  if (result.welcome !== undefined && postCommit.recipients.length > 0) {
+    postCommit.welcome = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome });
+  }
+  return { payload: encodeMlsMessage(result.commit), staged: result.newState, postCommit };
+}

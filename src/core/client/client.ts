@@ -1,0 +1,130 @@
+import type { NetworkApi } from '../api/networkApi';
+import { createGrpcWebApi } from '../api/grpcWebClient';
+import { ParleyError } from '../errors';
+import type { SmartWalletVerifier } from '../identity/smartWalletVerifier';
+import { getXmtpCiphersuiteImpl } from '../mls/ciphersuite';
+import { toHex } from './bytes';
+import type { ClientContext } from './clientContext';
+import { Conversations, EventHub } from './conversations';
+import { MessagingEngine } from './engine';
+import { identifierKind } from './identifiers';
+import { IdentityDirectory } from './identityDirectory';
+import { openOrRegisterInstallation, type AccountSigner } from './register';
+import type { ClientStore } from './store';
+
+export interface ClientOptions {
+  /** The node API; or `apiUrl`, a node's gRPC-web URL. */
+  api?: NetworkApi;
+  apiUrl?: string;
+  store: ClientStore;
+  now?: () => Date;
+  /** For smart-contract-wallet signers. */
+  smartWalletVerifier?: SmartWalletVerifier;
+  /**
+   * Failures of background work (streams, welcomes that do not validate, groups that fail to
+   * sync in syncAll): nothing is dropped silently. By default kept in `client.errors`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** The account behind the inbox, as node-sdk's `Identifier`. */
+export interface AccountIdentifier {
+  identifier: string;
+  identifierKind: 'Ethereum';
+}
+
+const MAX_KEPT_ERRORS = 100;
+
+/**
+ * An XMTP client for one installation of one inbox (@xmtp/node-sdk Client): registers the
+ * installation on first use, reuses it from the store afterwards, and gives access to the
+ * conversations. Platform-free: the store and the node API are passed in.
+ */
+export class Client {
+  readonly conversations: Conversations;
+  /** Background failures, newest last (when no onError was given). */
+  readonly errors: unknown[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly engine: MessagingEngine,
+    hub: EventHub,
+    onError: ((error: unknown) => void) | undefined,
+  ) {
+    const report =
+      onError ??
+      ((error: unknown) => {
+        this.errors.push(error);
+        if (this.errors.length > MAX_KEPT_ERRORS) this.errors.shift();
+      });
+    this.conversations = new Conversations(engine, hub, report);
+  }
+
+  /**
+   * Opens the store's installation for the signer's account, registering it when needed
+   * (CreateInbox when the address has no inbox, then AddAssociation of a new installation,
+   * its key package uploaded first), as libxmtp's client builder does.
+   */
+  static async create(signer: AccountSigner, options: ClientOptions): Promise<Client> {
+    const api = options.api ?? (options.apiUrl !== undefined ? createGrpcWebApi({ url: options.apiUrl }) : undefined);
+    if (api === undefined) throw new ParleyError('Client.BadInput', 'Client.create needs `api` or `apiUrl`.');
+    const now = options.now ?? (() => new Date());
+    const directory = new IdentityDirectory(api, options.store);
+    const registerInput: Parameters<typeof openOrRegisterInstallation>[0] = { api, store: options.store, directory, signer, now };
+    if (options.smartWalletVerifier !== undefined) registerInput.verifier = options.smartWalletVerifier;
+    const identity = await openOrRegisterInstallation(registerInput);
+    const hub = new EventHub();
+    const ctx: ClientContext = {
+      api,
+      store: options.store,
+      identity,
+      installationId: toHex(identity.installationPublicKey),
+      directory,
+      cs: await getXmtpCiphersuiteImpl(),
+      now,
+      events: hub,
+    };
+    return new Client(new MessagingEngine(ctx), hub, options.onError);
+  }
+
+  get inboxId(): string {
+    return this.engine.ctx.identity.inboxId;
+  }
+
+  /** Hex of the installation public key. */
+  get installationId(): string {
+    return this.engine.ctx.installationId;
+  }
+
+  get accountIdentifier(): AccountIdentifier {
+    return { identifier: this.engine.ctx.identity.accountAddress, identifierKind: 'Ethereum' };
+  }
+
+  /** Which identifiers (addresses or inbox ids) have an XMTP inbox on the network. */
+  async canMessage(identifiers: readonly string[]): Promise<Map<string, boolean>> {
+    this.checkOpen();
+    const out = new Map<string, boolean>();
+    const addresses = identifiers.filter((id) => identifierKind(id) === 'address');
+    const found = await this.engine.ctx.directory.inboxIdsFor(addresses);
+    for (const id of identifiers) {
+      if (identifierKind(id) === 'address') out.set(id, found.get(id.toLowerCase()) !== undefined);
+      else out.set(id, (await this.engine.ctx.directory.latestSequenceId(id)) > 0n);
+    }
+    return out;
+  }
+
+  /** Replaces this installation's key package on the network (libxmtp rotate_and_upload_key_package). */
+  rotateKeyPackage(): Promise<void> {
+    this.checkOpen();
+    return this.engine.rotateKeyPackage();
+  }
+
+  /** Stops using the store; streams should be ended first. The store itself is the caller's to close. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ParleyError('Client.Closed', 'The client is closed.');
+  }
+}

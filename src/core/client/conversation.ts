@@ -1,0 +1,205 @@
+import type { SendableContent } from '../content';
+import { ParleyError } from '../errors';
+import { memberIdentifiers } from '../identity/associationState';
+import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
+import { membershipOf } from '../mls/extensionsMembership';
+import { METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
+import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
+import type { MessagingEngine } from './engine';
+import { groupLeaves } from './groupLeaves';
+import type { GroupSession } from './groupSession';
+import { resolveInboxIds } from './identifiers';
+import type { ConsentState, ConversationKind, MessageQuery } from './store';
+
+export type PermissionLevel = 'member' | 'admin' | 'super_admin';
+
+/** A member as @xmtp/node-sdk's GroupMember: one inbox with its addresses and installations. */
+export interface ConversationMember {
+  inboxId: string;
+  accountIdentifiers: { identifier: string; identifierKind: 'Ethereum' }[];
+  installationIds: string[];
+  permissionLevel: PermissionLevel;
+}
+
+export interface ListMessagesOptions {
+  limit?: number;
+  beforeNs?: bigint;
+  afterNs?: bigint;
+  /** 'ascending' (default): oldest first. */
+  direction?: 'ascending' | 'descending';
+}
+
+/**
+ * One conversation (@xmtp/node-sdk Conversation): a thin handle whose calls go through the
+ * engine, so two handles of one group never hold diverging state. Getters read the state the
+ * engine holds in memory, loaded when the handle was made and updated by every sync.
+ */
+export abstract class Conversation {
+  abstract readonly kind: ConversationKind;
+
+  constructor(
+    protected readonly engine: MessagingEngine,
+    /** Hex MLS group id. */
+    readonly id: string,
+  ) {}
+
+  protected get session(): GroupSession {
+    const session = this.engine.peek(this.id);
+    if (session === undefined) throw new ParleyError('Client.NotFound', 'The conversation is not loaded.', { details: this.id });
+    return session;
+  }
+
+  get createdAtNs(): bigint {
+    return this.session.record.createdAtNs;
+  }
+
+  get addedByInboxId(): string {
+    return this.session.record.addedByInboxId;
+  }
+
+  /** False once this member has been removed: the conversation is then read-only. */
+  get isActive(): boolean {
+    return this.session.record.active;
+  }
+
+  get epoch(): bigint {
+    return this.session.state.groupContext.epoch;
+  }
+
+  /** Encrypts and publishes a message; resolves with its id once the node took it. */
+  send(content: SendableContent): Promise<string> {
+    return this.engine.send(this.id, content);
+  }
+
+  sendText(text: string): Promise<string> {
+    return this.send({ type: 'text', text });
+  }
+
+  /** Stored messages, oldest first unless asked otherwise (sync first for the newest). */
+  async messages(options: ListMessagesOptions = {}): Promise<DecodedMessage[]> {
+    const query: MessageQuery = {};
+    if (options.limit !== undefined) query.limit = options.limit;
+    if (options.beforeNs !== undefined) query.beforeNs = options.beforeNs;
+    if (options.afterNs !== undefined) query.afterNs = options.afterNs;
+    if (options.direction !== undefined) query.direction = options.direction;
+    const records = await this.engine.ctx.store.listMessages(this.id, query);
+    return Promise.all(records.map(toDecodedMessage));
+  }
+
+  /** Publishes what is pending, applies new messages from the node and finishes pending changes. */
+  sync(): Promise<void> {
+    return this.engine.sync(this.id);
+  }
+
+  async members(): Promise<ConversationMember[]> {
+    const { state } = this.session;
+    const membership = membershipOf(state.groupContext.extensions);
+    const metadata = mutableMetadataOf(state.groupContext.extensions);
+    const installations = new Map<string, string[]>();
+    for (const leaf of groupLeaves(state)) installations.set(leaf.inboxId, [...(installations.get(leaf.inboxId) ?? []), leaf.installationId]);
+    const out: ConversationMember[] = [];
+    for (const [inboxId, sequenceId] of membership.members) {
+      const association = await this.engine.ctx.directory.stateAt(inboxId, sequenceId);
+      out.push({
+        inboxId,
+        accountIdentifiers: (association === undefined ? [] : memberIdentifiers(association)).flatMap((id) =>
+          id.kind === 'ethereum' ? [{ identifier: id.address.toLowerCase(), identifierKind: 'Ethereum' as const }] : [],
+        ),
+        installationIds: installations.get(inboxId) ?? [],
+        permissionLevel: metadata.superAdminList.includes(inboxId) ? 'super_admin' : metadata.adminList.includes(inboxId) ? 'admin' : 'member',
+      });
+    }
+    return out;
+  }
+
+  /** Local consent: 'unknown' until the user decides; sending allows. */
+  async consentState(): Promise<ConsentState> {
+    return (await this.engine.ctx.store.getGroup(this.id))?.consentState ?? this.session.record.consentState;
+  }
+
+  async updateConsentState(state: ConsentState): Promise<void> {
+    const nowNs = this.engine.nowNs();
+    await this.engine.updateRecord(this.id, (record) => ({ ...record, consentState: state, consentUpdatedAtNs: nowNs }));
+  }
+}
+
+/** A two-member conversation with immutable membership (libxmtp ConversationType::Dm). */
+export class Dm extends Conversation {
+  readonly kind = 'dm' as const;
+
+  /** The other member's inbox id, from the DM's immutable metadata. */
+  peerInboxId(): string {
+    const members = groupMetadataOf(this.session.state.groupContext.extensions).dmMembers;
+    const own = this.engine.ctx.identity.inboxId;
+    if (members === undefined) throw new ParleyError('Mls.MissingExtension', 'The DM has no member list.');
+    return members.memberOne === own ? members.memberTwo : members.memberOne;
+  }
+}
+
+/** A group conversation with mutable metadata and membership. */
+export class Group extends Conversation {
+  readonly kind = 'group' as const;
+
+  private attribute(key: string): string {
+    return mutableMetadataOf(this.session.state.groupContext.extensions).attributes.get(key) ?? '';
+  }
+
+  get name(): string {
+    return this.attribute(METADATA_FIELD.groupName);
+  }
+
+  get description(): string {
+    return this.attribute(METADATA_FIELD.description);
+  }
+
+  get imageUrl(): string {
+    return this.attribute(METADATA_FIELD.groupImageUrlSquare);
+  }
+
+  get appData(): string {
+    return this.attribute(METADATA_FIELD.appData);
+  }
+
+  get adminInboxIds(): readonly string[] {
+    return mutableMetadataOf(this.session.state.groupContext.extensions).adminList;
+  }
+
+  get superAdminInboxIds(): readonly string[] {
+    return mutableMetadataOf(this.session.state.groupContext.extensions).superAdminList;
+  }
+
+  /** A GroupContextExtensions commit on 0xff00 (libxmtp update_group_name). */
+  updateName(name: string): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.groupName, value: name });
+  }
+
+  updateDescription(description: string): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.description, value: description });
+  }
+
+  updateImageUrl(imageUrl: string): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.groupImageUrlSquare, value: imageUrl });
+  }
+
+  updateAppData(appData: string): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.appData, value: appData });
+  }
+
+  /** Adds members by address or inbox id: Add proposals + the membership GCE in one commit. */
+  async addMembers(identifiers: readonly string[]): Promise<void> {
+    await this.addMembersByInboxId(await resolveInboxIds(this.engine.ctx.directory, identifiers));
+  }
+
+  addMembersByInboxId(inboxIds: readonly string[]): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMembership', addInboxIds: [...inboxIds], removeInboxIds: [] });
+  }
+
+  /** Removes members (all their installations) by address or inbox id. */
+  async removeMembers(identifiers: readonly string[]): Promise<void> {
+    await this.removeMembersByInboxId(await resolveInboxIds(this.engine.ctx.directory, identifiers));
+  }
+
+  removeMembersByInboxId(inboxIds: readonly string[]): Promise<void> {
+    return this.engine.commit(this.id, { kind: 'updateMembership', addInboxIds: [], removeInboxIds: [...inboxIds] });
+  }
+}

@@ -1,0 +1,325 @@
+import Long from 'long';
+import { ParleyError, isParleyError } from '../errors';
+import { newDmExtensions, newGroupExtensions, type DisappearingSettings } from '../mls/groupContext';
+import { membershipOf } from '../mls/extensionsMembership';
+import { fromHex, toHex } from './bytes';
+import type { ClientEvents } from './clientContext';
+import { Dm, Group } from './conversation';
+import type { DecodedMessage } from './decodedMessage';
+import { dmIdFor, type MessagingEngine } from './engine';
+import { identifierKind, resolveInboxIds } from './identifiers';
+import { envelopeOf } from './receiveMessages';
+import type { ConsentState, ConversationKind, GroupRecord } from './store';
+import { AsyncStream, sleep } from './stream';
+
+export interface CreateGroupOptions {
+  name?: string;
+  description?: string;
+  imageUrl?: string;
+  appData?: string;
+  disappearing?: DisappearingSettings;
+}
+
+export interface ListConversationsOptions {
+  kind?: ConversationKind;
+  consentStates?: readonly ConsentState[];
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal;
+  kind?: ConversationKind;
+  consentStates?: readonly ConsentState[];
+}
+
+/** Backoff between resubscriptions after a broken connection. */
+const RETRY_MS = [100, 250, 500, 1000, 2000, 5000] as const;
+
+/** Subscribers to the client's events; streams attach and detach here. */
+export class EventHub implements ClientEvents {
+  readonly messageListeners = new Set<(message: DecodedMessage, isNew: boolean) => void>();
+  readonly conversationListeners = new Set<(groupId: string) => void>();
+
+  message(message: DecodedMessage, isNew: boolean): void {
+    for (const listener of this.messageListeners) listener(message, isNew);
+  }
+
+  conversation(groupId: string): void {
+    for (const listener of this.conversationListeners) listener(groupId);
+  }
+}
+
+/** A client's conversations (@xmtp/node-sdk Conversations). */
+export class Conversations {
+  constructor(
+    private readonly engine: MessagingEngine,
+    private readonly hub: EventHub,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  private get ctx() {
+    return this.engine.ctx;
+  }
+
+  /**
+   * The one DM with a peer (address or inbox id): an existing DM with that inbox is reused (DMs
+   * are one per pair, libxmtp find_or_create_dm); otherwise a new one is created with both inboxes
+   * fixed in its immutable metadata and the peer added in the first commit.
+   */
+  async createDm(identifier: string): Promise<Dm> {
+    const [peerInboxId] = await resolveInboxIds(this.ctx.directory, [identifier]);
+    if (peerInboxId === undefined) throw new ParleyError('Client.BadInput', 'No peer given.');
+    const own = this.ctx.identity.inboxId;
+    if (peerInboxId === own) throw new ParleyError('Client.BadInput', 'A DM needs another inbox.');
+    const dmId = dmIdFor(own, peerInboxId);
+    const existing = await this.findDm(dmId);
+    if (existing !== undefined) {
+      const members = membershipOf((await this.engine.load(existing.id)).state.groupContext.extensions).members;
+      if (!members.has(peerInboxId)) await this.engine.commit(existing.id, { kind: 'updateMembership', addInboxIds: [peerInboxId], removeInboxIds: [] });
+      return new Dm(this.engine, existing.id);
+    }
+    if ((await this.ctx.directory.latestSequenceId(peerInboxId)) === 0n) {
+      throw new ParleyError('Client.NoInbox', 'The peer inbox has no identity on the network.', { details: peerInboxId });
+    }
+    const record = await this.engine.createLocalGroup(
+      'dm',
+      newDmExtensions({ creatorInboxId: own, creatorSequenceId: 0n, peerInboxId }),
+      dmId,
+    );
+    await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: [peerInboxId], removeInboxIds: [] });
+    return new Dm(this.engine, record.id);
+  }
+
+  /** The newest active DM of the pair (libxmtp stitches duplicate DMs into the most recent one). */
+  private async findDm(dmId: string): Promise<GroupRecord | undefined> {
+    const candidates = (await this.ctx.store.listGroups({ dmId })).filter((g) => g.active);
+    return pickDm(candidates);
+  }
+
+  /** A group with us as super admin and the given members (addresses or inbox ids) added in one commit. */
+  async createGroup(identifiers: readonly string[], options: CreateGroupOptions = {}): Promise<Group> {
+    for (const id of identifiers) identifierKind(id);
+    const inboxIds = await resolveInboxIds(this.ctx.directory, identifiers);
+    const extensionsOptions: Parameters<typeof newGroupExtensions>[0] = { creatorInboxId: this.ctx.identity.inboxId, creatorSequenceId: 0n };
+    if (options.name !== undefined) extensionsOptions.name = options.name;
+    if (options.description !== undefined) extensionsOptions.description = options.description;
+    if (options.imageUrl !== undefined) extensionsOptions.imageUrlSquare = options.imageUrl;
+    if (options.appData !== undefined) extensionsOptions.appData = options.appData;
+    if (options.disappearing !== undefined) extensionsOptions.disappearing = options.disappearing;
+    const record = await this.engine.createLocalGroup('group', newGroupExtensions(extensionsOptions));
+    const others = inboxIds.filter((id) => id !== this.ctx.identity.inboxId);
+    if (others.length > 0) await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: others, removeInboxIds: [] });
+    return new Group(this.engine, record.id);
+  }
+
+  /** Stored conversations, newest activity first; one DM per peer. */
+  async list(options: ListConversationsOptions = {}): Promise<(Dm | Group)[]> {
+    const query: Parameters<typeof this.ctx.store.listGroups>[0] = {};
+    if (options.kind !== undefined) query.kind = options.kind;
+    if (options.consentStates !== undefined) query.consentStates = options.consentStates;
+    const records = await this.ctx.store.listGroups(query);
+    const byDm = new Map<string, GroupRecord[]>();
+    const visible: GroupRecord[] = [];
+    for (const record of records) {
+      if (record.kind === 'dm' && record.dmId !== undefined) byDm.set(record.dmId, [...(byDm.get(record.dmId) ?? []), record]);
+      else visible.push(record);
+    }
+    for (const group of byDm.values()) {
+      const chosen = pickDm(group.filter((g) => g.active)) ?? pickDm(group);
+      if (chosen !== undefined) visible.push(chosen);
+    }
+    visible.sort((a, b) => (a.lastMessageAtNs > b.lastMessageAtNs ? -1 : a.lastMessageAtNs < b.lastMessageAtNs ? 1 : 0));
+    const out: (Dm | Group)[] = [];
+    for (const record of visible) out.push(await this.handle(record.id));
+    return out;
+  }
+
+  async getConversationById(id: string): Promise<Dm | Group | undefined> {
+    try {
+      return await this.handle(id);
+    } catch (e) {
+      if (isParleyError(e, 'Client.NotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  /** A handle for a stored group, its state loaded. */
+  async handle(groupId: string): Promise<Dm | Group> {
+    const session = await this.engine.load(groupId);
+    return session.record.kind === 'dm' ? new Dm(this.engine, groupId) : new Group(this.engine, groupId);
+  }
+
+  /** Joins the groups of new welcomes (libxmtp sync_welcomes); returns them. */
+  async sync(): Promise<(Dm | Group)[]> {
+    const joined = await this.engine.syncWelcomes(this.onError);
+    return Promise.all(joined.map((id) => this.handle(id)));
+  }
+
+  /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups). */
+  async syncAll(options: { consentStates?: readonly ConsentState[] } = {}): Promise<void> {
+    await this.sync();
+    const query = options.consentStates === undefined ? {} : { consentStates: options.consentStates };
+    for (const record of await this.ctx.store.listGroups(query)) {
+      if (!record.active) continue;
+      try {
+        await this.engine.sync(record.id);
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+  }
+
+  /**
+   * New conversations as they appear: created here or joined from a welcome, which this stream
+   * fetches itself over SubscribeWelcomeMessages, resubscribing from the cursor when the
+   * connection breaks. Ends on `return()` or the signal.
+   */
+  stream(options: StreamOptions = {}): AsyncStream<Dm | Group> {
+    const stream = new AsyncStream<Dm | Group>(options.signal);
+    const stop = new AbortController();
+    const listener = (groupId: string) => {
+      void this.handle(groupId).then(
+        (conversation) => {
+          if (!matches(conversation.kind, options.kind)) return;
+          stream.push(conversation);
+        },
+        (e: unknown) => this.onError(e),
+      );
+    };
+    this.hub.conversationListeners.add(listener);
+    stream.finally(() => {
+      this.hub.conversationListeners.delete(listener);
+      stop.abort();
+    });
+    void this.keepSubscribed(stop.signal, (signal) => this.followWelcomes(signal));
+    return stream;
+  }
+
+  /**
+   * Every new message of every conversation, ours included, from the moment it starts: group
+   * messages over SubscribeGroupMessages from each group's cursor and welcomes (whose groups then
+   * join the subscription), all applied through the engine in order. Ends on `return()` or the
+   * signal; resubscribes after a broken connection.
+   */
+  streamAllMessages(options: StreamOptions = {}): AsyncStream<DecodedMessage> {
+    const stream = new AsyncStream<DecodedMessage>(options.signal);
+    const stop = new AbortController();
+    const listener = (message: DecodedMessage, isNew: boolean) => {
+      if (!isNew) return;
+      const record = this.engine.peek(message.conversationId)?.record;
+      if (record !== undefined && !matches(record.kind, options.kind)) return;
+      if (record !== undefined && options.consentStates !== undefined && !options.consentStates.includes(record.consentState)) return;
+      stream.push(message);
+    };
+    this.hub.messageListeners.add(listener);
+    stream.finally(() => {
+      this.hub.messageListeners.delete(listener);
+      stop.abort();
+    });
+    void this.keepSubscribed(stop.signal, (signal) => this.followEverything(signal));
+    return stream;
+  }
+
+  /** Runs `follow` until `stop`, starting it again after a failure (backing off) or a restart request. */
+  private async keepSubscribed(stop: AbortSignal, follow: (signal: AbortSignal) => Promise<'restart' | 'ended'>): Promise<void> {
+    let failures = 0;
+    while (!stop.aborted) {
+      const round = new AbortController();
+      const abortRound = () => round.abort();
+      stop.addEventListener('abort', abortRound, { once: true });
+      try {
+        const outcome = await follow(round.signal);
+        if (outcome === 'restart') failures = 0;
+        else if (!stop.aborted) await sleep(RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)] as number, stop);
+      } catch (e) {
+        if (stop.aborted) break;
+        if (!isParleyError(e, 'Api.Cancelled')) this.onError(e);
+        await sleep(RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)] as number, stop);
+      } finally {
+        stop.removeEventListener('abort', abortRound);
+        round.abort();
+      }
+    }
+  }
+
+  private async followWelcomes(signal: AbortSignal): Promise<'restart' | 'ended'> {
+    const cursor = (await this.ctx.store.getCursor('welcomes')) ?? 0n;
+    const welcomes = this.ctx.api.subscribeWelcomeMessages(
+      { filters: [{ installationKey: this.ctx.identity.installationPublicKey, idCursor: Long.fromBigInt(cursor, true) }] },
+      { signal },
+    );
+    for await (const welcome of welcomes) {
+      const joined = await this.engine.acceptWelcome(welcome, this.onError);
+      if (joined.groupId !== undefined) await this.engine.rotateKeyPackage();
+    }
+    return 'ended';
+  }
+
+  private async followEverything(signal: AbortSignal): Promise<'restart' | 'ended'> {
+    const restart = new AbortController();
+    const both = AbortSignal.any([signal, restart.signal]);
+    const groups = (await this.ctx.store.listGroups()).filter((g) => g.active);
+    const onWelcomes = (async () => {
+      const cursor = (await this.ctx.store.getCursor('welcomes')) ?? 0n;
+      const welcomes = this.ctx.api.subscribeWelcomeMessages(
+        { filters: [{ installationKey: this.ctx.identity.installationPublicKey, idCursor: Long.fromBigInt(cursor, true) }] },
+        { signal: both },
+      );
+      for await (const welcome of welcomes) {
+        const joined = await this.engine.acceptWelcome(welcome, this.onError);
+        if (joined.groupId !== undefined) {
+          await this.engine.rotateKeyPackage();
+          restart.abort();
+          return;
+        }
+      }
+    })();
+    const onGroups = (async () => {
+      if (groups.length === 0) {
+        await new Promise<void>((resolve) => both.addEventListener('abort', () => resolve(), { once: true }));
+        return;
+      }
+      const messages = this.ctx.api.subscribeGroupMessages(
+        { filters: groups.map((g) => ({ groupId: fromHex(g.id), idCursor: Long.fromBigInt(g.cursor, true) })) },
+        { signal: both },
+      );
+      for await (const message of messages) {
+        const envelope = envelopeOf(message);
+        const groupId = message.v1 === undefined ? undefined : toHex(message.v1.groupId);
+        if (envelope === undefined || groupId === undefined) continue;
+        await this.engine.receive(groupId, [envelope]);
+      }
+    })();
+    // Local conversations join the subscription too (a restart picks them up).
+    const onLocal = () => restart.abort();
+    this.hub.conversationListeners.add(onLocal);
+    try {
+      await Promise.race([onWelcomes, onGroups]);
+      if (restart.signal.aborted && !signal.aborted) {
+        await Promise.allSettled([onWelcomes, onGroups]);
+        return 'restart';
+      }
+      restart.abort();
+      await Promise.allSettled([onWelcomes, onGroups]);
+      return 'ended';
+    } catch (e) {
+      restart.abort();
+      await Promise.allSettled([onWelcomes, onGroups]);
+      if (restart.signal.aborted && !signal.aborted && isParleyError(e, 'Api.Cancelled')) return 'restart';
+      throw e;
+    } finally {
+      this.hub.conversationListeners.delete(onLocal);
+    }
+  }
+}
+
+function matches(kind: ConversationKind, wanted: ConversationKind | undefined): boolean {
+  return wanted === undefined || kind === wanted;
+}
+
+function pickDm(records: readonly GroupRecord[]): GroupRecord | undefined {
+  let best: GroupRecord | undefined;
+  for (const r of records) {
+    if (best === undefined || r.lastMessageAtNs > best.lastMessageAtNs || (r.lastMessageAtNs === best.lastMessageAtNs && r.id < best.id)) best = r;
+  }
+  return best;
+}

@@ -1,0 +1,539 @@
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { SortDirection, type WelcomeMessage } from '@xmtp/proto/mls/api/v1/mls.pb';
+import Long from 'long';
+import { createApplicationMessage, createGroup, encodeMlsMessage } from 'ts-mls';
+import type { Extension } from 'ts-mls';
+import { applicationMessageId, contentTypeIdToString, encodeContent, encodeEncodedContent, encodePlaintextEnvelope, idempotencyKeyFromNs, type SendableContent } from '../content';
+import { ParleyError, isParleyError } from '../errors';
+import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
+import { createXmtpKeyPackage } from '../mls/keyPackage';
+import { buildCommit } from './buildCommit';
+import { fromHex, nsFromDate, toHex } from './bytes';
+import type { ClientContext } from './clientContext';
+import { validateInitialMembership } from './commitValidation';
+import { toDecodedMessage } from './decodedMessage';
+import type { GroupSession } from './groupSession';
+import { decodeGroupStateRecord, encodeGroupStateRecord, xmtpClientConfig } from './groupState';
+import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
+import { newKeyPackage, retireKeyPackagesOps } from './keyPackages';
+import { groupUpdatedRecord } from './messageRecords';
+import { KeyedMutex } from './mutex';
+import { envelopeOf, receiveMessages, type GroupEnvelope } from './receiveMessages';
+import { hmacEpoch, senderHmac, senderHmacKey } from './senderHmac';
+import type { ConversationKind, GroupRecord, IntentRecord, MessageRecord, StoreOp } from './store';
+import { openWelcome, sendWelcomes } from './welcomes';
+
+/** libxmtp pages group and welcome queries by 100 (MAX_PAGE_SIZE). */
+const PAGE_SIZE = 100;
+/** How often a commit is rebuilt after losing its epoch before the intent fails. */
+export const MAX_COMMIT_ATTEMPTS = 5;
+/** How often one published commit is re-sent while the node does not show it back. */
+const MAX_REPUBLISH = 3;
+
+const WELCOME_CURSOR = 'welcomes';
+
+/**
+ * The messaging engine behind Client, Conversations and Conversation: it owns the in-memory group
+ * sessions and runs every change to a group under that group's mutex, persisting each step as
+ * one store batch before anything leaves (DESIGN §3: the new state is stored before its
+ * ciphertext is sent).
+ */
+export class MessagingEngine {
+  private readonly sessions = new Map<string, GroupSession>();
+  private readonly mutex = new KeyedMutex();
+  private readonly hmacUserKey: Uint8Array;
+  private lastNs = 0n;
+
+  constructor(readonly ctx: ClientContext) {
+    // libxmtp keeps a random per-user HMAC key; one derived from the installation key needs no storage.
+    this.hmacUserKey = hkdf(sha256, ctx.identity.installationPrivateKey, undefined, new TextEncoder().encode('parley sender hmac key'), 32);
+  }
+
+  /** Nanoseconds, strictly increasing within this engine (idempotency keys must differ). */
+  nowNs(): bigint {
+    const now = nsFromDate(this.ctx.now());
+    this.lastNs = now > this.lastNs ? now : this.lastNs + 1n;
+    return this.lastNs;
+  }
+
+  /** Runs `task` with the group's session under the group's mutex. */
+  withGroup<T>(groupId: string, task: (session: GroupSession) => Promise<T>): Promise<T> {
+    return this.mutex.run(groupId, async () => task(await this.load(groupId)));
+  }
+
+  /** The session of a group, decoded from the store once and then kept. */
+  async load(groupId: string): Promise<GroupSession> {
+    const cached = this.sessions.get(groupId);
+    if (cached !== undefined) return cached;
+    const [record, stateRecord, intents] = await Promise.all([
+      this.ctx.store.getGroup(groupId),
+      this.ctx.store.getGroupState(groupId),
+      this.ctx.store.listIntents(groupId),
+    ]);
+    if (record === undefined || stateRecord === undefined) {
+      throw new ParleyError('Client.NotFound', 'No conversation with this id.', { details: groupId });
+    }
+    const session: GroupSession = { record, state: decodeGroupStateRecord(stateRecord), intents };
+    this.sessions.set(groupId, session);
+    return session;
+  }
+
+  private async save(previous: GroupSession, next: GroupSession, ops: StoreOp[]): Promise<GroupSession> {
+    try {
+      await this.ctx.store.commit(ops);
+    } catch (e) {
+      this.sessions.delete(previous.record.id);
+      throw e;
+    }
+    this.sessions.set(next.record.id, next);
+    return next;
+  }
+
+  /** The session if it is loaded, without touching the store (for synchronous getters). */
+  peek(groupId: string): GroupSession | undefined {
+    return this.sessions.get(groupId);
+  }
+
+  /** Reports stored messages; `isNew` is false for a change of one already reported (a confirmation). */
+  private async emitMessages(records: readonly MessageRecord[], isNew = true): Promise<void> {
+    for (const record of records) {
+      const own = record.senderInstallationId === this.ctx.installationId && record.kind === 'application';
+      this.ctx.events.message(await toDecodedMessage(record), isNew && !(own && record.sequenceId !== undefined));
+    }
+  }
+
+  // ---- creating groups -------------------------------------------------------------------------
+
+  /** A new group with us as its only member (libxmtp create_and_insert / create_dm_and_insert). */
+  async createLocalGroup(kind: ConversationKind, extensions: Extension[], dmId?: string): Promise<GroupRecord> {
+    const { ctx } = this;
+    const groupId = crypto.getRandomValues(new Uint8Array(16));
+    const ownKeyPackage = await createXmtpKeyPackage({
+      inboxId: ctx.identity.inboxId,
+      installationKey: { privateKey: ctx.identity.installationPrivateKey, publicKey: ctx.identity.installationPublicKey },
+      now: ctx.now(),
+    });
+    const state = await createGroup(groupId, ownKeyPackage.keyPackage, ownKeyPackage.privatePackage, extensions, ctx.cs, xmtpClientConfig());
+    const nowNs = this.nowNs();
+    const record: GroupRecord = {
+      id: toHex(groupId),
+      kind,
+      createdAtNs: nowNs,
+      addedByInboxId: ctx.identity.inboxId,
+      consentState: 'allowed',
+      consentUpdatedAtNs: nowNs,
+      membershipState: 'allowed',
+      active: true,
+      cursor: 0n,
+      lastMessageAtNs: nowNs,
+    };
+    if (dmId !== undefined) record.dmId = dmId;
+    const session: GroupSession = { record, state, intents: [] };
+    await this.ctx.store.commit([
+      { op: 'putGroup', record },
+      { op: 'putGroupState', record: encodeGroupStateRecord(record.id, state) },
+    ]);
+    this.sessions.set(record.id, session);
+    ctx.events.conversation(record.id);
+    return record;
+  }
+
+  async updateRecord(groupId: string, change: (record: GroupRecord) => GroupRecord): Promise<GroupRecord> {
+    return this.withGroup(groupId, async (session) => {
+      const record = change({ ...session.record });
+      await this.save(session, { ...session, record }, [{ op: 'putGroup', record }]);
+      return record;
+    });
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /**
+   * Encrypts and publishes one application message (libxmtp send_message): the optimistic record
+   * (unpublished), the new state and the intent with the wire bytes go to the store in one batch
+   * before the bytes leave; then the record becomes published. The next sync that sees the
+   * message on the node sets its node id and timestamp.
+   */
+  async send(groupId: string, content: SendableContent): Promise<string> {
+    const { ctx } = this;
+    return this.withGroup(groupId, async (session) => {
+      if (!session.record.active || session.state.groupActiveState.kind !== 'active') {
+        throw new ParleyError('Client.NotActive', 'This member can no longer send to the conversation.', { details: groupId });
+      }
+      const sentAtNs = this.nowNs();
+      const idempotencyKey = idempotencyKeyFromNs(sentAtNs);
+      const encoded = encodeContent(content);
+      const contentBytes = encodeEncodedContent(encoded);
+      const plaintext = encodePlaintextEnvelope(contentBytes, idempotencyKey);
+      const groupIdBytes = fromHex(groupId);
+      const messageId = toHex(applicationMessageId(groupIdBytes, contentBytes, idempotencyKey));
+      const { newState, privateMessage, consumed } = await createApplicationMessage(session.state, plaintext, ctx.cs);
+      const payload = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage });
+      const message: MessageRecord = {
+        id: messageId,
+        groupId,
+        kind: 'application',
+        senderInboxId: ctx.identity.inboxId,
+        senderInstallationId: ctx.installationId,
+        sentAtNs,
+        content: contentBytes,
+        contentType: encoded.type === undefined ? '' : contentTypeIdToString(encoded.type),
+        deliveryStatus: 'unpublished',
+      };
+      const intent: IntentRecord = {
+        id: `m-${messageId}`,
+        groupId,
+        kind: 'sendMessage',
+        state: 'toPublish',
+        data: encodeIntentData({ kind: 'sendMessage' }),
+        payload,
+        publishedInEpoch: newState.groupContext.epoch,
+        messageId,
+        attempts: 0,
+        createdAtNs: sentAtNs,
+      };
+      // Sending implies consent (libxmtp send_message → update_consent_state(Allowed)).
+      const record: GroupRecord = { ...session.record, lastMessageAtNs: sentAtNs, consentState: 'allowed' };
+      if (session.record.consentState !== 'allowed') record.consentUpdatedAtNs = sentAtNs;
+      const current = await this.save(session, { record, state: newState, intents: [...session.intents, intent] }, [
+        { op: 'putGroupState', record: encodeGroupStateRecord(groupId, newState) },
+        { op: 'putGroup', record },
+        { op: 'putMessage', record: message },
+        { op: 'putIntent', record: intent },
+      ]);
+      for (const key of consumed) key.fill(0);
+      await this.emitMessages([message]);
+      await this.publish(groupIdBytes, payload);
+      const published: MessageRecord = { ...message, deliveryStatus: 'published' };
+      const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: 1 };
+      await this.save(current, { ...current, intents: current.intents.map((i) => (i.id === intent.id ? sentIntent : i)) }, [
+        { op: 'putMessage', record: published },
+        { op: 'putIntent', record: sentIntent },
+      ]);
+      await this.emitMessages([published], false);
+      return messageId;
+    });
+  }
+
+  private async publish(groupId: Uint8Array, payload: Uint8Array): Promise<void> {
+    const key = senderHmacKey(this.hmacUserKey, groupId, hmacEpoch(this.ctx.now()));
+    try {
+      await this.ctx.api.sendGroupMessages({ messages: [{ v1: { data: payload, senderHmac: senderHmac(key, payload), shouldPush: true } }] });
+    } catch (cause) {
+      if (isParleyError(cause) && cause.code === 'Api.InvalidArgument') {
+        throw new ParleyError('Client.PublishFailed', 'The node refused the message.', { details: cause.shortMessage, cause });
+      }
+      throw cause;
+    }
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  /** Syncs one group: publishes what is pending, applies new messages, resumes intents. */
+  async sync(groupId: string): Promise<void> {
+    await this.withGroup(groupId, async (session) => {
+      let current = await this.republishMessages(session);
+      current = await this.pull(current);
+      for (const intent of current.intents) {
+        if (intent.kind !== 'sendMessage') current = await this.runIntent(current, intent.id);
+      }
+    });
+  }
+
+  /** Applies envelopes a subscription delivered (in order; those already applied are skipped). */
+  async receive(groupId: string, envelopes: readonly GroupEnvelope[]): Promise<void> {
+    await this.withGroup(groupId, async (session) => {
+      await this.apply(session, envelopes);
+    });
+  }
+
+  /** Re-sends message payloads a crash or a network failure left unconfirmed (identical bytes). */
+  private async republishMessages(session: GroupSession): Promise<GroupSession> {
+    const groupId = fromHex(session.record.id);
+    for (const intent of session.intents) {
+      if (intent.kind === 'sendMessage' && intent.payload !== undefined && intent.state === 'toPublish') {
+        await this.publish(groupId, intent.payload);
+      }
+    }
+    return session;
+  }
+
+  /** Fetches and applies every group message after the session's cursor, page by page. */
+  private async pull(start: GroupSession): Promise<GroupSession> {
+    let session = start;
+    const groupId = fromHex(session.record.id);
+    for (;;) {
+      if (!session.record.active) return session;
+      const response = await this.ctx.api.queryGroupMessages({
+        groupId,
+        pagingInfo: { direction: SortDirection.SORT_DIRECTION_ASCENDING, limit: PAGE_SIZE, idCursor: Long.fromBigInt(session.record.cursor, true) },
+      });
+      const envelopes = response.messages.map(envelopeOf).filter((e): e is GroupEnvelope => e !== undefined);
+      const before = session.record.cursor;
+      session = await this.apply(session, envelopes);
+      if (envelopes.length < PAGE_SIZE || session.record.cursor === before) return session;
+    }
+  }
+
+  private async apply(session: GroupSession, envelopes: readonly GroupEnvelope[]): Promise<GroupSession> {
+    if (envelopes.length === 0) return session;
+    const result = await receiveMessages(this.ctx, session, envelopes);
+    let current = await this.save(session, result.session, result.ops);
+    await this.emitMessages(result.messages);
+    for (const accepted of result.acceptedCommits) current = await this.finishCommitted(current, accepted);
+    return current;
+  }
+
+  /** After our commit is accepted: its welcomes go out, then the intent is done. */
+  private async finishCommitted(session: GroupSession, intent: IntentRecord): Promise<GroupSession> {
+    if (intent.postCommit !== undefined) await sendWelcomes(this.ctx.api, decodePostCommit(intent.postCommit));
+    return this.save(session, { ...session, intents: session.intents.filter((i) => i.id !== intent.id) }, [
+      { op: 'deleteIntent', intentId: intent.id },
+    ]);
+  }
+
+  // ---- commits -------------------------------------------------------------------------------
+
+  /**
+   * Queues a group change and runs it to the end (libxmtp queue intent + sync_until_intent_resolved):
+   * built on the newest epoch, published, and applied when the node shows it back as the first
+   * commit of its epoch; rebuilt when another commit won the epoch, at most MAX_COMMIT_ATTEMPTS
+   * times.
+   */
+  async commit(groupId: string, data: IntentData): Promise<void> {
+    await this.withGroup(groupId, async (session) => {
+      if (!session.record.active) {
+        throw new ParleyError('Client.NotActive', 'This member can no longer change the conversation.', { details: groupId });
+      }
+      let current = await this.pull(session);
+      const createdAtNs = this.nowNs();
+      const intent: IntentRecord = {
+        id: `c-${toHex(crypto.getRandomValues(new Uint8Array(16)))}`,
+        groupId,
+        kind: data.kind,
+        state: 'toPublish',
+        data: encodeIntentData(data),
+        attempts: 0,
+        createdAtNs,
+      };
+      current = await this.save(current, { ...current, intents: [...current.intents, intent] }, [{ op: 'putIntent', record: intent }]);
+      await this.runIntent(current, intent.id);
+    });
+  }
+
+  private async runIntent(start: GroupSession, intentId: string): Promise<GroupSession> {
+    let session = start;
+    let republished = 0;
+    for (;;) {
+      const intent = session.intents.find((i) => i.id === intentId);
+      if (intent === undefined) return session;
+      if (intent.state === 'committed') return this.finishCommitted(session, intent);
+      if (intent.state === 'error') return this.dropIntent(session, intent, new ParleyError('Client.PublishFailed', 'The change failed earlier.'));
+      if (intent.state === 'published' && intent.payload !== undefined) {
+        if (republished++ >= MAX_REPUBLISH) {
+          throw new ParleyError('Client.PublishFailed', 'The node does not show the published commit.', { details: intentId });
+        }
+        await this.publish(fromHex(session.record.id), intent.payload);
+        session = await this.pull(session);
+        continue;
+      }
+      if (intent.attempts >= MAX_COMMIT_ATTEMPTS) {
+        return this.dropIntent(
+          session,
+          intent,
+          new ParleyError('Client.CommitRetriesExhausted', 'Other members’ commits kept winning; the change was not made.', {
+            details: `${intent.kind} after ${intent.attempts} attempts`,
+          }),
+        );
+      }
+      let built;
+      try {
+        built = await buildCommit(this.ctx, session.state, decodeIntentData(intent.data));
+      } catch (e) {
+        return this.dropIntent(session, intent, e);
+      }
+      if (built === undefined) return this.dropIntent(session, intent);
+      const staged = encodeGroupStateRecord(session.record.id, built.staged);
+      const published: IntentRecord = {
+        ...intent,
+        state: 'published',
+        payload: built.payload,
+        publishedInEpoch: session.state.groupContext.epoch,
+        stagedState: { epoch: staged.epoch, ratchetTree: staged.ratchetTree, state: staged.state },
+        postCommit: encodePostCommit(built.postCommit),
+        attempts: intent.attempts + 1,
+      };
+      session = await this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intentId ? published : i)) }, [
+        { op: 'putIntent', record: published },
+      ]);
+      republished = 1;
+      await this.publish(fromHex(session.record.id), built.payload);
+      session = await this.pull(session);
+    }
+  }
+
+  /** Removes an intent that cannot or need not go on; rethrows its error, if any. */
+  private async dropIntent(session: GroupSession, intent: IntentRecord, error?: unknown): Promise<GroupSession> {
+    const next = await this.save(session, { ...session, intents: session.intents.filter((i) => i.id !== intent.id) }, [
+      { op: 'deleteIntent', intentId: intent.id },
+    ]);
+    if (error !== undefined) throw error;
+    return next;
+  }
+
+  // ---- welcomes ------------------------------------------------------------------------------
+
+  /**
+   * Fetches the welcomes after our cursor and joins their groups (libxmtp welcome_sync.rs
+   * sync_welcomes); a welcome that fails validation is skipped for good and reported. Rotates the
+   * key package when any welcome arrived (libxmtp queue_key_rotation). Returns the new group ids.
+   */
+  async syncWelcomes(onError: (error: unknown) => void): Promise<string[]> {
+    const { ctx } = this;
+    const joined: string[] = [];
+    let cursor = (await ctx.store.getCursor(WELCOME_CURSOR)) ?? 0n;
+    let seen = 0;
+    for (;;) {
+      const response = await ctx.api.queryWelcomeMessages({
+        installationKey: ctx.identity.installationPublicKey,
+        pagingInfo: { direction: SortDirection.SORT_DIRECTION_ASCENDING, limit: PAGE_SIZE, idCursor: Long.fromBigInt(cursor, true) },
+      });
+      const before = cursor;
+      for (const message of response.messages) {
+        const result = await this.acceptWelcome(message, onError);
+        if (result.id > cursor) cursor = result.id;
+        if (result.groupId !== undefined) joined.push(result.groupId);
+        seen++;
+      }
+      if (response.messages.length < PAGE_SIZE || cursor === before) break;
+    }
+    if (seen > 0) await this.rotateKeyPackage();
+    return joined;
+  }
+
+  /** Processes one welcome; the cursor advances in the same batch whether it is joined or refused. */
+  async acceptWelcome(message: WelcomeMessage, onError: (error: unknown) => void): Promise<{ id: bigint; groupId?: string }> {
+    const { ctx } = this;
+    const rawId = message.v1?.id ?? message.welcomePointer?.id;
+    const id = rawId === undefined ? 0n : BigInt.asUintN(64, rawId.toBigInt());
+    const cursor = (await ctx.store.getCursor(WELCOME_CURSOR)) ?? 0n;
+    if (id <= cursor) return { id };
+    const advance: StoreOp = { op: 'setCursor', key: WELCOME_CURSOR, value: id };
+    let prepared;
+    try {
+      prepared = await this.prepareWelcome(message);
+    } catch (e) {
+      await ctx.store.commit([advance]);
+      onError(e);
+      return { id };
+    }
+    if (prepared === undefined) {
+      await ctx.store.commit([advance]);
+      return { id };
+    }
+    const { session, added } = prepared;
+    await this.mutex.run(session.record.id, async () => {
+      await ctx.store.commit([
+        { op: 'putGroup', record: session.record },
+        { op: 'putGroupState', record: encodeGroupStateRecord(session.record.id, session.state) },
+        { op: 'putMessage', record: added },
+        advance,
+      ]);
+      this.sessions.set(session.record.id, session);
+    });
+    ctx.events.conversation(session.record.id);
+    await this.emitMessages([added]);
+    return { id, groupId: session.record.id };
+  }
+
+  private async prepareWelcome(message: WelcomeMessage): Promise<{ session: GroupSession; added: MessageRecord } | undefined> {
+    const { ctx } = this;
+    const opened = await openWelcome(ctx, message);
+    const metadata = groupMetadataOf(opened.state.groupContext.extensions);
+    if (metadata.conversationType !== 'group' && metadata.conversationType !== 'dm') return undefined;
+    await validateInitialMembership(opened.state, ctx.directory);
+    const groupId = toHex(opened.state.groupContext.groupId);
+    let dmId: string | undefined;
+    if (metadata.conversationType === 'dm') {
+      const members = metadata.dmMembers;
+      const own = ctx.identity.inboxId;
+      if (members === undefined || (members.memberOne !== own && members.memberTwo !== own)) {
+        throw new ParleyError('Mls.InvalidWelcome', 'A DM welcome must name this inbox as a member.', { details: groupId });
+      }
+      const peer = members.memberOne === own ? members.memberTwo : members.memberOne;
+      if (opened.addedBy.inboxId !== peer) {
+        throw new ParleyError('Mls.InvalidWelcome', 'A DM can only be joined from its other member.', { details: opened.addedBy.inboxId });
+      }
+      dmId = dmIdFor(own, peer);
+    }
+    const existing = this.sessions.get(groupId) ?? (await this.loadIfPresent(groupId));
+    if (existing !== undefined && existing.record.active && opened.state.groupContext.epoch <= existing.state.groupContext.epoch) {
+      return undefined;
+    }
+    const nowNs = this.nowNs();
+    const record: GroupRecord = {
+      id: groupId,
+      kind: metadata.conversationType,
+      createdAtNs: nowNs,
+      addedByInboxId: opened.addedBy.inboxId,
+      // As node-sdk: groups others add us to start unknown; our own (another installation's) allowed.
+      consentState: metadata.creatorInboxId === ctx.identity.inboxId ? 'allowed' : (existing?.record.consentState ?? 'unknown'),
+      consentUpdatedAtNs: nowNs,
+      membershipState: 'pending',
+      active: true,
+      cursor: opened.messageCursor,
+      welcomeId: opened.welcomeId,
+      lastMessageAtNs: opened.createdNs,
+    };
+    if (dmId !== undefined) record.dmId = dmId;
+    const added = groupUpdatedRecord({
+      groupId,
+      content: {
+        type: 'groupUpdated',
+        initiatedByInboxId: opened.addedBy.inboxId,
+        addedInboxes: [ctx.identity.inboxId],
+        removedInboxes: [],
+        leftInboxes: [],
+        metadataFieldChanges: [],
+        addedAdminInboxes: [],
+        removedAdminInboxes: [],
+        addedSuperAdminInboxes: [],
+        removedSuperAdminInboxes: [],
+      },
+      idempotencyKey: `${opened.createdNs}_welcome_added`,
+      senderInboxId: opened.addedBy.inboxId,
+      senderInstallationId: opened.addedBy.installationId,
+      sentAtNs: opened.createdNs,
+      sequenceId: opened.messageCursor,
+    });
+    return { session: { record, state: opened.state, intents: [] }, added };
+  }
+
+  private async loadIfPresent(groupId: string): Promise<GroupSession | undefined> {
+    try {
+      return await this.load(groupId);
+    } catch (e) {
+      if (isParleyError(e, 'Client.NotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A new key package replaces the uploaded one (libxmtp rotate_and_upload_key_package): stored
+   * first, uploaded, then the older ones are retired (kept 24 h for welcomes in flight).
+   */
+  async rotateKeyPackage(): Promise<void> {
+    const { ctx } = this;
+    const fresh = await newKeyPackage(ctx.identity, ctx.now());
+    await ctx.store.commit([{ op: 'putKeyPackage', record: fresh.record }]);
+    await ctx.api.uploadKeyPackage({ keyPackage: { keyPackageTlsSerialized: fresh.tls }, isInboxIdCredential: true });
+    const retire = retireKeyPackagesOps(await ctx.store.listKeyPackages(), fresh.record.id, this.nowNs());
+    if (retire.length > 0) await ctx.store.commit(retire);
+  }
+}
+
+/** libxmtp DmMembers Display: `dm:` + both inbox ids, lowercased and sorted, joined by `:`. */
+export function dmIdFor(a: string, b: string): string {
+  return `dm:${[a.toLowerCase(), b.toLowerCase()].sort().join(':')}`;
+}

@@ -1,0 +1,19 @@
+import type { ClientState } from 'ts-mls';
+import { decodeGroupStateRecord } from './groupState';
+import type { GroupRecord, IntentRecord } from './store';
+
+/**
+ * A group as the engine holds it in memory between operations: its record, its decoded MLS state
+ * (decoded once, not per message) and its pending intents. Replaced, never edited, so a failed
+ * store write leaves the previous session intact.
+ */
+export interface GroupSession {
+  record: GroupRecord;
+  state: ClientState;
+  intents: IntentRecord[];
+}
+
+/** The MLS state a published commit of ours leads to (kept in its intent until accepted). */
+export function decodeStagedState(staged: NonNullable<IntentRecord['stagedState']>): ClientState {
+  return decodeGroupStateRecord(staged);
+}

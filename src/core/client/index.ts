@@ -1,0 +1,14 @@
+/** The messaging client: Client, conversations, messages, the store interface and its memory store. */
+export { Client, type AccountIdentifier, type ClientOptions } from './client';
+export type { AccountSigner } from './register';
+export {
+  Conversations,
+  type CreateGroupOptions,
+  type ListConversationsOptions,
+  type StreamOptions,
+} from './conversations';
+export { Conversation, Dm, Group, type ConversationMember, type ListMessagesOptions, type PermissionLevel } from './conversation';
+export type { DecodedMessage } from './decodedMessage';
+export { AsyncStream } from './stream';
+export { createMemoryStore } from './memoryStore';
+export type * from './store';

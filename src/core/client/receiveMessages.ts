@@ -1,0 +1,318 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { GroupMessage } from '@xmtp/proto/mls/api/v1/mls.pb';
+import { emptyPskIndex, processPrivateMessage } from 'ts-mls';
+import type { ClientState, PrivateMessage, ProposalWithSender } from 'ts-mls';
+import { decodeMlsMessage } from 'ts-mls';
+import { applicationMessageId, decodeApplicationMessage } from '../content';
+import { ParleyError } from '../errors';
+import { decodeTlsExact } from '../mls/decodeTlsExact';
+import { MAX_GROUP_MESSAGE_BYTES } from '../mls/framing';
+import { fromHex, sameBytes, toHex } from './bytes';
+import type { ClientContext } from './clientContext';
+import { validateIncomingCommit } from './commitValidation';
+import { decryptApplicationMessage } from './decryptApplication';
+import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
+import type { GroupSession } from './groupSession';
+import { decodeStagedState } from './groupSession';
+import { encodeGroupStateRecord } from './groupState';
+import { groupUpdatedFor } from './groupUpdated';
+import { decodePostCommit, encodePostCommit } from './intentData';
+import { groupUpdatedRecord, unreadableRecord } from './messageRecords';
+import type { IntentRecord, MessageRecord, StoreOp } from './store';
+
+/** A group message as the node serves it (GroupMessage.V1), with its uint64s as bigints. */
+export interface GroupEnvelope {
+  id: bigint;
+  createdNs: bigint;
+  data: Uint8Array;
+}
+
+export function envelopeOf(message: GroupMessage): GroupEnvelope | undefined {
+  const v1 = message.v1;
+  if (v1 === undefined) return undefined;
+  return { id: BigInt.asUintN(64, v1.id.toBigInt()), createdNs: BigInt.asUintN(64, v1.createdNs.toBigInt()), data: v1.data };
+}
+
+export interface ReceiveResult {
+  session: GroupSession;
+  ops: StoreOp[];
+  /** New or changed messages, in order, to report once the batch is stored. */
+  messages: MessageRecord[];
+  /** Our commits accepted in this batch: their welcomes go out after the batch is stored. */
+  acceptedCommits: IntentRecord[];
+}
+
+/**
+ * Applies a group's messages strictly in node-id order (libxmtp mls_sync.rs process_messages),
+ * returning the new session and ONE store batch with the state, messages, cursor and intents.
+ * Our own messages are recognised by their exact bytes (libxmtp finds intents by payload hash):
+ * a sent message is confirmed; a published commit is merged from its staged state when it is the
+ * first commit of its epoch, and otherwise sent back to be rebuilt (the first commit wins).
+ * Nothing is dropped silently: a message that cannot be read is stored as unreadable.
+ */
+export async function receiveMessages(ctx: ClientContext, start: GroupSession, envelopes: readonly GroupEnvelope[]): Promise<ReceiveResult> {
+  let state = start.state;
+  const record = { ...start.record };
+  const intents = new Map(start.intents.map((i) => [i.id, i]));
+  const changedIntents = new Map<string, IntentRecord | undefined>();
+  const messages: MessageRecord[] = [];
+  const acceptedCommits: IntentRecord[] = [];
+  let stateChanged = false;
+
+  const ordered = [...envelopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const envelope of ordered) {
+    if (envelope.id <= record.cursor) continue;
+    record.cursor = envelope.id;
+
+    const own = [...intents.values()].find((i) => i.payload !== undefined && sameBytes(i.payload, envelope.data));
+    if (own !== undefined) {
+      const outcome = await receiveOwn(ctx, state, own, envelope, record.id);
+      if (outcome.state !== state) {
+        state = outcome.state;
+        stateChanged = true;
+      }
+      if (outcome.intent === undefined) intents.delete(own.id);
+      else intents.set(own.id, outcome.intent);
+      changedIntents.set(own.id, outcome.intent);
+      if (outcome.accepted !== undefined) acceptedCommits.push(outcome.accepted);
+      messages.push(...outcome.messages);
+      continue;
+    }
+
+    const outcome = await receiveForeign(ctx, state, envelope, record.id);
+    if (outcome.state !== state) {
+      state = outcome.state;
+      stateChanged = true;
+    }
+    if (outcome.message !== undefined) messages.push(outcome.message);
+  }
+
+  // A commit of ours still waiting while the group moved past its epoch lost the race without
+  // its bytes reaching the node: rebuild it too.
+  for (const intent of intents.values()) {
+    if (intent.state === 'published' && intent.kind !== 'sendMessage' && intent.publishedInEpoch !== undefined && intent.publishedInEpoch < state.groupContext.epoch) {
+      const reset = resetIntent(intent);
+      intents.set(intent.id, reset);
+      changedIntents.set(intent.id, reset);
+    }
+  }
+
+  if (state.groupActiveState.kind === 'removedFromGroup') record.active = false;
+  for (const m of messages) if (m.sentAtNs > record.lastMessageAtNs && m.error === undefined) record.lastMessageAtNs = m.sentAtNs;
+
+  const ops: StoreOp[] = [];
+  if (stateChanged) ops.push({ op: 'putGroupState', record: encodeGroupStateRecord(record.id, state) });
+  ops.push({ op: 'putGroup', record });
+  for (const m of messages) ops.push({ op: 'putMessage', record: m });
+  for (const [id, intent] of changedIntents) {
+    ops.push(intent === undefined ? { op: 'deleteIntent', intentId: id } : { op: 'putIntent', record: intent });
+  }
+  return {
+    session: { record, state, intents: [...intents.values()] },
+    ops,
+    messages,
+    acceptedCommits,
+  };
+}
+
+/** The intent back to "to publish": its commit is rebuilt on the current epoch. */
+export function resetIntent(intent: IntentRecord): IntentRecord {
+  const { payload: _payload, stagedState: _staged, postCommit: _post, publishedInEpoch: _epoch, ...rest } = intent;
+  return { ...rest, state: 'toPublish' };
+}
+
+interface OwnOutcome {
+  state: ClientState;
+  /** The intent's new record, or undefined when it is done. */
+  intent: IntentRecord | undefined;
+  accepted?: IntentRecord;
+  messages: MessageRecord[];
+}
+
+async function receiveOwn(
+  ctx: ClientContext,
+  state: ClientState,
+  intent: IntentRecord,
+  envelope: GroupEnvelope,
+  groupId: string,
+): Promise<OwnOutcome> {
+  if (intent.kind === 'sendMessage') {
+    const messages: MessageRecord[] = [];
+    const stored = intent.messageId === undefined ? undefined : await ctx.store.getMessage(intent.messageId);
+    if (stored !== undefined) {
+      messages.push({ ...stored, deliveryStatus: 'published', sequenceId: envelope.id, sentAtNs: envelope.createdNs });
+    }
+    return { state, intent: undefined, messages };
+  }
+  const current = state.groupContext.epoch;
+  if (intent.state !== 'published' || intent.publishedInEpoch !== current || intent.stagedState === undefined) {
+    // Another commit took this epoch first: ours is void everywhere; rebuild it on the new epoch.
+    return { state, intent: resetIntent(intent), messages: [] };
+  }
+  const after = decodeStagedState(intent.stagedState);
+  const messages: MessageRecord[] = [];
+  const content = groupUpdatedFor(state.groupContext.extensions, after.groupContext.extensions, ctx.identity.inboxId);
+  if (content !== undefined) {
+    messages.push(
+      groupUpdatedRecord({
+        groupId,
+        content,
+        idempotencyKey: envelope.createdNs.toString(),
+        senderInboxId: ctx.identity.inboxId,
+        senderInstallationId: ctx.installationId,
+        sentAtNs: envelope.createdNs,
+        sequenceId: envelope.id,
+      }),
+    );
+  }
+  const post = intent.postCommit === undefined ? { recipients: [] } : decodePostCommit(intent.postCommit);
+  const { stagedState: _staged, ...rest } = intent;
+  const committed: IntentRecord = { ...rest, state: 'committed', postCommit: encodePostCommit({ ...post, messageCursor: envelope.id }) };
+  return { state: after, intent: committed, accepted: committed, messages };
+}
+
+interface ForeignOutcome {
+  state: ClientState;
+  message?: MessageRecord;
+}
+
+async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: GroupEnvelope, groupId: string): Promise<ForeignOutcome> {
+  const unreadable = (kind: MessageRecord['kind'], error: unknown, sender?: GroupLeaf): ForeignOutcome => {
+    const input: Parameters<typeof unreadableRecord>[0] = {
+      groupId,
+      wireId: toHex(sha256(envelope.data)),
+      kind,
+      sentAtNs: envelope.createdNs,
+      sequenceId: envelope.id,
+      error,
+    };
+    if (sender !== undefined) {
+      input.senderInboxId = sender.inboxId;
+      input.senderInstallationId = sender.installationId;
+    }
+    return { state, message: unreadableRecord(input) };
+  };
+
+  const message = parsePrivateMessage(envelope.data, groupId);
+  if (!message.ok) return unreadable('application', message.error);
+  const pm = message.value;
+  const epoch = state.groupContext.epoch;
+
+  if (pm.contentType === 'application') {
+    if (pm.epoch > epoch) {
+      return unreadable('application', new ParleyError('Mls.DecryptFailed', 'The message is from a later epoch than this member reached.', { details: `message epoch ${pm.epoch}, group epoch ${epoch}` }));
+    }
+    let decrypted;
+    try {
+      decrypted = await decryptApplicationMessage(state, pm, ctx.cs);
+    } catch (e) {
+      return unreadable('application', e);
+    }
+    try {
+      const app = await decodeApplicationMessage(decrypted.plaintext);
+      // libxmtp 1.10 drops V2 envelopes (device-sync requests); nothing for the user to see.
+      if (app.kind === 'ignored') return { state: decrypted.newState };
+      const record: MessageRecord = {
+        id: toHex(applicationMessageIdOf(groupId, app.contentBytes, app.idempotencyKey)),
+        groupId,
+        kind: 'application',
+        senderInboxId: decrypted.sender.inboxId,
+        senderInstallationId: decrypted.sender.installationId,
+        sentAtNs: envelope.createdNs,
+        content: app.contentBytes.slice(),
+        contentType: app.contentType,
+        deliveryStatus: 'published',
+        sequenceId: envelope.id,
+      };
+      return { state: decrypted.newState, message: record };
+    } catch (e) {
+      return { ...unreadable('application', e, decrypted.sender), state: decrypted.newState };
+    }
+  }
+
+  if (pm.contentType === 'proposal') {
+    // XMTP members never send standalone proposals (libxmtp commits its proposals inline).
+    return unreadable('membershipChange', new ParleyError('Mls.InvalidCommit', 'Standalone proposals are not part of the XMTP profile.'));
+  }
+
+  // A commit: only the first of its epoch counts; a later one for the same epoch lost the race.
+  if (pm.epoch < epoch) return { state };
+  if (pm.epoch > epoch) {
+    return unreadable('membershipChange', new ParleyError('Mls.InvalidCommit', 'A commit is for a later epoch than this member reached.', { details: `commit epoch ${pm.epoch}, group epoch ${epoch}` }));
+  }
+  let senderLeafIndex: number | undefined;
+  let proposals: ProposalWithSender[] = [];
+  let after: ClientState;
+  try {
+    const result = await processPrivateMessage(state, pm, emptyPskIndex, ctx.cs, (incoming) => {
+      if (incoming.kind === 'commit') {
+        senderLeafIndex = incoming.senderLeafIndex;
+        proposals = incoming.proposals;
+      }
+      return 'accept';
+    });
+    if (result.kind !== 'newState') throw new ParleyError('Mls.InvalidCommit', 'The commit did not produce a new epoch.');
+    after = result.newState;
+  } catch (e) {
+    return unreadable('membershipChange', e instanceof ParleyError ? e : new ParleyError('Mls.InvalidCommit', 'The commit could not be processed.', { details: e instanceof Error ? e.message : String(e), cause: e }));
+  }
+  const actorLeaf = senderLeafIndex === undefined ? undefined : leafNodeAt(state.ratchetTree, senderLeafIndex);
+  if (actorLeaf === undefined || senderLeafIndex === undefined) {
+    return unreadable('membershipChange', new ParleyError('Mls.UnknownSender', 'A commit must come from a member.'));
+  }
+  let actor: GroupLeaf;
+  try {
+    actor = groupLeafOf(actorLeaf, senderLeafIndex);
+    const added: GroupLeaf[] = [];
+    const removed: GroupLeaf[] = [];
+    for (const { proposal } of proposals) {
+      if (proposal.proposalType === 'add') added.push(groupLeafOf(proposal.add.keyPackage.leafNode, -1));
+      else if (proposal.proposalType === 'remove') {
+        const leaf = leafNodeAt(state.ratchetTree, proposal.remove.removed);
+        if (leaf !== undefined) removed.push(groupLeafOf(leaf, proposal.remove.removed));
+      } else if (proposal.proposalType !== 'group_context_extensions') {
+        throw new ParleyError('Mls.InvalidCommit', 'The commit carries a proposal type XMTP does not use.', { details: String(proposal.proposalType) });
+      }
+    }
+    await validateIncomingCommit({ before: state, after, actor, added, removed }, ctx.directory);
+  } catch (e) {
+    return unreadable('membershipChange', e);
+  }
+  const content = groupUpdatedFor(state.groupContext.extensions, after.groupContext.extensions, actor.inboxId);
+  if (content === undefined) return { state: after };
+  return {
+    state: after,
+    message: groupUpdatedRecord({
+      groupId,
+      content,
+      idempotencyKey: envelope.createdNs.toString(),
+      senderInboxId: actor.inboxId,
+      senderInstallationId: actor.installationId,
+      sentAtNs: envelope.createdNs,
+      sequenceId: envelope.id,
+    }),
+  };
+}
+
+function applicationMessageIdOf(groupId: string, contentBytes: Uint8Array, idempotencyKey: string): Uint8Array {
+  return applicationMessageId(fromHex(groupId), contentBytes, idempotencyKey);
+}
+
+type Parsed = { ok: true; value: PrivateMessage } | { ok: false; error: ParleyError };
+
+/** XMTP sends every group message, commits too, as a PrivateMessage of the group it is filed under. */
+function parsePrivateMessage(data: Uint8Array, groupId: string): Parsed {
+  if (data.length > MAX_GROUP_MESSAGE_BYTES) {
+    return { ok: false, error: new ParleyError('Codec.TooLarge', 'The group message is too large.', { details: `${data.length} bytes` }) };
+  }
+  const decoded = decodeTlsExact(decodeMlsMessage, data);
+  if (!decoded.ok) return { ok: false, error: new ParleyError('Codec.Malformed', 'The group message is not an MLS message.', { details: decoded.reason }) };
+  const message = decoded.value;
+  if (message.wireformat !== 'mls_private_message') {
+    return { ok: false, error: new ParleyError('Mls.DecryptFailed', 'XMTP group messages are PrivateMessages.', { details: message.wireformat }) };
+  }
+  if (toHex(message.privateMessage.groupId) !== groupId) {
+    return { ok: false, error: new ParleyError('Mls.WrongGroup', 'The message belongs to another group.', { details: toHex(message.privateMessage.groupId) }) };
+  }
+  return { ok: true, value: message.privateMessage };
+}
