@@ -151,7 +151,7 @@ check_libraries() {
 check_peer_loads() {
   local out
   out="$("$LOADER" --library-path "$LIB_DIR" "$(command -v node)" "$PEER_DIR/driver.mjs" --check 2>&1)" \
-    || fail "node-sdk does not load under the $SUITE loader: $out"
+    || fail "node-sdk does not load under the $SUITE loader: $( (echo "$out" | grep -m2 -E 'Error|error|not found' || echo "$out" | tail -n 3) | tr '\n' ' ')"
   log "peer: $out"
 }
 

@@ -20,6 +20,8 @@ export default function setup(): void {
   if (postgres.ok && url) {
     process.env['PARLEY_TEST_POSTGRES_URL'] = url;
   } else {
+    // A preset URL that does not answer is no database: the tests get the reason instead.
+    delete process.env['PARLEY_TEST_POSTGRES_URL'];
     process.env['PARLEY_POSTGRES_SETUP_ERROR'] = postgres.reason || 'the script printed no URL';
   }
 }
