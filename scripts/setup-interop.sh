@@ -6,8 +6,8 @@
 # 2. node-sdk's native binding needs glibc >= 2.38 and Debian 12 has 2.36, so Debian 13's
 #    libc6, libgcc-s1 and libstdc++6 are fetched with a private apt configuration (its own
 #    sources list, state and cache under .cache/apt; the system's apt config is only read)
-#    and unpacked into .cache/glibc. Peers then run under that loader (see peerCommand in
-#    test/interop/peerCommand.ts).
+#    and unpacked into .cache/glibc. Peers then run under that loader (peerCommand in
+#    test/interop/testEnv.ts).
 #
 # Idempotent and quick when done: each step leaves a stamp and is skipped while it holds.
 # Prints progress on stderr; exits non-zero with a reason when a step fails.
