@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
+import { createLogger } from '../../../src/node/log';
 import { openPostgresStore, type PostgresStoreOptions } from '../../../src/node/storage/postgres';
 import { POSTGRES_SCHEMA_VERSION } from '../../../src/node/storage/postgres/schema';
 import { requirePostgresUrl } from '../../interop/testEnv';
@@ -92,6 +93,25 @@ describe('PostgreSQL store', () => {
       );
       expect(isParleyError(caught, 'Node.BadConfig'), String(caught)).toBe(true);
     }
+  });
+
+  it("keeps the operator's URL options, still uses its own schema, and turns synchronous_commit back on", async () => {
+    await withStore(async (open, s) => {
+      const url = new URL(s.url);
+      url.searchParams.set('options', '-c synchronous_commit=off -c statement_timeout=60000');
+      const lines: string[] = [];
+      const store = await open({ url: url.toString(), logger: createLogger('warn', (line) => lines.push(line)) });
+      await store.insertGroupMessages([msg('o', 'x')]);
+      const client = new pg.Client({ connectionString: s.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${s.schema}.group_messages`);
+        expect(rows).toEqual([{ n: 1 }]);
+      } finally {
+        await client.end();
+      }
+      expect(lines.some((l) => l.includes('synchronous_commit=off'))).toBe(true);
+    });
   });
 
   it('stores a message repeated within one call once, with one id', async () => {

@@ -73,50 +73,70 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   let config: pg.ClientConfig;
   try {
-    config = {
-      connectionString: options.url,
-      types,
-      application_name: 'parley-node',
-      ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
-    };
+    const settings = options.schema !== undefined ? [`-c search_path=${options.schema}`] : [];
+    config = { connectionString: withSessionSettings(options.url, settings), types, application_name: 'parley-node' };
     // Parses the URL now, so that a malformed one is a configuration error, not a crash later.
     new pg.Client(config);
   } catch (cause) {
     throw new ParleyError('Node.BadConfig', 'The PostgreSQL URL is not valid.', { cause });
   }
   const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10, keepAlive: true });
-  // The writer has a connection of its own, so a burst of reads never delays an acknowledgement.
-  // A writer that stalls inside a transaction (a hung or cut-off process) must not hold its
-  // topics' locks for ever: the server ends such a session and the locks go with it.
-  const writerPool = new pg.Pool({
-    ...config,
-    max: 1,
-    keepAlive: true,
-    options: [config.options, '-c idle_in_transaction_session_timeout=30s'].filter(Boolean).join(' '),
-  });
-  // An idle pooled connection that dies is replaced on next use; without a handler it would crash the process.
-  for (const p of [pool, writerPool]) {
-    p.on('error', (error) => logger.warn('postgres: idle connection lost', { error: error.message }));
-  }
+  pool.on('error', (error) => logger.warn('postgres: idle pooled connection lost', { error: error.message }));
   const channel = options.schema === undefined ? 'parley_changes' : `parley_changes_${options.schema}`;
+  let writerPool: pg.Pool | undefined;
   try {
     const client = await pool.connect();
+    let synchronousCommit: string | undefined;
     try {
       await migrate(client, options.schema);
+      synchronousCommit = (await client.query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`)).rows[0]?.s;
     } finally {
       client.release();
     }
+    writerPool = openWriterPool(config, synchronousCommit, logger);
     const store = new PostgresStore(pool, writerPool, config, channel, logger, options);
     await store.start();
     return store;
   } catch (error) {
-    await Promise.all([pool.end(), writerPool.end()]).catch(() => undefined);
+    await Promise.all([pool.end(), writerPool?.end()]).catch(() => undefined);
     if (error instanceof ParleyError) throw error;
     throw new ParleyError('Node.BadConfig', 'Cannot open the PostgreSQL database.', {
       details: error instanceof Error ? error.message : String(error),
       cause: error,
     });
   }
+}
+
+/**
+ * The writer's connection, of its own so that a burst of reads never delays an acknowledgement.
+ * A writer that stalls inside a transaction (a hung or cut-off process) must not hold its
+ * topics' locks for ever: the server ends such a session and the locks go with it. A server
+ * whose default is synchronous_commit=off would acknowledge writes before they are flushed:
+ * the writer turns it back on (any other setting flushes at least locally, and is kept).
+ */
+function openWriterPool(config: pg.ClientConfig, synchronousCommit: string | undefined, logger: Logger): pg.Pool {
+  const settings = ['-c idle_in_transaction_session_timeout=30s'];
+  if (synchronousCommit === 'off') {
+    logger.warn('postgres: the server has synchronous_commit=off; parley-node turns it on for its writes');
+    settings.push('-c synchronous_commit=on');
+  }
+  const connectionString = withSessionSettings(config.connectionString ?? '', settings);
+  const writerPool = new pg.Pool({ ...config, connectionString, max: 1, keepAlive: true });
+  writerPool.on('error', (error) => logger.warn('postgres: idle writer connection lost', { error: error.message }));
+  return writerPool;
+}
+
+/**
+ * The URL with server settings added to its `options` parameter (sent at connection start).
+ * pg lets a URL's parameters override the config object's, so settings go into the URL, after
+ * whatever options the operator put there.
+ */
+function withSessionSettings(url: string, settings: readonly string[]): string {
+  if (settings.length === 0) return url;
+  const parsed = new URL(url);
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', [given, ...settings].filter(Boolean).join(' '));
+  return parsed.toString();
 }
 
 type Row = Record<string, unknown>;
