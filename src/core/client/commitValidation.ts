@@ -11,6 +11,11 @@ import type { IdentityDirectory } from './identityDirectory';
 export interface IncomingCommit {
   before: ClientState;
   after: ClientState;
+  /**
+   * The group-context extensions after the commit. ts-mls leaves a removed member's state at the
+   * old context, so for that member these come from the commit's GCE proposal.
+   */
+  afterExtensions: readonly Extension[];
   /** The committer's leaf in the state before the commit. */
   actor: GroupLeaf;
   added: GroupLeaf[];
@@ -39,7 +44,7 @@ function extensionsEqual(a: readonly Extension[], b: readonly Extension[]): bool
  */
 export async function validateIncomingCommit(commit: IncomingCommit, directory: IdentityDirectory): Promise<void> {
   const beforeExtensions = commit.before.groupContext.extensions;
-  const afterExtensions = commit.after.groupContext.extensions;
+  const afterExtensions = commit.afterExtensions;
   if (!extensionsEqual(beforeExtensions, afterExtensions)) {
     assertGroupContextChangeAllowed(beforeExtensions, afterExtensions, commit.actor.inboxId);
   }
@@ -75,6 +80,7 @@ export async function validateIncomingCommit(commit: IncomingCommit, directory: 
     }
   }
 
+  if (commit.after.groupActiveState.kind === 'removedFromGroup') return;
   for (const leaf of groupLeaves(commit.after)) {
     if (!after.has(leaf.inboxId)) {
       throw mismatch('A leaf belongs to an inbox outside the membership.', `installation ${leaf.installationId} of ${leaf.inboxId}`);

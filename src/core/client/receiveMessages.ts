@@ -61,6 +61,8 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
 
   const ordered = [...envelopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const envelope of ordered) {
+    // A removed member holds no keys for what follows its removal.
+    if (state.groupActiveState.kind === 'removedFromGroup') break;
     if (envelope.id <= record.cursor) continue;
     record.cursor = envelope.id;
 
@@ -261,11 +263,13 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
     return unreadable('membershipChange', new ParleyError('Mls.UnknownSender', 'A commit must come from a member.'));
   }
   let actor: GroupLeaf;
+  let afterExtensions = after.groupContext.extensions;
   try {
     actor = groupLeafOf(actorLeaf, senderLeafIndex);
     const added: GroupLeaf[] = [];
     const removed: GroupLeaf[] = [];
     for (const { proposal } of proposals) {
+      if (proposal.proposalType === 'group_context_extensions') afterExtensions = proposal.groupContextExtensions.extensions;
       if (proposal.proposalType === 'add') added.push(groupLeafOf(proposal.add.keyPackage.leafNode, -1));
       else if (proposal.proposalType === 'remove') {
         const leaf = leafNodeAt(state.ratchetTree, proposal.remove.removed);
@@ -274,11 +278,11 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
         throw new ParleyError('Mls.InvalidCommit', 'The commit carries a proposal type XMTP does not use.', { details: String(proposal.proposalType) });
       }
     }
-    await validateIncomingCommit({ before: state, after, actor, added, removed }, ctx.directory);
+    await validateIncomingCommit({ before: state, after, afterExtensions, actor, added, removed }, ctx.directory);
   } catch (e) {
     return unreadable('membershipChange', e);
   }
-  const content = groupUpdatedFor(state.groupContext.extensions, after.groupContext.extensions, actor.inboxId);
+  const content = groupUpdatedFor(state.groupContext.extensions, afterExtensions, actor.inboxId);
   if (content === undefined) return { state: after };
   return {
     state: after,
