@@ -68,6 +68,22 @@ describe('subscriptions', () => {
     }
   });
 
+  it('catches up many groups at once, each in id order', async () => {
+    const groups = Array.from({ length: 40 }, (_, i) => new Uint8Array([0x60, i]));
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(groups.map((g, i) => send(node, g, `g${i}r${round}`)));
+    }
+    const stream = openStream(node.client, 'subscribeGroupMessages', { filters: groups.map((groupId) => ({ groupId, idCursor: u64(0) })) });
+    const got = await stream.take(120);
+    stream.cancel();
+    for (let i = 0; i < groups.length; i++) {
+      const mine = got.filter((m) => m.v1!.groupId[1] === i && m.v1!.groupId[0] === 0x60);
+      expect(mine.map((m) => text(m.v1!.data).replace(/\./g, ''))).toEqual([`g${i}r0`, `g${i}r1`, `g${i}r2`]);
+      const ids = mine.map((m) => m.v1!.id.toBigInt());
+      expect(ids[0]! < ids[1]! && ids[1]! < ids[2]!).toBe(true);
+    }
+  });
+
   it('does not deliver other groups, nor a re-sent duplicate', async () => {
     const mine = new Uint8Array(16).fill(4);
     const other = new Uint8Array(16).fill(5);

@@ -26,6 +26,9 @@ export interface SubscriptionSpec<R extends TopicRecord> {
   catchUpPageSize?: number;
 }
 
+/** Topics caught up concurrently by one subscription. */
+const CATCH_UP_LANES = 8;
+
 /**
  * A topic subscription that switches from catch-up to live with no gap and no duplicate
  * (xmtp-node-go SubscribeGroupMessages does the same): register for live records first, then
@@ -68,15 +71,26 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
 
   try {
     const pageSize = spec.catchUpPageSize ?? 100;
-    for (const [topic, bytes] of spec.topicBytes) {
+    const catchUp = async (topic: string, bytes: Uint8Array): Promise<void> => {
       for (;;) {
-        if (ended()) break;
+        if (ended()) return;
         const cursor = highWater.get(topic) ?? 0n;
         const page = await spec.query(bytes, { direction: 'ascending', cursor, limit: pageSize });
         for (const r of page) await deliver(r);
-        if (page.length < pageSize) break;
+        if (page.length < pageSize) return;
       }
-    }
+    };
+    // Topics catch up a few at a time (a client streaming all its conversations names hundreds
+    // of groups, most with nothing new); within a topic, pages stay in id order.
+    const topics = [...spec.topicBytes];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < topics.length) {
+        const [topic, bytes] = topics[next++]!;
+        await catchUp(topic, bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CATCH_UP_LANES, topics.length) }, lane));
     while (!ended()) {
       if (overflow) {
         throw new ParleyError('Api.Aborted', 'The subscriber did not read messages fast enough; resubscribe from your cursor.');
