@@ -96,7 +96,16 @@ export async function openWelcome(ctx: ClientContext, message: WelcomeMessage): 
       });
     }
     const welcome = decoded.value.welcome;
-    const signer = await groupInfoSigner(ctx, welcome, keyPackage, privateKeys.initPrivateKey);
+    let signer: number;
+    try {
+      signer = await groupInfoSigner(ctx, welcome, keyPackage, privateKeys.initPrivateKey);
+    } catch (cause) {
+      if (cause instanceof ParleyError) throw cause;
+      throw new ParleyError('Mls.InvalidWelcome', 'The welcome has no group secrets for this key package.', {
+        details: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
+    }
     let state: ClientState;
     try {
       state = await joinGroup(welcome, keyPackage, privateKeys, emptyPskIndex, ctx.cs, undefined, undefined, xmtpClientConfig());
