@@ -35,3 +35,4 @@ export type {
 export { isUiMethod, MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES, MIN_PASSWORD_CHARS, parseNodeUrl, parseOrigin, validateUiParams } from './ui';
 export type { ProviderInfo } from './discovery';
 export { ANNOUNCE_PROVIDER_EVENT, PARLEY_NAME, PARLEY_RDNS, REQUEST_PROVIDER_EVENT } from './discovery';
+export { appDataForOrigin, originFromAppData } from './appData';

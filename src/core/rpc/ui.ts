@@ -206,3 +206,33 @@ export function parseNodeUrl(value: unknown): string {
 export function isUiMethod(value: unknown): value is UiMethod {
   return typeof value === 'string' && Object.hasOwn(validateUiParams, value);
 }
+
+/*
+ * The popup inbox's own messages (worker side: src/background/uiInboxActivity.ts): unread
+ * counts, which also drive the badge, and read marks. Kept apart from UiSchema so the platform's
+ * handler table stays whole; the worker dispatches them before UiSchema's.
+ */
+
+/** Unread messages from others, per conversation id (only those with any), and their sum. */
+export interface InboxActivity {
+  unread: Record<string, number>;
+  total: number;
+}
+
+export type InboxUiSchema = {
+  /** Syncs (at most every few seconds), recounts unread messages and refreshes the badge. */
+  inbox_activity: { params: undefined; result: InboxActivity };
+  /** Everything in the conversation up to its newest message is read. */
+  inbox_markRead: { params: { conversationId: string }; result: InboxActivity };
+};
+
+export type InboxUiMethod = keyof InboxUiSchema;
+
+export const validateInboxUiParams: { [M in InboxUiMethod]: (params: unknown) => InboxUiSchema[M]['params'] } = {
+  inbox_activity: () => undefined,
+  inbox_markRead: (p) => ({ conversationId: hexId(get(object(p), 'conversationId'), 'params.conversationId') }),
+};
+
+export function isInboxUiMethod(value: unknown): value is InboxUiMethod {
+  return typeof value === 'string' && Object.hasOwn(validateInboxUiParams, value);
+}

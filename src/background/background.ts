@@ -1,0 +1,144 @@
+import { ParleyError } from '../core/errors';
+import type { Message, UiReply } from '../core/rpc';
+import { isUiMethod, toRpcError, validateUiParams } from '../core/rpc';
+import type { ApprovalWindows } from './approvals';
+import { Approvals } from './approvals';
+import type { AlarmsApi } from './autoLock';
+import { AutoLock } from './autoLock';
+import { Grants } from './grants';
+import { handlers } from './handlers';
+import { Identities } from './identities';
+import type { ConversationView, MessagingListener } from './messaging';
+import { unavailableMessaging } from './messaging';
+import type { OpenMessaging } from './messagingSession';
+import { MessagingSession } from './messagingSession';
+import type { HubPort } from './portHub';
+import { PortHub } from './portHub';
+import { createRouter } from './router';
+import { SettingsStore } from './settings';
+import { SiteConversations } from './siteConversations';
+import { createUiHandlers } from './uiHandlers';
+import type { SessionKeyStore } from './vault/vault';
+import { Vault } from './vault/vault';
+
+export const SYNC_ALARM = 'parley-sync';
+/** chrome.alarms' floor is 30 s; a minute keeps an idle inbox fresh without waking often. */
+export const SYNC_PERIOD_MINUTES = 1;
+
+export interface BackgroundPlatform {
+  extensionId: string;
+  /** `chrome-extension://<id>` (or `moz-extension://<uuid>`), without a trailing slash. */
+  extensionOrigin: string;
+  session: SessionKeyStore;
+  alarms: AlarmsApi & { create(name: string, info: { when?: number; periodInMinutes?: number }): Promise<void> | void };
+  approvalWindows: ApprovalWindows;
+  openMessaging?: OpenMessaging;
+  dbName?: string;
+}
+
+export interface Background {
+  vault: Vault;
+  onConnect(port: HubPort): void;
+  onUiMessage(message: unknown, sender: chrome.runtime.MessageSender): Promise<UiReply>;
+  onAlarm(name: string): Promise<void>;
+  onWindowRemoved(windowId: number): void;
+}
+
+/**
+ * The worker, put together. Everything platform-specific comes in through `platform`, so the
+ * unit tests run this same composition over fakes, and main.ts over chrome.*.
+ */
+export async function createBackground(platform: BackgroundPlatform): Promise<Background> {
+  const options: { session: SessionKeyStore; dbName?: string } = { session: platform.session };
+  if (platform.dbName !== undefined) options.dbName = platform.dbName;
+  const vault = await Vault.open(options);
+  const identities = new Identities(vault);
+  const grants = new Grants(vault);
+  const sites = new SiteConversations(vault);
+  const settings = new SettingsStore(vault);
+  const approvals = new Approvals(platform.approvalWindows);
+  const autoLock = new AutoLock(platform.alarms, vault, settings);
+  const open = platform.openMessaging ?? (async () => unavailableMessaging());
+  const session = new MessagingSession(open, vault, identities, settings);
+  const router = createRouter({ vault, identities, grants, approvals, sites, handlers, messaging: () => session.get() });
+
+  const hub = new PortHub(platform.extensionId, (origin, method, params) => {
+    void autoLock.touch().catch(() => undefined);
+    return router.handle(origin, method, params);
+  });
+
+  const ui = createUiHandlers({ vault, identities, approvals, grants, sites, settings, autoLock, session, router, extensionOrigin: platform.extensionOrigin });
+
+  // Revocation and new grants reach the origin's open pages at once (DESIGN §4).
+  grants.onChange((origin, access) => hub.emit((o) => o === origin, 'accessChanged', access));
+  vault.onLock(() => {
+    for (const origin of hub.origins()) hub.emit((o) => o === origin, 'accessChanged', null);
+  });
+
+  /** Events go to the origins whose grant lets them see the conversation, and no others. */
+  const toVisibleOrigins = async (conversation: ConversationView, push: (origin: string) => void): Promise<void> => {
+    const identity = await identities.active();
+    if (!identity) return;
+    for (const origin of hub.origins()) {
+      const access = await grants.forInbox(origin, identity.inboxId);
+      if (access && (await sites.isVisible(access, conversation))) push(origin);
+    }
+  };
+  const listener: MessagingListener = {
+    message(message: Message, conversation) {
+      void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'message', message)).catch(() => undefined);
+    },
+    conversation(conversation) {
+      const { appDataOrigin: _, ...shown } = conversation;
+      void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'conversation', shown)).catch(() => undefined);
+    },
+  };
+  // Stream while a page is open (DESIGN §2); the periodic alarm covers the idle time.
+  const refreshStream = (): void => {
+    void session.setListener(hub.size > 0 ? listener : null).catch(() => undefined);
+  };
+  hub.onChange(refreshStream);
+
+  // On wake: unlocked again if storage.session still has the key, then catch up.
+  if (await vault.resume()) void session.syncAll().catch(() => undefined);
+  await platform.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
+
+  return {
+    vault,
+    onConnect(port) {
+      hub.accept(port);
+    },
+    async onUiMessage(message, sender) {
+      try {
+        if (!isOwnPage(sender, platform)) throw new ParleyError('Rpc.Unauthorized', 'Only Parley\'s own pages may send this.');
+        if (typeof message !== 'object' || message === null || (message as { parley?: unknown }).parley !== 'ui') {
+          throw new ParleyError('Rpc.InvalidParams', 'Not a Parley UI message.');
+        }
+        const { method, params } = message as { method?: unknown; params?: unknown };
+        if (!isUiMethod(method)) throw new ParleyError('Rpc.UnsupportedMethod', 'Unknown UI method.');
+        const valid = (validateUiParams[method] as (p: unknown) => unknown)(params);
+        const result = await (ui[method] as (p: unknown) => Promise<unknown>)(valid);
+        if (vault.isUnlocked) void autoLock.touch().catch(() => undefined);
+        if (method === 'vault_unlock' || method === 'vault_create') refreshStream();
+        return { ok: true, result };
+      } catch (e) {
+        const payload = e instanceof ParleyError ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: toRpcError(e).message };
+        return { ok: false, error: payload };
+      }
+    },
+    async onAlarm(name) {
+      if (await autoLock.onAlarm(name)) return;
+      if (name === SYNC_ALARM) await session.syncAll().catch(() => undefined);
+    },
+    onWindowRemoved(windowId) {
+      approvals.windowRemoved(windowId);
+    },
+  };
+}
+
+/** A runtime message from the extension's own pages; content scripts (web pages) are refused. */
+function isOwnPage(sender: chrome.runtime.MessageSender, platform: BackgroundPlatform): boolean {
+  if (sender.id !== platform.extensionId) return false;
+  const url = sender.url ?? '';
+  return url.startsWith(`${platform.extensionOrigin}/`);
+}

@@ -1,0 +1,120 @@
+import { ParleyError } from '../core/errors';
+import type { Access, Conversation, RpcMethod, RpcParams, RpcResult } from '../core/rpc';
+import type { Grants } from './grants';
+import type { StoredIdentity } from './identities';
+import type { ConversationView, Messaging } from './messaging';
+import type { SiteConversations } from './siteConversations';
+
+/** What a handler knows of the request: the router has validated, checked the lock and the grant. */
+export interface HandlerContext {
+  /** The origin the browser reported for the page's port (or the extension's own, for the popup). */
+  origin: string;
+  /** The grant the request runs under; null only for methods that need none. */
+  access: Access | null;
+  identity: StoredIdentity | null;
+  messaging: () => Promise<Messaging>;
+  grants: Grants;
+  sites: SiteConversations;
+}
+
+export type Handler<M extends RpcMethod> = (ctx: HandlerContext, params: RpcParams<M>) => Promise<RpcResult<M>>;
+
+/** One handler per method of the schema: a missing one is a compile error. */
+export type HandlerTable = { [M in RpcMethod]: Handler<M> };
+
+function requireAccess(ctx: HandlerContext): { access: Access; identity: StoredIdentity } {
+  if (!ctx.access || !ctx.identity) throw new ParleyError('Rpc.Unauthorized', 'This site has no access; call xmtp_requestAccess.');
+  return { access: ctx.access, identity: ctx.identity };
+}
+
+/** The dApp's view of a conversation: the scope facts stay in the worker. */
+export function toConversation(view: ConversationView): Conversation {
+  const { appDataOrigin: _appDataOrigin, ...conversation } = view;
+  return conversation;
+}
+
+/**
+ * A conversation the site may use. One it may not see is "not found", exactly like one that
+ * does not exist: a site learns nothing of the rest of the inbox.
+ */
+async function visibleConversation(ctx: HandlerContext, conversationId: string): Promise<ConversationView> {
+  const { access } = requireAccess(ctx);
+  const messaging = await ctx.messaging();
+  const view = await messaging.getConversation(conversationId);
+  if (!view || !(await ctx.sites.isVisible(access, view))) {
+    throw new ParleyError('Rpc.NotFound', 'No such conversation.', { details: conversationId });
+  }
+  return view;
+}
+
+async function createdThroughSite(ctx: HandlerContext, view: ConversationView): Promise<Conversation> {
+  await ctx.sites.add(ctx.origin, view.id);
+  return toConversation(view);
+}
+
+export const handlers: HandlerTable = {
+  xmtp_requestAccess: async (ctx) => requireAccess(ctx).access,
+  xmtp_getAccess: async (ctx) => ctx.access,
+  xmtp_revokeAccess: async (ctx) => {
+    // Idempotent, like EIP-2255's wallet_revokePermissions: no grant, nothing to do.
+    await ctx.grants.revoke(ctx.origin);
+    return true;
+  },
+  xmtp_getInbox: async (ctx) => {
+    const { identity } = requireAccess(ctx);
+    return { inboxId: identity.inboxId, address: identity.address, installationId: identity.installationId };
+  },
+  xmtp_canMessage: async (ctx, params) => {
+    requireAccess(ctx);
+    return (await ctx.messaging()).canMessage(params.identifiers);
+  },
+  xmtp_listConversations: async (ctx, params) => {
+    const { access } = requireAccess(ctx);
+    const all = await (await ctx.messaging()).listConversations(params);
+    const known = await ctx.sites.idsFor(access.origin);
+    const visible: Conversation[] = [];
+    for (const view of all) if (await ctx.sites.isVisible(access, view, known)) visible.push(toConversation(view));
+    return visible;
+  },
+  xmtp_createDm: async (ctx, params) => {
+    requireAccess(ctx);
+    return createdThroughSite(ctx, await (await ctx.messaging()).createDm(params.identifier, ctx.origin));
+  },
+  xmtp_createGroup: async (ctx, params) => {
+    requireAccess(ctx);
+    const { identifiers, ...metadata } = params;
+    return createdThroughSite(ctx, await (await ctx.messaging()).createGroup(identifiers, metadata, ctx.origin));
+  },
+  xmtp_getMessages: async (ctx, params) => {
+    await visibleConversation(ctx, params.conversationId);
+    const page: { limit?: number; beforeNs?: bigint } = {};
+    if (params.limit !== undefined) page.limit = params.limit;
+    if (params.beforeNs !== undefined) page.beforeNs = BigInt(params.beforeNs);
+    return (await ctx.messaging()).getMessages(params.conversationId, page);
+  },
+  xmtp_sendMessage: async (ctx, params) => {
+    await visibleConversation(ctx, params.conversationId);
+    return (await ctx.messaging()).sendMessage(params.conversationId, params.content);
+  },
+  xmtp_updateGroup: async (ctx, params) => {
+    const view = await visibleConversation(ctx, params.conversationId);
+    if (view.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'Only groups have a name, description and image.');
+    const { conversationId, ...metadata } = params;
+    return toConversation(await (await ctx.messaging()).updateGroup(conversationId, metadata));
+  },
+  xmtp_addMembers: async (ctx, params) => {
+    const view = await visibleConversation(ctx, params.conversationId);
+    if (view.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'Members can be added to groups only.');
+    return toConversation(await (await ctx.messaging()).addMembers(params.conversationId, params.identifiers));
+  },
+  xmtp_removeMembers: async (ctx, params) => {
+    const view = await visibleConversation(ctx, params.conversationId);
+    if (view.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'Members can be removed from groups only.');
+    return toConversation(await (await ctx.messaging()).removeMembers(params.conversationId, params.identifiers));
+  },
+  xmtp_setConsent: async (ctx, params) => {
+    await visibleConversation(ctx, params.conversationId);
+    await (await ctx.messaging()).setConsent(params.conversationId, params.state);
+    return true;
+  },
+};

@@ -1,0 +1,59 @@
+import { ParleyError } from '../core/errors';
+import type { ConsentState, Conversation, ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
+import type { SendableContent } from '../core/content';
+import type { ConversationScopeFacts } from './siteConversations';
+
+/** A conversation as the handlers see it: the dApp's shape plus what the scope check needs. */
+export type ConversationView = Conversation & ConversationScopeFacts;
+
+/**
+ * Everything the handlers ask of the messaging engine (src/core/client), in one interface:
+ * the only module that talks to the Client implements it, and tests pass a fake.
+ * `origin` is the site a new conversation is created through: it goes into the app data.
+ */
+export interface Messaging {
+  canMessage(addresses: string[]): Promise<Record<string, boolean>>;
+  listConversations(filter: ConversationFilter): Promise<ConversationView[]>;
+  getConversation(conversationId: string): Promise<ConversationView | undefined>;
+  createDm(address: string, origin: string): Promise<ConversationView>;
+  createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView>;
+  getMessages(conversationId: string, page: { limit?: number; beforeNs?: bigint }): Promise<Message[]>;
+  sendMessage(conversationId: string, content: SendableContent): Promise<{ id: string }>;
+  updateGroup(conversationId: string, metadata: GroupMetadataParams): Promise<ConversationView>;
+  addMembers(conversationId: string, addresses: string[]): Promise<ConversationView>;
+  removeMembers(conversationId: string, addresses: string[]): Promise<ConversationView>;
+  setConsent(conversationId: string, state: Exclude<ConsentState, 'unknown'>): Promise<void>;
+  /** Pulls welcomes and messages of every conversation. */
+  syncAll(): Promise<void>;
+  /** Live messages and new conversations until the returned function is called. */
+  stream(listener: MessagingListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface MessagingListener {
+  message(message: Message, conversation: ConversationView): void;
+  conversation(conversation: ConversationView): void;
+}
+
+/** Stands in while no engine is wired: every call says so in a typed error. */
+export function unavailableMessaging(): Messaging {
+  const fail = (): never => {
+    throw new ParleyError('Api.Unimplemented', 'Messaging is not available in this build.');
+  };
+  return {
+    canMessage: async () => fail(),
+    listConversations: async () => fail(),
+    getConversation: async () => fail(),
+    createDm: async () => fail(),
+    createGroup: async () => fail(),
+    getMessages: async () => fail(),
+    sendMessage: async () => fail(),
+    updateGroup: async () => fail(),
+    addMembers: async () => fail(),
+    removeMembers: async () => fail(),
+    setConsent: async () => fail(),
+    syncAll: async () => undefined,
+    stream: () => () => undefined,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,52 @@
+import type { Access } from '../core/rpc';
+import type { Vault } from './vault/vault';
+
+const SITE_CONVERSATIONS = 'siteConversations';
+
+/** What the scope check needs to know of a conversation. */
+export interface ConversationScopeFacts {
+  id: string;
+  consentState: 'unknown' | 'allowed' | 'denied';
+  /** The origin in the conversation's app data, when it names one. */
+  appDataOrigin?: string;
+}
+
+/**
+ * Which conversations a `site`-scoped origin sees (DESIGN §4): those created through it, those
+ * whose app data names it (a peer created them on the same dApp), and those the user shared
+ * with it. Once seen, a conversation stays visible (a DM is one per pair of inboxes), so the
+ * ids are remembered per origin, sealed in the vault.
+ */
+export class SiteConversations {
+  constructor(private readonly vault: Vault) {}
+
+  async idsFor(origin: string): Promise<Set<string>> {
+    return new Set((await this.vault.get<string[]>(SITE_CONVERSATIONS, origin)) ?? []);
+  }
+
+  async add(origin: string, conversationId: string): Promise<void> {
+    const ids = await this.idsFor(origin);
+    if (ids.has(conversationId)) return;
+    ids.add(conversationId);
+    await this.vault.put(SITE_CONVERSATIONS, origin, [...ids]);
+  }
+
+  async forget(origin: string): Promise<void> {
+    await this.vault.delete(SITE_CONVERSATIONS, origin);
+  }
+
+  /** Whether `access` lets its origin see the conversation; remembers app-data matches. */
+  async isVisible(access: Access, conversation: ConversationScopeFacts, known?: Set<string>): Promise<boolean> {
+    // Denied (blocked) is the user's word for every site alike.
+    if (conversation.consentState === 'denied') return false;
+    if (access.scope === 'inbox') return true;
+    const ids = known ?? (await this.idsFor(access.origin));
+    if (ids.has(conversation.id)) return true;
+    if (conversation.appDataOrigin === access.origin) {
+      await this.add(access.origin, conversation.id);
+      ids.add(conversation.id);
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,231 @@
+import type { Message } from '../core/rpc';
+import type { InboxActivity, InboxUiMethod, InboxUiSchema } from '../core/rpc/ui';
+import { validateInboxUiParams } from '../core/rpc/ui';
+import type { ConversationView, Messaging } from './messaging';
+
+/** The browser surfaces unread messages show on; the worker passes chrome.*, tests a fake. */
+export interface ActivityPlatform {
+  setBadge(text: string): Promise<void>;
+  notify(id: string, note: { title: string; message: string }): Promise<void>;
+  /** The origin of the active tab of the focused window, or null (no window focused, not a web page). */
+  focusedOrigin(): Promise<string | null>;
+  /** Whether the popup inbox is open: then it shows new messages itself. */
+  popupOpen(): Promise<boolean>;
+}
+
+/** What of the vault the read marks need: sealed records, and the lock. */
+export interface MarksVault {
+  readonly isUnlocked: boolean;
+  get<T>(kind: string, key?: string): Promise<T | undefined>;
+  put(kind: string, key: string, value: unknown): Promise<void>;
+  onLock(fn: () => void): () => void;
+}
+
+export interface InboxActivityDeps {
+  vault: MarksVault;
+  messaging: () => Promise<Messaging>;
+  /** The active identity's inbox id; undefined when there is none. */
+  ownInboxId: () => Promise<string | undefined>;
+  /** Origins whose grant lets them see the conversation: a focused tab of one of them means the user is there already. */
+  visibleOrigins: (conversation: ConversationView) => Promise<string[]>;
+  platform: ActivityPlatform;
+  now?: () => number;
+}
+
+interface Marks {
+  /** Decimal ns: messages sent at or before this are read. */
+  readNs: string;
+  /** Decimal ns: newest message a notification was shown (or skipped) for. */
+  notifiedNs: string;
+}
+
+const MARKS = 'inboxMarks';
+/** Recounting reads at most this many recent messages per conversation; the badge says "99+" past 99. */
+export const UNREAD_SCAN_LIMIT = 100;
+/** The popup polls; a sync per poll would hammer the node, so polls inside this window reuse the last one. */
+export const SYNC_INTERVAL_MS = 2500;
+const NOTIFICATION_CHARS = 140;
+
+/** Content a person reads: receipts and membership changes are not "unread messages". */
+function countsAsUnread(message: Message, ownInboxId: string): boolean {
+  return message.senderInboxId !== ownInboxId && message.content.type !== 'readReceipt' && message.content.type !== 'groupUpdated';
+}
+
+export function badgeText(total: number): string {
+  return total <= 0 ? '' : total > 99 ? '99+' : String(total);
+}
+
+/** What a notification says of a message; attachments and other types by their fallback. */
+export function notificationText(message: Message): string {
+  const c = message.content;
+  const text = c.type === 'text' ? c.text : c.type === 'markdown' ? c.markdown : c.type === 'reply' && c.content.type === 'text' ? c.content.text : (message.fallback ?? 'New message');
+  return text.length > NOTIFICATION_CHARS ? `${text.slice(0, NOTIFICATION_CHARS - 1)}…` : text;
+}
+
+/**
+ * Unread counts, the action badge and new-message notifications (issue 5), over the Messaging
+ * interface: counts are recomputed from stored messages against per-conversation read marks
+ * sealed in the vault, so a restarted worker gives the same answer.
+ */
+export class UiInboxActivity {
+  private lastSync = -Infinity;
+  private syncing: Promise<void> | null = null;
+  private readonly now: () => number;
+  /** Messages found by a sync are notified only if sent after the vault was opened: unlocking must not replay the backlog. */
+  private watchingSinceNs: bigint;
+
+  constructor(private readonly deps: InboxActivityDeps) {
+    this.now = deps.now ?? Date.now;
+    this.watchingSinceNs = BigInt(this.now()) * 1_000_000n;
+    deps.vault.onLock(() => {
+      this.lastSync = -Infinity;
+      void deps.platform.setBadge('').catch(() => undefined);
+    });
+  }
+
+  /** The UI-message handlers; `params` are validated here like every UI message. */
+  handle<M extends InboxUiMethod>(method: M, params: unknown): Promise<InboxUiSchema[M]['result']> {
+    const valid = (validateInboxUiParams[method] as (p: unknown) => InboxUiSchema[M]['params'])(params);
+    if (method === 'inbox_markRead') return this.markRead((valid as InboxUiSchema['inbox_markRead']['params']).conversationId);
+    return this.activity();
+  }
+
+  /** After unlock: the badge shows what is waiting, without notifying the backlog. */
+  unlocked(): void {
+    this.watchingSinceNs = BigInt(this.now()) * 1_000_000n;
+    void this.recount(false).catch(() => undefined);
+  }
+
+  /** Syncs (throttled), recounts, updates the badge and notifies what is new. */
+  async activity(): Promise<InboxActivity> {
+    await this.sync();
+    return this.recount(true);
+  }
+
+  /** The periodic alarm: the worker synced already. */
+  afterSync(): Promise<InboxActivity> {
+    this.lastSync = this.now();
+    return this.recount(true);
+  }
+
+  async markRead(conversationId: string): Promise<InboxActivity> {
+    const messaging = await this.deps.messaging();
+    const newest = (await messaging.getMessages(conversationId, { limit: 1 })).at(-1);
+    if (newest) {
+      const marks = await this.marks(conversationId);
+      if (BigInt(newest.sentAtNs) > BigInt(marks.readNs)) {
+        await this.deps.vault.put(MARKS, conversationId, { readNs: newest.sentAtNs, notifiedNs: maxNs(marks.notifiedNs, newest.sentAtNs) });
+      }
+    }
+    return this.recount(false);
+  }
+
+  /** A live message from the stream: badge and notification at once. */
+  async onMessage(message: Message, conversation: ConversationView): Promise<void> {
+    const own = await this.deps.ownInboxId();
+    if (!own || !countsAsUnread(message, own) || conversation.consentState === 'denied') return;
+    await this.notifyIfNew(conversation, message);
+    await this.recount(false);
+  }
+
+  private async sync(): Promise<void> {
+    if (this.now() - this.lastSync < SYNC_INTERVAL_MS) return;
+    this.syncing ??= (async () => {
+      try {
+        await (await this.deps.messaging()).syncAll();
+        this.lastSync = this.now();
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    // A node that is down must not hide what is already stored: count anyway.
+    await this.syncing.catch(() => undefined);
+  }
+
+  private async recount(notify: boolean): Promise<InboxActivity> {
+    const own = await this.deps.ownInboxId();
+    if (!own || !this.deps.vault.isUnlocked) return { unread: {}, total: 0 };
+    const messaging = await this.deps.messaging();
+    const unread: Record<string, number> = {};
+    let total = 0;
+    for (const conversation of await messaging.listConversations({})) {
+      if (conversation.consentState === 'denied') continue;
+      const marks = await this.marks(conversation.id);
+      const readNs = BigInt(marks.readNs);
+      const recent = await messaging.getMessages(conversation.id, { limit: UNREAD_SCAN_LIMIT });
+      const fresh = recent.filter((m) => countsAsUnread(m, own) && BigInt(m.sentAtNs) > readNs);
+      if (fresh.length === 0) continue;
+      unread[conversation.id] = fresh.length;
+      total += fresh.length;
+      const newest = fresh.at(-1);
+      if (notify && newest && BigInt(newest.sentAtNs) > this.watchingSinceNs) await this.notifyIfNew(conversation, newest);
+    }
+    await this.deps.platform.setBadge(badgeText(total)).catch(() => undefined);
+    return { unread, total };
+  }
+
+  private async notifyIfNew(conversation: ConversationView, message: Message): Promise<void> {
+    const marks = await this.marks(conversation.id);
+    if (BigInt(message.sentAtNs) <= BigInt(marks.notifiedNs) || BigInt(message.sentAtNs) <= BigInt(marks.readNs)) return;
+    await this.deps.vault.put(MARKS, conversation.id, { ...marks, notifiedNs: message.sentAtNs });
+    if (await this.userIsThere(conversation)) return;
+    const title = conversation.kind === 'group' ? `New message in ${conversation.name || 'a group'}` : 'New message';
+    await this.deps.platform.notify(conversation.id, { title, message: notificationText(message) }).catch(() => undefined);
+  }
+
+  /** No notification while the popup is open or a tab of the conversation's site has the focus. */
+  private async userIsThere(conversation: ConversationView): Promise<boolean> {
+    if (await this.deps.platform.popupOpen().catch(() => false)) return true;
+    const focused = await this.deps.platform.focusedOrigin().catch(() => null);
+    if (focused === null) return false;
+    return (await this.deps.visibleOrigins(conversation)).includes(focused);
+  }
+
+  private async marks(conversationId: string): Promise<Marks> {
+    return (await this.deps.vault.get<Marks>(MARKS, conversationId)) ?? { readNs: '0', notifiedNs: '0' };
+  }
+}
+
+function maxNs(a: string, b: string): string {
+  return BigInt(a) >= BigInt(b) ? a : b;
+}
+
+/** The real surfaces: chrome.action, chrome.notifications, chrome.windows; each skipped where the browser lacks it. */
+export function chromeActivityPlatform(icon = 'icons/icon-128.png'): ActivityPlatform {
+  const api = (globalThis as { chrome?: typeof chrome }).chrome;
+  return {
+    async setBadge(text) {
+      const action = api?.action;
+      if (!action) return;
+      await action.setBadgeText({ text });
+      if (text) await action.setBadgeBackgroundColor({ color: '#4f46e5' });
+    },
+    async notify(id, note) {
+      if (!api?.notifications) return;
+      await api.notifications.create(`parley-${id}`, {
+        type: 'basic',
+        iconUrl: api.runtime.getURL(icon),
+        title: note.title,
+        message: note.message,
+      });
+    },
+    async focusedOrigin() {
+      if (!api?.windows) return null;
+      const win = await api.windows.getLastFocused({ populate: true });
+      if (!win.focused) return null;
+      const url = win.tabs?.find((t) => t.active)?.url;
+      if (!url) return null;
+      try {
+        const origin = new URL(url).origin;
+        return origin === 'null' ? null : origin;
+      } catch {
+        return null;
+      }
+    },
+    async popupOpen() {
+      const runtime = api?.runtime as (typeof chrome.runtime & { getContexts?: (f: { contextTypes: string[] }) => Promise<unknown[]> }) | undefined;
+      if (!runtime?.getContexts) return false;
+      return (await runtime.getContexts({ contextTypes: ['POPUP'] })).length > 0;
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import 'fake-indexeddb/auto';
+import { expect } from 'vitest';
+import { fakeBrowser } from '@webext-core/fake-browser';
+import type { Background } from '../../src/background/background';
+import { createBackground } from '../../src/background/background';
+import type { ConversationView, Messaging, MessagingListener } from '../../src/background/messaging';
+import { sessionKeyStore } from '../../src/background/vault/vault';
+import type { Message, UiMethod } from '../../src/core/rpc';
+import type { FakePort } from '../content/fakePort';
+import { portPair } from '../content/fakePort';
+import { tick } from '../content/fakeWindow';
+import { freshDbName, PASSWORD } from './vault/helpers';
+
+export const EXTENSION_ID = 'parleytestextensionid';
+export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
+
+/** An in-memory engine: enough to see which origin gets which conversation and event. */
+export class FakeMessaging implements Messaging {
+  readonly conversations = new Map<string, ConversationView>();
+  readonly sent: { conversationId: string; text: string }[] = [];
+  listener: MessagingListener | null = null;
+  private next = 1;
+
+  add(view: Partial<ConversationView> = {}): ConversationView {
+    const id = (this.next++).toString(16).padStart(32, '0');
+    const full: ConversationView = { id, kind: 'group', createdAtNs: '1', consentState: 'allowed', memberInboxIds: [], ...view };
+    this.conversations.set(full.id, full);
+    return full;
+  }
+
+  async canMessage(addresses: string[]) {
+    return Object.fromEntries(addresses.map((a) => [a, true]));
+  }
+  async listConversations() {
+    return [...this.conversations.values()];
+  }
+  async getConversation(id: string) {
+    return this.conversations.get(id);
+  }
+  async createDm(address: string, origin: string) {
+    return this.add({ kind: 'dm', peerInboxId: address, appDataOrigin: origin });
+  }
+  async createGroup(_addresses: string[], metadata: { name?: string }, origin: string) {
+    return this.add({ kind: 'group', appDataOrigin: origin, ...(metadata.name ? { name: metadata.name } : {}) });
+  }
+  async getMessages() {
+    return [];
+  }
+  async sendMessage(conversationId: string, content: { type: string; text?: string }) {
+    this.sent.push({ conversationId, text: content.text ?? '' });
+    return { id: `m${this.sent.length}` };
+  }
+  async updateGroup(id: string) {
+    return this.conversations.get(id)!;
+  }
+  async addMembers(id: string) {
+    return this.conversations.get(id)!;
+  }
+  async removeMembers(id: string) {
+    return this.conversations.get(id)!;
+  }
+  async setConsent(id: string, state: 'allowed' | 'denied') {
+    this.conversations.get(id)!.consentState = state;
+  }
+  async syncAll() {}
+  stream(listener: MessagingListener) {
+    this.listener = listener;
+    return () => {
+      if (this.listener === listener) this.listener = null;
+    };
+  }
+  async close() {}
+
+  deliver(conversation: ConversationView, text: string): void {
+    const message: Message = {
+      id: `in${text}`,
+      conversationId: conversation.id,
+      senderInboxId: 'peer',
+      sentAtNs: '5',
+      contentType: 'xmtp.org/text:1.0',
+      content: { type: 'text', text },
+    };
+    this.listener?.message(message, conversation);
+  }
+}
+
+export interface Page {
+  origin: string;
+  port: FakePort;
+  events: { event: string; data: unknown }[];
+  request(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string; data?: { code?: string } } }>;
+}
+
+export interface Harness {
+  bg: Background;
+  messaging: FakeMessaging;
+  windows: { opened: string[]; closed: number[] };
+  dbName: string;
+  ui<M extends UiMethod>(method: M, params?: unknown, url?: string): Promise<{ ok: boolean; result?: unknown; error?: { code: string } }>;
+  page(origin: string): Page;
+  /** Answers the newest approval window as the approval page would. */
+  answerApproval(approved: boolean, scope?: 'site' | 'inbox'): Promise<void>;
+  onboard(): Promise<void>;
+  grant(origin: string, scope?: 'site' | 'inbox'): Promise<Page>;
+}
+
+export async function createHarness(options: { dbName?: string; messaging?: FakeMessaging } = {}): Promise<Harness> {
+  const dbName = options.dbName ?? freshDbName();
+  const messaging = options.messaging ?? new FakeMessaging();
+  const windows = { opened: [] as string[], closed: [] as number[] };
+  const bg = await createBackground({
+    extensionId: EXTENSION_ID,
+    extensionOrigin: EXTENSION_ORIGIN,
+    session: sessionKeyStore(fakeBrowser.storage.session as unknown as chrome.storage.StorageArea),
+    alarms: fakeBrowser.alarms as unknown as Parameters<typeof createBackground>[0]['alarms'],
+    approvalWindows: {
+      async open(id) {
+        windows.opened.push(id);
+        return 100 + windows.opened.length;
+      },
+      async close(windowId) {
+        windows.closed.push(windowId);
+      },
+    },
+    openMessaging: async () => messaging,
+    dbName,
+  });
+
+  const ui: Harness['ui'] = async (method, params, url = `${EXTENSION_ORIGIN}/src/popup/approval.html`) =>
+    (await bg.onUiMessage({ parley: 'ui', method, params }, { id: EXTENSION_ID, url })) as { ok: boolean; result?: unknown; error?: { code: string } };
+
+  let nextTab = 1;
+  const page = (origin: string): Page => {
+    const [content, worker] = portPair('parley-page', { id: EXTENSION_ID, origin, url: `${origin}/app`, frameId: 0, tab: { id: nextTab++ } as chrome.tabs.Tab });
+    const events: Page['events'] = [];
+    const waiting = new Map<number, (frame: never) => void>();
+    content.onMessage.addListener((m) => {
+      const frame = m as { type: string; id: number; event: string; data: unknown };
+      if (frame.type === 'event') events.push({ event: frame.event, data: frame.data });
+      else waiting.get(frame.id)?.(frame as never);
+    });
+    bg.onConnect(worker);
+    let id = 0;
+    return {
+      origin,
+      port: content,
+      events,
+      request(method, params) {
+        const rid = ++id;
+        return new Promise((resolve) => {
+          waiting.set(rid, resolve as never);
+          content.postMessage(params === undefined ? { type: 'request', id: rid, method } : { type: 'request', id: rid, method, params });
+        });
+      },
+    };
+  };
+
+  const answerApproval = async (approved: boolean, scope?: 'site' | 'inbox') => {
+    for (let i = 0; i < 50 && windows.opened.length === 0; i++) await tick(2);
+    const approvalId = windows.opened.at(-1)!;
+    const reply = await ui('approval_decide', scope ? { approvalId, approved, scope } : { approvalId, approved });
+    if (!reply.ok) throw new Error(`approval_decide failed: ${JSON.stringify(reply.error)}`);
+  };
+
+  const onboard = async () => {
+    expect((await ui('vault_create', { password: PASSWORD })).ok).toBe(true);
+    expect((await ui('identity_create', {})).ok).toBe(true);
+  };
+
+  const grant = async (origin: string, scope: 'site' | 'inbox' = 'site') => {
+    const p = page(origin);
+    const before = windows.opened.length;
+    const answer = p.request('xmtp_requestAccess', { scope });
+    while (windows.opened.length === before) await tick(2);
+    await answerApproval(true, scope);
+    const { result } = await answer;
+    expect(result).toMatchObject({ origin, scope });
+    return p;
+  };
+
+  return { bg, messaging, windows, dbName, ui, page, answerApproval, onboard, grant };
+}
+
+export function resetBrowser(): void {
+  fakeBrowser.reset();
+}
