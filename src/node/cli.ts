@@ -21,6 +21,14 @@ async function main(): Promise<number> {
   }
   const { options } = parsed;
   const logger = createLogger(options.logLevel);
+  // Handlers go in before anything starts: a SIGTERM during startup then stops the node as
+  // soon as it is up, instead of killing it halfway through opening its store.
+  let signalled: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => {
+    signalled ??= signal;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
   let node;
   try {
     node = await startNode({
@@ -47,15 +55,14 @@ async function main(): Promise<number> {
 
   const running = node;
   await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
+    onSignal = (signal) => {
       logger.info('stopping', { signal });
       running.close().then(resolve, (e: unknown) => {
         logger.error('unclean stop', { error: String(e) });
         resolve();
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (signalled !== undefined) onSignal(signalled);
   });
   logger.info('stopped');
   return 0;
