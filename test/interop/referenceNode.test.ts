@@ -45,8 +45,8 @@ describe('reference node: reading group messages and key packages', () => {
   });
 
   it('finds the installation key of the key package node-sdk 6.0.0 uploaded', () => {
-    // shared/fixtures sits beside the repository (README of that folder gives the facts).
-    const frame = readFileSync(join(repoRoot, '../shared/fixtures/xmtp-node-sdk-6.0.0/dump-4-UploadKeyPackage.bin'));
+    // The node-sdk capture, copied from shared/fixtures as test data (its README gives the facts).
+    const frame = readFileSync(join(repoRoot, 'test/fixtures/xmtp-node-sdk-6.0.0/dump-4-UploadKeyPackage.bin'));
     const request = UploadKeyPackageRequest.decode(frame.subarray(5, 5 + frame.readUInt32BE(1)));
     const tls = request.keyPackage!.keyPackageTlsSerialized;
     expect(Buffer.from(keyPackageInstallationKey(tls)).toString('hex'))

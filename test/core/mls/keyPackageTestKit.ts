@@ -16,7 +16,7 @@ export const FIXTURE_CREATED_AT = new Date(1795664735153);
 
 /** The raw TLS KeyPackage libxmtp 1.10.0 uploaded (UploadKeyPackageRequest after the 5-byte gRPC frame header). */
 export function fixtureKeyPackageTls(): Uint8Array {
-  const frame = readFileSync(new URL('../../../../shared/fixtures/xmtp-node-sdk-6.0.0/dump-4-UploadKeyPackage.bin', import.meta.url));
+  const frame = readFileSync(new URL('../../fixtures/xmtp-node-sdk-6.0.0/dump-4-UploadKeyPackage.bin', import.meta.url));
   const body = frame.subarray(5, 5 + frame.readUInt32BE(1));
   const request = UploadKeyPackageRequest.decode(body);
   if (!request.isInboxIdCredential || request.keyPackage === undefined) throw new Error('fixture is not an inbox-id key package upload');
