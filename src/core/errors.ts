@@ -108,6 +108,7 @@ export type ErrorCode =
   // agents: the SQLite client store, the agent data directory and the parley CLI (src/agent, src/cli)
   | 'Agent.StoreBusy'
   | 'Agent.StoreCorrupt'
+  | 'Agent.StoreFailed'
   | 'Agent.StoreVersion'
   | 'Agent.KeyRequired'
   | 'Agent.WrongKey'
