@@ -40,6 +40,7 @@ interface Marks {
 }
 
 const MARKS = 'inboxMarks';
+const WATCH_SINCE = 'inboxWatchSince';
 /** Recounting reads at most this many recent messages per conversation; the badge says "99+" past 99. */
 export const UNREAD_SCAN_LIMIT = 100;
 /** The popup polls; a sync per poll would hammer the node, so polls inside this window reuse the last one. */
@@ -71,12 +72,9 @@ export class UiInboxActivity {
   private lastSync = -Infinity;
   private syncing: Promise<void> | null = null;
   private readonly now: () => number;
-  /** Messages found by a sync are notified only if sent after the vault was opened: unlocking must not replay the backlog. */
-  private watchingSinceNs: bigint;
 
   constructor(private readonly deps: InboxActivityDeps) {
     this.now = deps.now ?? Date.now;
-    this.watchingSinceNs = BigInt(this.now()) * 1_000_000n;
     deps.vault.onLock(() => {
       this.lastSync = -Infinity;
       void deps.platform.setBadge('').catch(() => undefined);
@@ -90,10 +88,13 @@ export class UiInboxActivity {
     return this.activity();
   }
 
-  /** After unlock: the badge shows what is waiting, without notifying the backlog. */
-  unlocked(): void {
-    this.watchingSinceNs = BigInt(this.now()) * 1_000_000n;
-    void this.recount(false).catch(() => undefined);
+  /**
+   * After unlock: the badge shows what is waiting, without notifying the backlog. The time is
+   * sealed, not kept in memory: a worker that slept through a message must still notify it.
+   */
+  async unlocked(): Promise<void> {
+    await this.deps.vault.put(WATCH_SINCE, '', this.nowNs());
+    await this.recount(false);
   }
 
   /** Syncs (throttled), recounts, updates the badge and notifies what is new. */
@@ -158,7 +159,7 @@ export class UiInboxActivity {
       unread[conversation.id] = fresh.length;
       total += fresh.length;
       const newest = fresh.at(-1);
-      if (notify && newest && BigInt(newest.sentAtNs) > this.watchingSinceNs) await this.notifyIfNew(conversation, newest);
+      if (notify && newest && BigInt(newest.sentAtNs) > (await this.watchingSince())) await this.notifyIfNew(conversation, newest);
     }
     await this.deps.platform.setBadge(badgeText(total)).catch(() => undefined);
     return { unread, total };
@@ -179,6 +180,18 @@ export class UiInboxActivity {
     const focused = await this.deps.platform.focusedOrigin().catch(() => null);
     if (focused === null) return false;
     return (await this.deps.visibleOrigins(conversation)).includes(focused);
+  }
+
+  private async watchingSince(): Promise<bigint> {
+    const since = await this.deps.vault.get<string>(WATCH_SINCE);
+    if (since !== undefined) return BigInt(since);
+    const now = this.nowNs();
+    await this.deps.vault.put(WATCH_SINCE, '', now);
+    return BigInt(now);
+  }
+
+  private nowNs(): string {
+    return (BigInt(this.now()) * 1_000_000n).toString();
   }
 
   private async marks(conversationId: string): Promise<Marks> {
