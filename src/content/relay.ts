@@ -1,5 +1,8 @@
-import type { DownFrame, RequestFrame, RequestId, RpcErrorPayload } from '../core/rpc';
-import { Eip1193Code, isPageEnvelope, PAGE_CHANNEL, parseDownFrame, parseRequestFrame, requestIdOf, toRpcError } from '../core/rpc';
+// Deep imports: this script runs in every page, so it takes only the framing it needs.
+import { Eip1193Code, toRpcError } from '../core/rpc/eip1193';
+import type { DownFrame, RequestFrame, RequestId } from '../core/rpc/frames';
+import { isPageEnvelope, PAGE_CHANNEL, parseDownFrame, parseRequestFrame, requestIdOf } from '../core/rpc/frames';
+import type { RpcErrorPayload } from '../core/rpc/schema';
 
 /** The part of chrome.runtime.Port the relay uses. */
 export interface RelayPort {

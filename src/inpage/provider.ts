@@ -1,5 +1,9 @@
-import type { ProviderInfo, RequestId, RpcErrorPayload, RpcEventName, RpcEvents, RpcMethod, RpcRequest, RpcResult } from '../core/rpc';
-import { ANNOUNCE_PROVIDER_EVENT, isPageEnvelope, PAGE_CHANNEL, parseDownFrame, REQUEST_PROVIDER_EVENT } from '../core/rpc';
+// Deep imports: this file is injected into every page, so it takes only the framing it needs.
+import type { ProviderInfo } from '../core/rpc/discovery';
+import { ANNOUNCE_PROVIDER_EVENT, REQUEST_PROVIDER_EVENT } from '../core/rpc/discovery';
+import type { RequestId } from '../core/rpc/frames';
+import { isPageEnvelope, PAGE_CHANNEL, parseDownFrame } from '../core/rpc/frames';
+import type { RpcErrorPayload, RpcEventName, RpcEvents, RpcMethod, RpcRequest, RpcResult } from '../core/rpc/schema';
 
 /** EIP-1193 ProviderRpcError: what `request()` rejects with. */
 export class ProviderRpcError extends Error {

@@ -1,4 +1,4 @@
-import { PARLEY_NAME, PARLEY_RDNS } from '../core/rpc';
+import { PARLEY_NAME, PARLEY_RDNS } from '../core/rpc/discovery';
 import { announceProvider, createProvider } from './provider';
 
 /*

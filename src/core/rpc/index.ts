@@ -36,3 +36,5 @@ export { isUiMethod, MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES, MIN_PASSWORD_
 export type { ProviderInfo } from './discovery';
 export { ANNOUNCE_PROVIDER_EVENT, PARLEY_NAME, PARLEY_RDNS, REQUEST_PROVIDER_EVENT } from './discovery';
 export { appDataForOrigin, originFromAppData } from './appData';
+export type { UiCall } from './uiClient';
+export { createUiClient } from './uiClient';

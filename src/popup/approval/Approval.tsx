@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AccessScope, ApprovalRequest, UiCall } from '../../core/rpc';
+import { Onboarding } from '../onboarding/Onboarding';
+
+export interface ApprovalProps {
+  call: UiCall;
+  approvalId: string;
+  /** Closes the window once answered (the worker closes it too; this is for speed). */
+  close: () => void;
+}
+
+/**
+ * A site asks for the inbox. The page shows the origin exactly as the browser reported it for
+ * the requesting port (the worker fills the request; nothing here comes from the site), the
+ * scope to grant, and Approve / Reject. Until the vault is unlocked with an identity it shows
+ * onboarding or unlock first.
+ */
+export function Approval({ call, approvalId, close }: ApprovalProps) {
+  const [ready, setReady] = useState(false);
+  const [request, setRequest] = useState<ApprovalRequest | null>(null);
+  const [scope, setScope] = useState<AccessScope>('site');
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    call('approval_get', { approvalId }).then(
+      (r) => {
+        setRequest(r);
+        setScope(r.requestedScope);
+      },
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [approvalId]);
+
+  const decide = (approved: boolean) => async () => {
+    setError('');
+    try {
+      await call('approval_decide', { approvalId, approved, scope });
+      close();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (!ready) return <Onboarding call={call} onReady={() => setReady(true)} />;
+  if (!request) return <p role="alert">{error || 'Loading…'}</p>;
+
+  return (
+    <section class="onboarding" aria-labelledby="approval-title">
+      <h1 id="approval-title">Connect to Parley?</h1>
+      <p>
+        <span class="approval-origin" data-testid="origin">
+          {request.origin}
+        </span>{' '}
+        wants to use your messages.
+      </p>
+      <fieldset>
+        <legend>What this site may see</legend>
+        <label>
+          <input type="radio" name="scope" value="site" checked={scope === 'site'} onChange={() => setScope('site')} />
+          Only conversations started on this site
+        </label>
+        <label>
+          <input type="radio" name="scope" value="inbox" checked={scope === 'inbox'} onChange={() => setScope('inbox')} />
+          My whole inbox
+        </label>
+      </fieldset>
+      <div class="approval-actions">
+        <button type="button" onClick={decide(true)}>
+          Approve
+        </button>
+        <button type="button" onClick={decide(false)}>
+          Reject
+        </button>
+      </div>
+      {error && <p role="alert">{error}</p>}
+    </section>
+  );
+}
