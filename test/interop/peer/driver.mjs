@@ -18,6 +18,9 @@ import {
   Group,
   GroupMessageKind,
   IdentifierKind,
+  ReactionAction,
+  ReactionSchema,
+  encodeText,
   generateInboxId,
 } from '@xmtp/node-sdk';
 import { hexToBytes } from 'viem';
@@ -87,6 +90,12 @@ function describeConversation(c) {
   }
   return { ...base, type: 'other' };
 }
+
+const REACTION_SCHEMAS = {
+  unicode: ReactionSchema.Unicode,
+  shortcode: ReactionSchema.Shortcode,
+  custom: ReactionSchema.Custom,
+};
 
 function contentTypeName(t) {
   return `${t.authorityId}/${t.typeId}:${t.versionMajor}.${t.versionMinor}`;
@@ -195,6 +204,39 @@ const commands = {
     const options = {};
     if (a.limit !== undefined) options.limit = a.limit;
     return (await conversation.messages(options)).map(describeMessage);
+  },
+
+  // Content types beyond text, for interop with other clients' codecs.
+  async sendReaction(a) {
+    const conversation = await conversationById(a.conversationId);
+    return conversation.sendReaction({
+      reference: String(a.reference),
+      referenceInboxId: String(a.referenceInboxId ?? ''),
+      action: a.action === 'removed' ? ReactionAction.Removed : ReactionAction.Added,
+      content: String(a.content),
+      schema: REACTION_SCHEMAS[a.schema ?? 'unicode'] ?? ReactionSchema.Unknown,
+    });
+  },
+
+  async sendReply(a) {
+    const conversation = await conversationById(a.conversationId);
+    const reply = { reference: String(a.reference), content: encodeText(String(a.text)) };
+    if (a.referenceInboxId !== undefined) reply.referenceInboxId = String(a.referenceInboxId);
+    return conversation.sendReply(reply);
+  },
+
+  async sendReadReceipt(a) {
+    return (await conversationById(a.conversationId)).sendReadReceipt();
+  },
+
+  /** Like messages, plus what node-sdk attaches to each: its reactions and reply count. */
+  async richMessages(a) {
+    const conversation = await conversationById(a.conversationId);
+    return (await conversation.messages()).map((m) => ({
+      ...describeMessage(m),
+      reactions: m.reactions.map(describeMessage),
+      numReplies: m.numReplies,
+    }));
   },
 
   async updateName(a) {
