@@ -3,7 +3,11 @@ import type { ClientState, Proposal } from 'ts-mls';
 import { mutableMetadataOf } from '../mls/extensionsMutableMetadata';
 import { withMetadataAttribute } from '../mls/groupContext';
 import { assertGroupContextChangeAllowed } from '../mls/groupContextDiff';
+import { ParleyError } from '../errors';
 import type { ClientContext } from './clientContext';
+import { validateIncomingCommit } from './commitValidation';
+import { groupLeaves } from './groupLeaves';
+import { encodeGroupUpdated } from './messageRecords';
 import type { IntentData, PostCommit } from './intentData';
 import { planMembershipUpdate } from './membershipPlan';
 
@@ -58,6 +62,17 @@ export async function buildCommit(ctx: ClientContext, state: ClientState, data: 
     }
   }
   const result = await createCommit({ state, cipherSuite: ctx.cs }, { extraProposals: proposals, ratchetTreeExtension: true });
+  // Judged by the same rules as a received commit (libxmtp validates its own staged commit too),
+  // which also gives the transcript every member derives from it.
+  const ownLeaf = groupLeaves(state).find((l) => l.installationId === ctx.installationId);
+  if (ownLeaf === undefined) throw new ParleyError('Client.NotActive', 'This installation is not a member of the group.');
+  const { content } = await validateIncomingCommit(
+    state,
+    { senderLeafIndex: ownLeaf.leafIndex, proposals: proposals.map((proposal) => ({ proposal, senderLeafIndex: ownLeaf.leafIndex })) },
+    result.newState,
+    ctx.directory,
+  );
+  if (content !== undefined) postCommit.transcript = encodeGroupUpdated(content);
   if (result.welcome !== undefined && postCommit.recipients.length > 0) {
     postCommit.welcome = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome });
   }

@@ -1,91 +1,71 @@
+import type { GroupUpdated } from '@xmtp/proto/mls/message_contents/transcript_messages.pb';
 import type { ClientState, Extension } from 'ts-mls';
+import type { GroupUpdatedContent, MetadataFieldChange } from '../content';
 import { ParleyError } from '../errors';
-import { bytesEqual } from '../mls/bytesEqual';
 import { membershipOf } from '../mls/extensionsMembership';
-import { assertGroupContextChangeAllowed } from '../mls/groupContextDiff';
-import type { GroupLeaf } from './groupLeaves';
+import { validateCommit } from '../mls/validateCommit';
+import { commitValidationInput, type IncomingCommit as RecordedCommit } from '../mls/validateCommitInput';
+import { toHex } from './bytes';
 import { groupLeaves } from './groupLeaves';
 import type { IdentityDirectory } from './identityDirectory';
 
-/** What a received commit did, read off the proposals it carried and the states around it. */
-export interface IncomingCommit {
-  before: ClientState;
-  after: ClientState;
-  /**
-   * The group-context extensions after the commit. ts-mls leaves a removed member's state at the
-   * old context, so for that member these come from the commit's GCE proposal.
-   */
-  afterExtensions: readonly Extension[];
-  /** The committer's leaf in the state before the commit. */
-  actor: GroupLeaf;
-  added: GroupLeaf[];
-  removed: GroupLeaf[];
+/**
+ * THE call site for incoming-commit validation (src/core/mls/validateCommit.ts, libxmtp
+ * groups/validated_commit.rs): would an honest libxmtp client accept this commit? Returns the
+ * transcript content for it (undefined for a key update or a member's new installation, libxmtp
+ * ValidatedCommit::is_empty), or throws a typed error and the commit is not applied.
+ * Mls.IdentityStateMissing means "cannot tell yet": the caller retries later.
+ */
+export async function validateIncomingCommit(
+  before: ClientState,
+  commit: RecordedCommit,
+  after: ClientState,
+  directory: IdentityDirectory,
+): Promise<{ content: GroupUpdatedContent | undefined; newExtensions: readonly Extension[] }> {
+  const validated = await validateCommit({
+    ...commitValidationInput(before, commit, after),
+    identityStateAt: (inboxId, sequenceId) => directory.stateAt(inboxId, sequenceId),
+    // An honest libxmtp client accepts a commit that leaves an implied installation out (its rule 7).
+    missingInstallations: 'allow',
+  });
+  return { content: transcriptOf(validated.changes), newExtensions: validated.newExtensions };
+}
+
+/** The GroupUpdated summary as content; undefined when libxmtp stores no transcript message for it. */
+function transcriptOf(changes: GroupUpdated): GroupUpdatedContent | undefined {
+  const ids = (list: readonly { inboxId: string }[]) => list.map((i) => i.inboxId);
+  const content: GroupUpdatedContent = {
+    type: 'groupUpdated',
+    initiatedByInboxId: changes.initiatedByInboxId,
+    addedInboxes: ids(changes.addedInboxes),
+    removedInboxes: ids(changes.removedInboxes),
+    leftInboxes: ids(changes.leftInboxes),
+    metadataFieldChanges: changes.metadataFieldChanges.map((c) => {
+      const change: MetadataFieldChange = { fieldName: c.fieldName };
+      if (c.oldValue !== undefined) change.oldValue = c.oldValue;
+      if (c.newValue !== undefined) change.newValue = c.newValue;
+      return change;
+    }),
+    addedAdminInboxes: ids(changes.addedAdminInboxes),
+    removedAdminInboxes: ids(changes.removedAdminInboxes),
+    addedSuperAdminInboxes: ids(changes.addedSuperAdminInboxes),
+    removedSuperAdminInboxes: ids(changes.removedSuperAdminInboxes),
+  };
+  const empty = [
+    content.addedInboxes,
+    content.removedInboxes,
+    content.leftInboxes,
+    content.metadataFieldChanges,
+    content.addedAdminInboxes,
+    content.removedAdminInboxes,
+    content.addedSuperAdminInboxes,
+    content.removedSuperAdminInboxes,
+  ].every((list) => list.length === 0);
+  return empty ? undefined : content;
 }
 
 function mismatch(shortMessage: string, details: string): ParleyError {
   return new ParleyError('Mls.MembershipMismatch', shortMessage, { details });
-}
-
-function extensionsEqual(a: readonly Extension[], b: readonly Extension[]): boolean {
-  return a.length === b.length && a.every((e, i) => e.extensionType === b[i]?.extensionType && bytesEqual(e.extensionData, b[i].extensionData));
-}
-
-/**
- * THE call site for incoming-commit validation: would an honest libxmtp client accept this commit
- * (libxmtp groups/validated_commit.rs ValidatedCommit::from_staged_commit)? Throws a typed error
- * when not, and the commit is then not applied.
- *
- * Interim rules until src/core/mls/validateCommit.ts lands (it replaces the body of this
- * function): the group-context change is allowed by the policies in force and leaves the
- * immutable metadata alone; the actor's installation belongs to its inbox; every added leaf is an
- * installation of an inbox whose membership entry the commit adds or advances, at that sequence
- * id; every removed leaf belongs to a removed inbox or is no longer in its inbox's log; and every
- * leaf afterwards belongs to an inbox of the membership extension.
- */
-export async function validateIncomingCommit(commit: IncomingCommit, directory: IdentityDirectory): Promise<void> {
-  const beforeExtensions = commit.before.groupContext.extensions;
-  const afterExtensions = commit.afterExtensions;
-  if (!extensionsEqual(beforeExtensions, afterExtensions)) {
-    assertGroupContextChangeAllowed(beforeExtensions, afterExtensions, commit.actor.inboxId);
-  }
-  const before = membershipOf(beforeExtensions).members;
-  const after = membershipOf(afterExtensions).members;
-
-  const actorSequence = after.get(commit.actor.inboxId);
-  if (actorSequence === undefined) {
-    throw mismatch('The committer is not a member of the group.', `inbox ${commit.actor.inboxId}`);
-  }
-  if (!(await directory.installationsAt(commit.actor.inboxId, actorSequence)).has(commit.actor.installationId)) {
-    throw mismatch('The committer’s installation does not belong to its inbox.', `installation ${commit.actor.installationId} of ${commit.actor.inboxId}`);
-  }
-
-  for (const leaf of commit.added) {
-    const sequenceId = after.get(leaf.inboxId);
-    if (sequenceId === undefined) {
-      throw mismatch('A commit adds an installation of an inbox outside the membership.', `inbox ${leaf.inboxId}`);
-    }
-    if (before.get(leaf.inboxId) === sequenceId) {
-      throw mismatch('A commit adds an installation without advancing its inbox’s membership.', `inbox ${leaf.inboxId}`);
-    }
-    if (!(await directory.installationsAt(leaf.inboxId, sequenceId)).has(leaf.installationId)) {
-      throw mismatch('A commit adds an installation that is not in its inbox’s identity log.', `installation ${leaf.installationId} of ${leaf.inboxId} at sequence ${sequenceId}`);
-    }
-  }
-
-  for (const leaf of commit.removed) {
-    const sequenceId = after.get(leaf.inboxId);
-    if (sequenceId === undefined) continue;
-    if ((await directory.installationsAt(leaf.inboxId, sequenceId)).has(leaf.installationId)) {
-      throw mismatch('A commit removes an installation its inbox still has.', `installation ${leaf.installationId} of ${leaf.inboxId}`);
-    }
-  }
-
-  if (commit.after.groupActiveState.kind === 'removedFromGroup') return;
-  for (const leaf of groupLeaves(commit.after)) {
-    if (!after.has(leaf.inboxId)) {
-      throw mismatch('A leaf belongs to an inbox outside the membership.', `installation ${leaf.installationId} of ${leaf.inboxId}`);
-    }
-  }
 }
 
 /**
@@ -109,7 +89,7 @@ export async function validateInitialMembership(state: ClientState, directory: I
       throw mismatch('The welcome’s group has an installation not in its inbox’s identity log.', `installation ${leaf.installationId} of ${leaf.inboxId}`);
     }
   }
-  const failed = new Set(membership.failedInstallations.map((k) => [...k].map((b) => b.toString(16).padStart(2, '0')).join('')));
+  const failed = new Set(membership.failedInstallations.map(toHex));
   for (const [inboxId, rest] of expected) {
     for (const installationId of rest) {
       if (!failed.has(installationId)) {

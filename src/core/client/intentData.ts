@@ -25,6 +25,8 @@ export interface PostCommit {
   recipients: WelcomeRecipient[];
   /** The node id of the accepted commit (WelcomeMetadata.message_cursor); set on acceptance. */
   messageCursor?: bigint;
+  /** The group_updated EncodedContent every member derives from this commit, when it has one. */
+  transcript?: Uint8Array;
 }
 
 /** Stored intents are ours, but the store may be tampered with or corrupted: cap before parsing. */
@@ -93,6 +95,7 @@ export function encodePostCommit(post: PostCommit): Uint8Array {
       welcome: post.welcome === undefined ? undefined : toHex(post.welcome),
       recipients: post.recipients.map((r) => ({ installationKey: toHex(r.installationKey), initKey: toHex(r.initKey) })),
       messageCursor: post.messageCursor?.toString(),
+      transcript: post.transcript === undefined ? undefined : toHex(post.transcript),
     }),
   );
 }
@@ -118,6 +121,7 @@ export function decodePostCommit(bytes: Uint8Array): PostCommit {
     }),
   };
   if (v.welcome !== undefined) post.welcome = hexField(v.welcome);
+  if (v.transcript !== undefined) post.transcript = hexField(v.transcript);
   if (v.messageCursor !== undefined) {
     if (typeof v.messageCursor !== 'string' || !/^(?:0|[1-9][0-9]{0,19})$/.test(v.messageCursor)) {
       throw malformed('post-commit data', 'the message cursor is not a decimal uint64');

@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import { replaceExtension } from '../mls/extensions';
 import { membershipExtension, membershipOf } from '../mls/extensionsMembership';
 import { validateXmtpKeyPackage } from '../mls/keyPackageValidate';
+import { planMembershipUpdate as planMembershipDiff, withFailedInstallations } from '../mls/membershipDiffPlan';
 import { fromHex, toHex } from './bytes';
 import { groupLeaves } from './groupLeaves';
 import type { IdentityDirectory } from './identityDirectory';
@@ -31,13 +32,13 @@ export interface MembershipPlanInput {
 }
 
 /**
- * THE call site for the membership diff: from the desired change and the identity logs, which
- * installations to add and remove and the new membership map (libxmtp mls_sync.rs
- * get_membership_update_intent + calculate_membership_changes_with_keypackages, and
- * identity_updates.rs get_installation_diff). Every existing member is brought to its newest
- * sequence id too, so a member's new installations join and revoked ones leave with any change
- * (libxmtp "add missing installations"). Key packages that fail validation are recorded as failed
- * installations, as libxmtp does, rather than blocking the commit.
+ * THE call site for the membership diff (src/core/mls/membershipDiffPlan.ts, libxmtp
+ * mls_sync.rs get_membership_update_intent + calculate_membership_changes_with_keypackages):
+ * refreshes the identity logs of every member and of the inboxes to add, plans the new
+ * membership map (every member brought to its newest sequence id, so a member's new
+ * installations join and revoked ones leave with any change: libxmtp "add missing
+ * installations"), fetches and checks the key packages of the installations to add, and records
+ * those that fail as failed installations, as libxmtp does, rather than blocking the commit.
  */
 export async function planMembershipUpdate(input: MembershipPlanInput): Promise<MembershipPlan> {
   const { api, directory, state, now } = input;
@@ -46,50 +47,31 @@ export async function planMembershipUpdate(input: MembershipPlanInput): Promise<
   const removing = new Set(input.removeInboxIds);
   const candidates = [...new Set([...old.members.keys(), ...input.addInboxIds])].filter((id) => !removing.has(id));
   await directory.refresh(candidates);
-
-  const members = new Map(old.members);
-  const changedInboxes: string[] = [];
+  const latestSequenceIds = new Map<string, bigint>();
   for (const inboxId of candidates) {
     const latest = await directory.latestSequenceId(inboxId, false);
     if (latest === 0n) {
       throw new ParleyError('Client.NoInbox', 'An inbox to add has no identity updates on the network.', { details: inboxId });
     }
-    const current = old.members.get(inboxId);
-    if (current === undefined || latest > current) {
-      members.set(inboxId, latest);
-      changedInboxes.push(inboxId);
-    }
+    latestSequenceIds.set(inboxId, latest);
   }
-  for (const inboxId of removing) members.delete(inboxId);
-
-  const added = new Set<string>();
-  const removed = new Set<string>();
-  for (const inboxId of changedInboxes) {
-    const current = old.members.get(inboxId);
-    const before = current === undefined || current === 0n ? new Set<string>() : await directory.installationsAt(inboxId, current);
-    const after = await directory.installationsAt(inboxId, members.get(inboxId));
-    for (const id of after) if (!before.has(id)) added.add(id);
-    for (const id of before) if (!after.has(id)) removed.add(id);
-  }
-  for (const inboxId of removing) {
-    if (!old.members.has(inboxId)) continue;
-    for (const id of await directory.installationsAt(inboxId, old.members.get(inboxId))) removed.add(id);
-  }
+  const plan = await planMembershipDiff({
+    membership: old,
+    latestSequenceIds,
+    removeInboxes: [...removing].filter((id) => old.members.has(id)),
+    ownInstallationKey: fromHex(input.ownInstallationId),
+    identityStateAt: (inboxId, sequenceId) => directory.stateAt(inboxId, sequenceId),
+  });
 
   const leaves = groupLeaves(state);
   const inTree = new Set(leaves.map((l) => l.installationId));
-  added.delete(input.ownInstallationId);
-  for (const id of inTree) added.delete(id);
-  for (const inboxId of removing) for (const l of leaves) if (l.inboxId === inboxId) removed.add(l.installationId);
-  const removeLeafIndices = leaves.filter((l) => removed.has(l.installationId)).map((l) => l.leafIndex);
-  if (leaves.some((l) => l.installationId === input.ownInstallationId && removed.has(l.installationId))) {
-    throw new ParleyError('Client.BadInput', 'A member cannot remove its own installation with a membership change.');
-  }
+  const toRemove = new Set(plan.installationsToRemove.map(toHex));
+  const removeLeafIndices = leaves.filter((l) => toRemove.has(l.installationId)).map((l) => l.leafIndex);
+  const wanted = plan.installationsToAdd.map(toHex).filter((id) => !inTree.has(id));
 
   const addKeyPackages: KeyPackage[] = [];
   const recipients: WelcomeRecipient[] = [];
-  const failed = new Map(old.failedInstallations.map((k) => [toHex(k), k]));
-  const wanted = [...added];
+  const failed: Uint8Array[] = [];
   if (wanted.length > 0) {
     const response = await api.fetchKeyPackages({ installationKeys: wanted.map((id) => fromHex(id)) });
     for (const [i, installationId] of wanted.entries()) {
@@ -102,29 +84,24 @@ export async function planMembershipUpdate(input: MembershipPlanInput): Promise<
         }
         addKeyPackages.push(kp.keyPackage);
         recipients.push({ installationKey: kp.installationKey, initKey: kp.initKey });
-        failed.delete(installationId);
       } catch {
-        // libxmtp records installations whose key package does not verify, so no member retries them.
-        failed.set(installationId, fromHex(installationId));
+        failed.push(fromHex(installationId));
       }
     }
-    const addedInboxIds = new Set(input.addInboxIds);
-    const addedAny = addKeyPackages.length > 0;
-    if (addedInboxIds.size > 0 && !addedAny && [...addedInboxIds].some((id) => !old.members.has(id))) {
+    const newInboxes = input.addInboxIds.filter((id) => !old.members.has(id));
+    if (newInboxes.length > 0 && addKeyPackages.length === 0) {
+      // libxmtp FailedToVerifyInstallations: adding inboxes none of whose installations can join.
       throw new ParleyError('Mls.InvalidKeyPackage', 'No installation of the inboxes to add has a valid key package.', {
-        details: [...addedInboxIds].join(', '),
+        details: newInboxes.join(', '),
       });
     }
   }
-  for (const id of removed) failed.delete(id);
-
-  const membershipChanged = changedInboxes.length > 0 || [...removing].some((id) => old.members.has(id));
-  const changed = membershipChanged || addKeyPackages.length > 0 || removeLeafIndices.length > 0;
+  const membership = withFailedInstallations(plan.membership, failed);
   return {
-    extensions: replaceExtension(extensions, membershipExtension({ members, failedInstallations: [...failed.values()] })),
+    extensions: replaceExtension(extensions, membershipExtension(membership)),
     addKeyPackages,
     recipients,
     removeLeafIndices,
-    changed,
+    changed: !plan.isEmpty || addKeyPackages.length > 0 || removeLeafIndices.length > 0,
   };
 }

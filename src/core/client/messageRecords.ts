@@ -1,4 +1,4 @@
-import { applicationMessageId, contentTypeIdToString, encodeContent, encodeEncodedContent, type GroupUpdatedContent } from '../content';
+import { ContentTypes, applicationMessageId, contentTypeIdToString, encodeContent, encodeEncodedContent, type GroupUpdatedContent } from '../content';
 import { isParleyError } from '../errors';
 import { fromHex, toHex } from './bytes';
 import type { MessageRecord } from './store';
@@ -10,15 +10,15 @@ import type { MessageRecord } from './store';
  */
 export function groupUpdatedRecord(input: {
   groupId: string;
-  content: GroupUpdatedContent;
+  /** The content, or its EncodedContent bytes as derived earlier. */
+  content: GroupUpdatedContent | Uint8Array;
   idempotencyKey: string;
   senderInboxId: string;
   senderInstallationId: string;
   sentAtNs: bigint;
   sequenceId: bigint;
 }): MessageRecord {
-  const encoded = encodeContent(input.content);
-  const bytes = encodeEncodedContent(encoded);
+  const bytes = input.content instanceof Uint8Array ? input.content : encodeGroupUpdated(input.content);
   return {
     id: toHex(applicationMessageId(fromHex(input.groupId), bytes, input.idempotencyKey)),
     groupId: input.groupId,
@@ -27,10 +27,14 @@ export function groupUpdatedRecord(input: {
     senderInstallationId: input.senderInstallationId,
     sentAtNs: input.sentAtNs,
     content: bytes,
-    contentType: encoded.type === undefined ? '' : contentTypeIdToString(encoded.type),
+    contentType: contentTypeIdToString(ContentTypes.groupUpdated),
     deliveryStatus: 'published',
     sequenceId: input.sequenceId,
   };
+}
+
+export function encodeGroupUpdated(content: GroupUpdatedContent): Uint8Array {
+  return encodeEncodedContent(encodeContent(content));
 }
 
 /**

@@ -1,10 +1,11 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { GroupMessage } from '@xmtp/proto/mls/api/v1/mls.pb';
 import { emptyPskIndex, processPrivateMessage } from 'ts-mls';
-import type { ClientState, PrivateMessage, ProposalWithSender } from 'ts-mls';
+import type { ClientState, PrivateMessage } from 'ts-mls';
 import { decodeMlsMessage } from 'ts-mls';
 import { applicationMessageId, decodeApplicationMessage } from '../content';
-import { ParleyError } from '../errors';
+import { ParleyError, isParleyError } from '../errors';
+import { commitRecorder } from '../mls/validateCommitInput';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
 import { MAX_GROUP_MESSAGE_BYTES } from '../mls/framing';
 import { fromHex, sameBytes, toHex } from './bytes';
@@ -15,7 +16,6 @@ import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { decodeStagedState } from './groupSession';
 import { encodeGroupStateRecord } from './groupState';
-import { groupUpdatedFor } from './groupUpdated';
 import { decodePostCommit, encodePostCommit } from './intentData';
 import { groupUpdatedRecord, unreadableRecord } from './messageRecords';
 import type { IntentRecord, MessageRecord, StoreOp } from './store';
@@ -153,12 +153,12 @@ async function receiveOwn(
   }
   const after = decodeStagedState(intent.stagedState);
   const messages: MessageRecord[] = [];
-  const content = groupUpdatedFor(state.groupContext.extensions, after.groupContext.extensions, ctx.identity.inboxId);
-  if (content !== undefined) {
+  const post = intent.postCommit === undefined ? { recipients: [] } : decodePostCommit(intent.postCommit);
+  if (post.transcript !== undefined) {
     messages.push(
       groupUpdatedRecord({
         groupId,
-        content,
+        content: post.transcript,
         idempotencyKey: envelope.createdNs.toString(),
         senderInboxId: ctx.identity.inboxId,
         senderInstallationId: ctx.installationId,
@@ -167,7 +167,6 @@ async function receiveOwn(
       }),
     );
   }
-  const post = intent.postCommit === undefined ? { recipients: [] } : decodePostCommit(intent.postCommit);
   const { stagedState: _staged, ...rest } = intent;
   const committed: IntentRecord = { ...rest, state: 'committed', postCommit: encodePostCommit({ ...post, messageCursor: envelope.id }) };
   return { state: after, intent: committed, accepted: committed, messages };
@@ -242,56 +241,36 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
   if (pm.epoch > epoch) {
     return unreadable('membershipChange', new ParleyError('Mls.InvalidCommit', 'A commit is for a later epoch than this member reached.', { details: `commit epoch ${pm.epoch}, group epoch ${epoch}` }));
   }
-  let senderLeafIndex: number | undefined;
-  let proposals: ProposalWithSender[] = [];
+  const recorder = commitRecorder();
   let after: ClientState;
   try {
-    const result = await processPrivateMessage(state, pm, emptyPskIndex, ctx.cs, (incoming) => {
-      if (incoming.kind === 'commit') {
-        senderLeafIndex = incoming.senderLeafIndex;
-        proposals = incoming.proposals;
-      }
-      return 'accept';
-    });
+    const result = await processPrivateMessage(state, pm, emptyPskIndex, ctx.cs, recorder.callback);
     if (result.kind !== 'newState') throw new ParleyError('Mls.InvalidCommit', 'The commit did not produce a new epoch.');
     after = result.newState;
   } catch (e) {
     return unreadable('membershipChange', e instanceof ParleyError ? e : new ParleyError('Mls.InvalidCommit', 'The commit could not be processed.', { details: e instanceof Error ? e.message : String(e), cause: e }));
   }
-  const actorLeaf = senderLeafIndex === undefined ? undefined : leafNodeAt(state.ratchetTree, senderLeafIndex);
-  if (actorLeaf === undefined || senderLeafIndex === undefined) {
-    return unreadable('membershipChange', new ParleyError('Mls.UnknownSender', 'A commit must come from a member.'));
-  }
-  let actor: GroupLeaf;
-  let afterExtensions = after.groupContext.extensions;
+  const recorded = recorder.commit();
+  if (recorded === undefined) return unreadable('membershipChange', new ParleyError('Mls.InvalidCommit', 'The commit was not seen by the validator.'));
+  let content;
   try {
-    actor = groupLeafOf(actorLeaf, senderLeafIndex);
-    const added: GroupLeaf[] = [];
-    const removed: GroupLeaf[] = [];
-    for (const { proposal } of proposals) {
-      if (proposal.proposalType === 'group_context_extensions') afterExtensions = proposal.groupContextExtensions.extensions;
-      if (proposal.proposalType === 'add') added.push(groupLeafOf(proposal.add.keyPackage.leafNode, -1));
-      else if (proposal.proposalType === 'remove') {
-        const leaf = leafNodeAt(state.ratchetTree, proposal.remove.removed);
-        if (leaf !== undefined) removed.push(groupLeafOf(leaf, proposal.remove.removed));
-      } else if (proposal.proposalType !== 'group_context_extensions') {
-        throw new ParleyError('Mls.InvalidCommit', 'The commit carries a proposal type XMTP does not use.', { details: String(proposal.proposalType) });
-      }
-    }
-    await validateIncomingCommit({ before: state, after, afterExtensions, actor, added, removed }, ctx.directory);
+    ({ content } = await validateIncomingCommit(state, recorded, after, ctx.directory));
   } catch (e) {
+    // Not knowable yet (an identity log the node did not serve): leave the batch for a later sync.
+    if (isParleyError(e, 'Mls.IdentityStateMissing')) throw e;
     return unreadable('membershipChange', e);
   }
-  const content = groupUpdatedFor(state.groupContext.extensions, afterExtensions, actor.inboxId);
   if (content === undefined) return { state: after };
+  const actorLeaf = leafNodeAt(after.ratchetTree, recorded.senderLeafIndex ?? -1) ?? leafNodeAt(state.ratchetTree, recorded.senderLeafIndex ?? -1);
+  const actor = actorLeaf === undefined ? undefined : groupLeafOf(actorLeaf, recorded.senderLeafIndex ?? -1);
   return {
     state: after,
     message: groupUpdatedRecord({
       groupId,
       content,
       idempotencyKey: envelope.createdNs.toString(),
-      senderInboxId: actor.inboxId,
-      senderInstallationId: actor.installationId,
+      senderInboxId: content.initiatedByInboxId,
+      senderInstallationId: actor?.installationId ?? '',
       sentAtNs: envelope.createdNs,
       sequenceId: envelope.id,
     }),

@@ -74,7 +74,7 @@ describe('hostile input', () => {
     expect(texts(await bobGroup.messages()).at(-1)).toBe(text);
   }
 
-  it('rejects a commit that adds an installation not in the identity log (Mls.MembershipMismatch)', async () => {
+  it('rejects a commit that adds an installation not in the identity log (Mls.CommitUnexpectedInstallation)', async () => {
     const state = await hostileState(alice, group.id);
     // A key package that names Carol's inbox, signed by a key Carol never registered.
     const forged = decodeKp(await customKeyPackageTls({ inboxId: carol.client.inboxId, installationKey: newInstallationKey() }, new Date()));
@@ -83,7 +83,7 @@ describe('hostile input', () => {
       { proposalType: 'add', add: { keyPackage: forged } },
       { proposalType: 'group_context_extensions', groupContextExtensions: { extensions: withMembership(state.groupContext.extensions, carol.client.inboxId, sequenceId) } },
     ]);
-    await expectRejectedByBob('Mls.MembershipMismatch');
+    await expectRejectedByBob('Mls.CommitUnexpectedInstallation');
   });
 
   it('rejects a commit adding a leaf whose credential is not an XMTP credential (Mls.InvalidCommit)', async () => {
@@ -98,14 +98,14 @@ describe('hostile input', () => {
     await expectRejectedByBob('Mls.InvalidCommit');
   });
 
-  it('rejects a commit whose credential claims an existing member with a foreign key (Mls.MembershipMismatch)', async () => {
+  it('rejects a commit whose credential claims an existing member with a foreign key (Mls.CommitUnexpectedInstallation)', async () => {
     const state = await hostileState(alice, group.id);
     const forged = decodeKp(await customKeyPackageTls({ inboxId: bob.client.inboxId, installationKey: newInstallationKey() }, new Date()));
     await publishHostileCommit([
       { proposalType: 'add', add: { keyPackage: forged } },
       { proposalType: 'group_context_extensions', groupContextExtensions: { extensions: state.groupContext.extensions } },
     ]);
-    await expectRejectedByBob('Mls.MembershipMismatch');
+    await expectRejectedByBob('Mls.CommitUnexpectedInstallation');
   });
 
   it('refuses a welcome whose group secrets are for another installation (Mls.InvalidWelcome)', async () => {
