@@ -6,7 +6,7 @@ import { getXmtpCiphersuiteImpl } from '../mls/ciphersuite';
 import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { Conversations, EventHub } from './conversations';
-import { MessagingEngine } from './engine';
+import { MessagingEngine, type InstallationCheckIntervals } from './engine';
 import { identifierKind } from './identifiers';
 import { IdentityDirectory } from './identityDirectory';
 import { openOrRegisterInstallation, type AccountSigner } from './register';
@@ -25,6 +25,11 @@ export interface ClientOptions {
    * sync in syncAll): nothing is dropped silently. By default kept in `client.errors`.
    */
   onError?: (error: unknown) => void;
+  /**
+   * How often a group's members are checked for new installations on sync and on send (libxmtp:
+   * 30 min and 5 s).
+   */
+  installationCheckIntervals?: InstallationCheckIntervals;
 }
 
 /** The account behind the inbox, as node-sdk's `Identifier`. */
@@ -84,7 +89,7 @@ export class Client {
       now,
       events: hub,
     };
-    return new Client(new MessagingEngine(ctx), hub, options.onError);
+    return new Client(new MessagingEngine(ctx, options.installationCheckIntervals), hub, options.onError);
   }
 
   get inboxId(): string {

@@ -7,6 +7,7 @@ import type { Extension } from 'ts-mls';
 import { applicationMessageId, contentTypeIdToString, encodeContent, encodeEncodedContent, encodePlaintextEnvelope, idempotencyKeyFromNs, type SendableContent } from '../content';
 import { ParleyError, isParleyError } from '../errors';
 import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
+import { membershipOf } from '../mls/extensionsMembership';
 import { createXmtpKeyPackage } from '../mls/keyPackage';
 import { buildCommit } from './buildCommit';
 import { fromHex, nsFromDate, toHex } from './bytes';
@@ -23,6 +24,17 @@ import { envelopeOf, receiveMessages, type GroupEnvelope } from './receiveMessag
 import { hmacEpoch, senderHmac, senderHmacKey } from './senderHmac';
 import type { ConversationKind, GroupRecord, IntentRecord, MessageRecord, StoreOp } from './store';
 import { openWelcome, sendWelcomes } from './welcomes';
+
+/** How often a group's members are checked for new installations (libxmtp SYNC_/SEND_MESSAGE_UPDATE_INSTALLATIONS_INTERVAL_NS). */
+export interface InstallationCheckIntervals {
+  syncNs: bigint;
+  sendNs: bigint;
+}
+
+export const DEFAULT_INSTALLATION_CHECK_INTERVALS: InstallationCheckIntervals = {
+  syncNs: 30n * 60n * 1_000_000_000n,
+  sendNs: 5n * 1_000_000_000n,
+};
 
 /** libxmtp pages group and welcome queries by 100 (MAX_PAGE_SIZE). */
 const PAGE_SIZE = 100;
@@ -44,8 +56,13 @@ export class MessagingEngine {
   private readonly mutex = new KeyedMutex();
   private readonly hmacUserKey: Uint8Array;
   private lastNs = 0n;
+  /** When each group's members' identity logs were last checked for new or revoked installations. */
+  private readonly installationsCheckedAtNs = new Map<string, bigint>();
 
-  constructor(readonly ctx: ClientContext) {
+  constructor(
+    readonly ctx: ClientContext,
+    private readonly intervals: InstallationCheckIntervals = DEFAULT_INSTALLATION_CHECK_INTERVALS,
+  ) {
     // libxmtp keeps a random per-user HMAC key; one derived from the installation key needs no storage.
     this.hmacUserKey = hkdf(sha256, ctx.identity.installationPrivateKey, undefined, new TextEncoder().encode('parley sender hmac key'), 32);
   }
@@ -157,10 +174,12 @@ export class MessagingEngine {
    */
   async send(groupId: string, content: SendableContent): Promise<string> {
     const { ctx } = this;
-    return this.withGroup(groupId, async (session) => {
+    return this.withGroup(groupId, async (start) => {
+      let session = start;
       if (!session.record.active || session.state.groupActiveState.kind !== 'active') {
         throw new ParleyError('Client.NotActive', 'This member can no longer send to the conversation.', { details: groupId });
       }
+      session = await this.maybeUpdateInstallations(session, this.intervals.sendNs);
       const sentAtNs = this.nowNs();
       const idempotencyKey = idempotencyKeyFromNs(sentAtNs);
       const encoded = encodeContent(content);
@@ -238,6 +257,7 @@ export class MessagingEngine {
       for (const intent of current.intents) {
         if (intent.kind !== 'sendMessage') current = await this.runIntent(current, intent.id);
       }
+      await this.maybeUpdateInstallations(current, this.intervals.syncNs);
     });
   }
 
@@ -306,20 +326,43 @@ export class MessagingEngine {
       if (!session.record.active) {
         throw new ParleyError('Client.NotActive', 'This member can no longer change the conversation.', { details: groupId });
       }
-      let current = await this.pull(session);
-      const createdAtNs = this.nowNs();
-      const intent: IntentRecord = {
-        id: `c-${toHex(crypto.getRandomValues(new Uint8Array(16)))}`,
-        groupId,
-        kind: data.kind,
-        state: 'toPublish',
-        data: encodeIntentData(data),
-        attempts: 0,
-        createdAtNs,
-      };
-      current = await this.save(current, { ...current, intents: [...current.intents, intent] }, [{ op: 'putIntent', record: intent }]);
-      await this.runIntent(current, intent.id);
+      await this.queueAndRun(await this.pull(session), data);
     });
+  }
+
+  private async queueAndRun(session: GroupSession, data: IntentData): Promise<GroupSession> {
+    const intent: IntentRecord = {
+      id: `c-${toHex(crypto.getRandomValues(new Uint8Array(16)))}`,
+      groupId: session.record.id,
+      kind: data.kind,
+      state: 'toPublish',
+      data: encodeIntentData(data),
+      attempts: 0,
+      createdAtNs: this.nowNs(),
+    };
+    const current = await this.save(session, { ...session, intents: [...session.intents, intent] }, [{ op: 'putIntent', record: intent }]);
+    return this.runIntent(current, intent.id);
+  }
+
+  /**
+   * libxmtp maybe_update_installations: at most once per interval, look for members whose
+   * identity log moved past the group's membership map (a new installation, a revoked one) and
+   * commit the update, so new installations of members join the group.
+   */
+  private async maybeUpdateInstallations(session: GroupSession, intervalNs: bigint): Promise<GroupSession> {
+    const groupId = session.record.id;
+    const nowNs = nsFromDate(this.ctx.now());
+    const last = this.installationsCheckedAtNs.get(groupId);
+    if (!session.record.active || (last !== undefined && nowNs - last <= intervalNs)) return session;
+    this.installationsCheckedAtNs.set(groupId, nowNs);
+    const members = membershipOf(session.state.groupContext.extensions).members;
+    await this.ctx.directory.refresh([...members.keys()]);
+    let stale = false;
+    for (const [inboxId, sequenceId] of members) {
+      if ((await this.ctx.directory.latestSequenceId(inboxId, false)) > sequenceId) stale = true;
+    }
+    if (!stale) return session;
+    return this.queueAndRun(session, { kind: 'updateMembership', addInboxIds: [], removeInboxIds: [] });
   }
 
   private async runIntent(start: GroupSession, intentId: string): Promise<GroupSession> {
