@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { createGroup, createApplicationMessage } from 'ts-mls';
+import { describe, expect, it } from 'vitest';
+import { toDecodedMessage } from '../../../src/core/client/decodedMessage';
+import { decodeGroupStateRecord, encodeGroupStateRecord, xmtpClientConfig } from '../../../src/core/client/groupState';
+import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData, type PostCommit } from '../../../src/core/client/intentData';
+import { decodePrivateKeyPackage, decodeStoredKeyPackage, encodePrivateKeyPackage } from '../../../src/core/client/keyPackages';
+import type { MessageRecord } from '../../../src/core/client/store';
+import { isParleyError } from '../../../src/core/errors';
+import { getXmtpCiphersuiteImpl } from '../../../src/core/mls/ciphersuite';
+import { createXmtpKeyPackage } from '../../../src/core/mls/keyPackage';
+import { newGroupExtensions } from '../../../src/core/mls/groupContext';
+import { newInstallationKey, randomInboxId } from '../mls/keyPackageTestKit';
+
+const bytes = (max = 64) => fc.uint8Array({ maxLength: max });
+const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+
+const intentDataArb: fc.Arbitrary<IntentData> = fc.oneof(
+  fc.constant({ kind: 'sendMessage' as const }),
+  fc.constant({ kind: 'keyUpdate' as const }),
+  fc.record({ kind: fc.constant('updateMetadata' as const), field: fc.string(), value: fc.string() }),
+  fc.record({
+    kind: fc.constant('updateMembership' as const),
+    addInboxIds: fc.array(fc.string(), { maxLength: 5 }),
+    removeInboxIds: fc.array(fc.string(), { maxLength: 5 }),
+  }),
+);
+
+const postCommitArb: fc.Arbitrary<PostCommit> = fc.record(
+  {
+    welcome: bytes(200),
+    recipients: fc.array(fc.record({ installationKey: bytes(32), initKey: bytes(32) }), { maxLength: 4 }),
+    messageCursor: u64,
+    transcript: bytes(100),
+  },
+  { requiredKeys: ['recipients'] },
+);
+
+/** Decoding random bytes gives a typed error or a value, never another throw. */
+function typedOrValue(decode: () => unknown): void {
+  try {
+    decode();
+  } catch (e) {
+    expect(isParleyError(e), String(e)).toBe(true);
+  }
+}
+
+describe('client store codecs', () => {
+  it('intent data round-trips and random bytes give typed errors', () => {
+    fc.assert(fc.property(intentDataArb, (d) => {
+      expect(decodeIntentData(encodeIntentData(d))).toEqual(d);
+    }));
+    fc.assert(fc.property(bytes(200), (b) => typedOrValue(() => decodeIntentData(b))));
+    fc.assert(fc.property(fc.json(), (j) => typedOrValue(() => decodeIntentData(new TextEncoder().encode(j)))));
+  });
+
+  it('post-commit data round-trips and random bytes give typed errors', () => {
+    fc.assert(fc.property(postCommitArb, (p) => {
+      expect(decodePostCommit(encodePostCommit(p))).toEqual(p);
+    }));
+    fc.assert(fc.property(bytes(200), (b) => typedOrValue(() => decodePostCommit(b))));
+    fc.assert(fc.property(fc.json(), (j) => typedOrValue(() => decodePostCommit(new TextEncoder().encode(j)))));
+  });
+
+  it('refuses oversized stored intents before parsing them', () => {
+    expect(() => decodeIntentData(new Uint8Array(2 * 1024 * 1024))).toThrow(expect.objectContaining({ code: 'Codec.TooLarge' }));
+  });
+
+  it('key-package private keys round-trip; other lengths are Codec.Malformed', () => {
+    const key = fc.uint8Array({ minLength: 32, maxLength: 32 });
+    fc.assert(
+      fc.property(key, key, key, (initPrivateKey, hpkePrivateKey, signaturePrivateKey) => {
+        const keys = { initPrivateKey, hpkePrivateKey, signaturePrivateKey };
+        expect(decodePrivateKeyPackage(encodePrivateKeyPackage(keys))).toEqual(keys);
+      }),
+    );
+    fc.assert(fc.property(bytes(200).filter((b) => b.length !== 96), (b) => {
+      expect(() => decodePrivateKeyPackage(b)).toThrow(expect.objectContaining({ code: 'Codec.Malformed' }));
+    }));
+  });
+
+  it('a stored key package decodes to what was created; random bytes give typed errors', async () => {
+    const created = await createXmtpKeyPackage({ inboxId: randomInboxId(), installationKey: newInstallationKey(), now: new Date() });
+    const record = { id: 'x', keyPackage: created.tls, privateKeys: encodePrivateKeyPackage(created.privatePackage), createdAtNs: 1n };
+    const decoded = decodeStoredKeyPackage(record);
+    expect(decoded.keyPackage).toEqual(created.keyPackage);
+    expect(decoded.privateKeys).toEqual(created.privatePackage);
+    fc.assert(fc.property(bytes(300), (b) => typedOrValue(() => decodeStoredKeyPackage({ ...record, keyPackage: b }))));
+  });
+
+  it('a group state record round-trips, also after a message, and random bytes give typed errors', async () => {
+    const cs = await getXmtpCiphersuiteImpl();
+    const inboxId = randomInboxId();
+    const kp = await createXmtpKeyPackage({ inboxId, installationKey: newInstallationKey(), now: new Date() });
+    const state = await createGroup(new Uint8Array(16).fill(7), kp.keyPackage, kp.privatePackage, newGroupExtensions({ creatorInboxId: inboxId, creatorSequenceId: 0n }), cs, xmtpClientConfig());
+    const record = encodeGroupStateRecord('07', state);
+    const { clientConfig: _a, ...decoded } = decodeGroupStateRecord(record);
+    const { clientConfig: _b, ...original } = state;
+    expect(decoded).toEqual(original);
+    const { newState } = await createApplicationMessage(state, new Uint8Array([1, 2, 3]), cs);
+    const next = encodeGroupStateRecord('07', newState);
+    // The tree did not change with the message: the same encoded bytes are reused.
+    expect(next.ratchetTree).toBe(record.ratchetTree);
+    expect(next.state).not.toEqual(record.state);
+    fc.assert(fc.property(bytes(300), bytes(300), (ratchetTree, s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree, state: s }))));
+    fc.assert(fc.property(bytes(300), (s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree: record.ratchetTree, state: s }))));
+  });
+
+  it('a stored message with content that no longer decodes reads as an error, not a throw', async () => {
+    const base: MessageRecord = {
+      id: 'aa',
+      groupId: 'bb',
+      kind: 'application',
+      senderInboxId: 'cc',
+      senderInstallationId: 'dd',
+      sentAtNs: 1n,
+      content: new Uint8Array(),
+      contentType: 'xmtp.org/text:1.0',
+      deliveryStatus: 'published',
+    };
+    await fc.assert(
+      fc.asyncProperty(bytes(200), async (content) => {
+        const message = await toDecodedMessage({ ...base, content });
+        expect(message.content !== undefined || message.error !== undefined).toBe(true);
+      }),
+    );
+  });
+});
