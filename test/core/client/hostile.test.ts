@@ -148,3 +148,35 @@ describe('hostile input', () => {
     expect(codes).toEqual(['Mls.InvalidWelcome', 'Mls.InvalidWelcome']);
   });
 });
+
+describe('unreadable messages', () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await startTestNetwork();
+  });
+  afterAll(async () => {
+    await network.stop();
+  });
+
+  it('records a message that cannot be decrypted instead of dropping it, and goes on', async () => {
+    const [alice, bob] = await Promise.all([newUser(network), newUser(network)]);
+    const dm = await alice.client.conversations.createDm(bob.address);
+    await dm.sendText('readable');
+    // A copy of Alice's last message with its ciphertext damaged: the framing still parses.
+    const onNode = await network.api().queryGroupMessages({ groupId: Buffer.from(dm.id, 'hex'), pagingInfo: undefined });
+    const original = onNode.messages[0]?.v1?.data;
+    if (original === undefined) throw new Error('no message');
+    const damaged = new Uint8Array(original);
+    damaged[damaged.length - 5] ^= 0xff;
+    await network.api().sendGroupMessages({ messages: [{ v1: { data: damaged, senderHmac: new Uint8Array(), shouldPush: false } }] });
+    await dm.sendText('still readable');
+
+    await bob.client.conversations.sync();
+    const bobDm = await bob.client.conversations.getConversationById(dm.id);
+    await bobDm?.sync();
+    const messages = (await bobDm?.messages()) ?? [];
+    expect(texts(messages)).toEqual(['readable', 'still readable']);
+    const unreadable = messages.filter((m) => m.error !== undefined);
+    expect(unreadable.map((m) => [m.kind, m.error?.code, m.content])).toEqual([['application', 'Mls.DecryptFailed', undefined]]);
+  });
+});
