@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Composer } from './Composer';
+import { conversationTitle, messageText, sentAt, shortId } from './format';
+import { useStores } from './stores/stores';
+import './ConversationView.css';
+
+/** The open conversation: its messages (newest last), consent, sharing with a site, the composer. */
+export function ConversationView() {
+  const { inbox, session, sites } = useStores();
+  const conversation = inbox.open.value;
+  const own = session.active.value?.inboxId;
+  const log = useRef<HTMLOListElement>(null);
+  const messages = inbox.messages.value;
+
+  useEffect(() => {
+    void sites.refresh();
+  }, []);
+
+  useEffect(() => {
+    log.current?.lastElementChild?.scrollIntoView?.({ block: 'end' });
+  }, [messages.length, messages.at(-1)?.id]);
+
+  if (!conversation) return null;
+  const title = conversationTitle(conversation);
+
+  return (
+    <section class="conversation-view" aria-label={title}>
+      <div class="conversation-bar">
+        <button type="button" onClick={inbox.close}>
+          Back
+        </button>
+        <h2>{title}</h2>
+      </div>
+      <ConsentBar />
+      <div class="messages" role="log" aria-label="Messages">
+        <ol ref={log}>
+          {messages.length === 0 && <li class="muted">No messages yet.</li>}
+          {messages.map((m) => {
+            const mine = m.senderInboxId === own;
+            return (
+              <li key={m.id} class={mine ? 'message mine' : 'message'}>
+                <span class="message-sender">{mine ? 'You' : shortId(m.senderInboxId)}</span>
+                <span class="message-text">{messageText(m)}</span>
+                <time class="message-time" dateTime={sentAt(m).toISOString()}>
+                  {sentAt(m).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                </time>
+              </li>
+            );
+          })}
+        </ol>
+      </div>
+      {inbox.error.value && <p role="alert">{inbox.error.value}</p>}
+      {conversation.consentState !== 'denied' && <Composer />}
+      <ShareWithSite conversationId={conversation.id} />
+    </section>
+  );
+}
+
+/** Allow or block: a blocked conversation is hidden from every site and stops counting as unread. */
+function ConsentBar() {
+  const { inbox } = useStores();
+  const state = inbox.open.value?.consentState;
+  return (
+    <div class="consent-bar">
+      <span>{state === 'allowed' ? 'Allowed' : state === 'denied' ? 'Blocked' : 'Not yet allowed'}</span>
+      {state !== 'allowed' && (
+        <button type="button" onClick={() => void inbox.setConsent('allowed')}>
+          Allow
+        </button>
+      )}
+      {state !== 'denied' && (
+        <button type="button" onClick={() => void inbox.setConsent('denied')}>
+          Block
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Lets a `site`-scoped site see this conversation (DESIGN §4). */
+function ShareWithSite({ conversationId }: { conversationId: string }) {
+  const { sites } = useStores();
+  const candidates = sites.grants.value.filter((g) => g.scope === 'site');
+  const [origin, setOrigin] = useState('');
+  if (candidates.length === 0) return null;
+  const chosen = origin || candidates[0]?.origin || '';
+  return (
+    <form
+      class="share"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void sites.share(chosen, conversationId);
+      }}
+    >
+      <label>
+        Share with site
+        <select value={chosen} onChange={(e) => setOrigin(e.currentTarget.value)}>
+          {candidates.map((g) => (
+            <option key={g.origin} value={g.origin}>
+              {g.origin}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Share</button>
+      {sites.notice.value && <p role="status">{sites.notice.value}</p>}
+      {sites.error.value && <p role="alert">{sites.error.value}</p>}
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import { useStores } from './stores/stores';
+import { shortId } from './format';
+import './Header.css';
+
+/** Who is signed in: address and inbox id of the active identity, and the Lock button. */
+export function Header() {
+  const { session } = useStores();
+  const active = session.active.value;
+  if (!active) return null;
+  return (
+    <header class="popup-header">
+      <dl class="popup-identity">
+        <div>
+          <dt>Address</dt>
+          <dd title={active.address} data-testid="address">
+            {active.address}
+          </dd>
+        </div>
+        <div>
+          <dt>Inbox ID</dt>
+          <dd title={active.inboxId} data-testid="inbox-id">
+            {shortId(active.inboxId)}
+          </dd>
+        </div>
+      </dl>
+      <button type="button" onClick={() => void session.lock()}>
+        Lock
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,37 @@
+import type { Conversation, Message } from '../../core/rpc';
+
+/** `82249f…a61c`: enough of an id to tell two apart at a glance. */
+export function shortId(id: string): string {
+  return id.length <= 14 ? id : `${id.slice(0, 6)}…${id.slice(-4)}`;
+}
+
+export function conversationTitle(c: Conversation): string {
+  if (c.kind === 'group') return c.name?.trim() || 'Untitled group';
+  return `DM with ${shortId(c.peerInboxId ?? c.memberInboxIds[0] ?? '')}`;
+}
+
+/** One line of text for any content type; types without text say what they are. */
+export function messageText(m: Message): string {
+  const c = m.content;
+  switch (c.type) {
+    case 'text':
+      return c.text;
+    case 'markdown':
+      return c.markdown;
+    case 'reply':
+      return c.content.type === 'text' ? c.content.text : (m.fallback ?? 'Reply');
+    case 'reaction':
+      return `${c.action === 'removed' ? 'Removed' : 'Reacted'} ${c.content}`;
+    default:
+      return m.fallback ?? `[${c.type}]`;
+  }
+}
+
+export function sentAt(m: Message): Date {
+  return new Date(Number(BigInt(m.sentAtNs) / 1_000_000n));
+}
+
+/** Addresses typed by a person: commas, spaces or new lines between them. */
+export function parseAddresses(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))];
+}

@@ -1,0 +1,42 @@
+import { ParleyError } from '../../core/errors';
+import type { ErrorCode } from '../../core/errors';
+import type { RpcMethod, RpcParams, RpcResult, UiCall, UiMessage, UiReply } from '../../core/rpc';
+import { createUiClient } from '../../core/rpc';
+import type { InboxUiMethod, InboxUiSchema } from '../../core/rpc/ui';
+
+type InboxCall = <M extends InboxUiMethod>(
+  method: M,
+  ...params: undefined extends InboxUiSchema[M]['params'] ? [InboxUiSchema[M]['params']?] : [InboxUiSchema[M]['params']]
+) => Promise<InboxUiSchema[M]['result']>;
+
+/** Everything the popup asks of the worker, each call typed by its schema. */
+export interface PopupApi {
+  /** UiSchema: vault, identities, grants, settings. */
+  ui: UiCall;
+  /** InboxUiSchema: unread counts and read marks. */
+  activity: InboxCall;
+  /** A window.xmtp method run for the whole inbox (`inbox_request`): the popup needs no grant. */
+  dapp<M extends RpcMethod>(method: M, params: RpcParams<M>): Promise<RpcResult<M>>;
+}
+
+/** `send` is chrome.runtime.sendMessage in the page; tests answer in-process. */
+export function createPopupApi(send: (message: UiMessage | { parley: 'ui'; method: InboxUiMethod; params?: unknown }) => Promise<unknown>): PopupApi {
+  const ui = createUiClient(send);
+  const activity = (async (method: InboxUiMethod, params?: unknown) => {
+    const reply = (await send(params === undefined ? { parley: 'ui', method } : { parley: 'ui', method, params })) as UiReply | undefined;
+    if (!reply || typeof reply !== 'object') throw new ParleyError('Rpc.Disconnected', 'The extension did not answer.');
+    if (reply.ok) return reply.result;
+    throw new ParleyError(reply.error.code as ErrorCode, reply.error.message);
+  }) as InboxCall;
+  return {
+    ui,
+    activity,
+    dapp: async (method, params) => (await ui('inbox_request', params === undefined ? { method } : { method, params })) as RpcResult<typeof method>,
+  };
+}
+
+/** What a person reads when a call fails: the worker's short message. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ParleyError) return error.shortMessage;
+  return error instanceof Error ? error.message : String(error);
+}

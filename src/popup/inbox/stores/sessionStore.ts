@@ -1,0 +1,68 @@
+import type { ReadonlySignal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
+import type { IdentitySummary, InboxInfo, VaultStatus } from '../../../core/rpc';
+import type { PopupApi } from '../popupApi';
+import { messageOf } from '../popupApi';
+
+/** The vault's state and the identities in it; the popup routes on it. */
+export function createSessionStore(api: PopupApi) {
+  const status = signal<VaultStatus | null>(null);
+  const inbox = signal<InboxInfo | null>(null);
+  const error = signal('');
+  const busy = signal(false);
+  const active: ReadonlySignal<IdentitySummary | undefined> = computed(() => {
+    const s = status.value;
+    return s?.identities.find((i) => i.id === s.activeIdentityId);
+  });
+
+  const apply = (next: VaultStatus): void => {
+    status.value = next;
+    if (next.state !== 'unlocked') inbox.value = null;
+  };
+
+  const act = async (work: () => Promise<void>): Promise<boolean> => {
+    error.value = '';
+    busy.value = true;
+    try {
+      await work();
+      return true;
+    } catch (e) {
+      error.value = messageOf(e);
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return {
+    status,
+    active,
+    inbox,
+    error,
+    busy,
+    refresh: () => act(async () => apply(await api.ui('vault_status'))),
+    unlock: (password: string) => act(async () => apply(await api.ui('vault_unlock', { password }))),
+    lock: () => act(async () => apply(await api.ui('vault_lock'))),
+    select: (id: string) => act(async () => apply(await api.ui('identity_select', { id }))),
+    createIdentity: (label?: string) =>
+      act(async () => {
+        await api.ui('identity_create', label ? { label } : {});
+        apply(await api.ui('vault_status'));
+      }),
+    importIdentity: (privateKey: string, label?: string) =>
+      act(async () => {
+        await api.ui('identity_import', label ? { privateKey, label } : { privateKey });
+        apply(await api.ui('vault_status'));
+      }),
+    /** The installation id comes from the inbox itself; it is shown next to the address. */
+    loadInbox: async () => {
+      try {
+        inbox.value = await api.dapp('xmtp_getInbox', undefined);
+      } catch {
+        inbox.value = null;
+      }
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -1,0 +1,189 @@
+import type { Access, Conversation, IdentitySummary, Message, RpcMethod, Settings, VaultState } from '../../src/core/rpc';
+
+type Params = Record<string, unknown> & { conversationId?: string; password?: string; label?: string; id?: string; origin?: string; method?: string; limit?: number; name?: string; state?: 'allowed' | 'denied'; content?: { text: string } };
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
+export const ALICE: IdentitySummary = {
+  id: '01',
+  label: 'Alice',
+  address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
+  inboxId: '82249fd587e2b1819c1fb64623cdda6ec397e289986051e4dacf5ab2f294a61c',
+  installationId: 'ab'.repeat(32),
+  createdAt: 1,
+};
+export const WORK: IdentitySummary = { ...ALICE, id: '02', label: 'Work', address: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc', inboxId: 'cd'.repeat(32) };
+export const BOB_INBOX = 'b0'.repeat(32);
+export const BOB_ADDRESS = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
+export const PASSWORD = 'correct horse battery';
+
+/**
+ * The worker as the popup sees it: typed UI messages in, `{ ok, result | error }` out, with
+ * just enough state to answer like the real one. Every call is recorded for assertions.
+ */
+export class FakeWorker {
+  state: VaultState = 'locked';
+  identities: IdentitySummary[] = [ALICE];
+  activeId: string | null = ALICE.id;
+  conversations: Conversation[] = [];
+  messages = new Map<string, Message[]>();
+  readNs = new Map<string, bigint>();
+  grants: Access[] = [];
+  settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15 };
+  readonly calls: { method: string; params?: unknown }[] = [];
+  private clock = 1_700_000_000_000_000_000n;
+
+  readonly send = async (message: unknown): Promise<Reply> => {
+    const { method, params } = message as { method: string; params?: unknown };
+    this.calls.push(params === undefined ? { method } : { method, params });
+    try {
+      return { ok: true, result: await this.answer(method, params as Params) };
+    } catch (e) {
+      const { code, message: text } = e as { code: string; message: string };
+      return { ok: false, error: { code, message: text } };
+    }
+  };
+
+  callsOf(method: string): unknown[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.params);
+  }
+
+  dappCallsOf(method: RpcMethod): unknown[] {
+    return this.callsOf('inbox_request')
+      .map((p) => p as { method: string; params?: unknown })
+      .filter((p) => p.method === method)
+      .map((p) => p.params);
+  }
+
+  addConversation(c: Partial<Conversation> & { id: string; kind: Conversation['kind'] }): Conversation {
+    const conversation: Conversation = {
+      createdAtNs: String(this.tick()),
+      consentState: 'allowed',
+      memberInboxIds: [ALICE.inboxId, BOB_INBOX],
+      ...(c.kind === 'dm' ? { peerInboxId: BOB_INBOX } : {}),
+      ...c,
+    };
+    this.conversations.push(conversation);
+    this.messages.set(conversation.id, []);
+    return conversation;
+  }
+
+  receive(conversationId: string, text: string, sender = BOB_INBOX): Message {
+    const list = this.messages.get(conversationId) ?? [];
+    const m: Message = {
+      id: `${conversationId}${list.length.toString(16).padStart(4, '0')}`,
+      conversationId,
+      senderInboxId: sender,
+      sentAtNs: String(this.tick()),
+      contentType: 'xmtp.org/text:1.0',
+      content: { type: 'text', text },
+    };
+    list.push(m);
+    this.messages.set(conversationId, list);
+    return m;
+  }
+
+  private tick(): bigint {
+    return (this.clock += 1_000_000_000n);
+  }
+
+  private fail(code: string, message: string): never {
+    throw { code, message };
+  }
+
+  private status() {
+    return this.state === 'unlocked'
+      ? { state: this.state, identities: this.identities, activeIdentityId: this.activeId }
+      : { state: this.state, identities: [], activeIdentityId: null };
+  }
+
+  private activity() {
+    const unread: Record<string, number> = {};
+    let total = 0;
+    for (const c of this.conversations) {
+      if (c.consentState === 'denied') continue;
+      const read = this.readNs.get(c.id) ?? 0n;
+      const n = (this.messages.get(c.id) ?? []).filter((m) => m.senderInboxId !== ALICE.inboxId && BigInt(m.sentAtNs) > read).length;
+      if (n > 0) {
+        unread[c.id] = n;
+        total += n;
+      }
+    }
+    return { unread, total };
+  }
+
+  private async answer(method: string, p: Params): Promise<unknown> {
+    switch (method) {
+      case 'vault_status':
+        return this.status();
+      case 'vault_create':
+        this.state = 'unlocked';
+        this.identities = [];
+        this.activeId = null;
+        return this.status();
+      case 'vault_unlock':
+        if (p['password'] !== PASSWORD) this.fail('Vault.WrongPassword', 'Wrong password.');
+        this.state = 'unlocked';
+        return this.status();
+      case 'vault_lock':
+        this.state = 'locked';
+        return this.status();
+      case 'identity_create': {
+        const created = { ...WORK, id: String(this.identities.length + 1).padStart(2, '0'), label: p['label'] ?? `Identity ${this.identities.length + 1}` };
+        this.identities = [...this.identities, created];
+        this.activeId = created.id;
+        return created;
+      }
+      case 'identity_select':
+        this.activeId = p.id ?? null;
+        return this.status();
+      case 'grants_list':
+        return this.grants;
+      case 'grants_revoke':
+        this.grants = this.grants.filter((g) => g.origin !== p['origin']);
+        return true;
+      case 'grants_share':
+        return true;
+      case 'settings_get':
+        return this.settings;
+      case 'settings_set':
+        if (p['nodeUrl'] !== undefined && !String(p['nodeUrl']).startsWith('http')) this.fail('Rpc.InvalidParams', 'Invalid params.');
+        this.settings = { ...this.settings, ...(p as Partial<Settings>) };
+        return this.settings;
+      case 'inbox_activity':
+        return this.activity();
+      case 'inbox_markRead': {
+        const last = (this.messages.get(p.conversationId ?? '') ?? []).at(-1);
+        if (last) this.readNs.set(p.conversationId ?? '', BigInt(last.sentAtNs));
+        return this.activity();
+      }
+      case 'inbox_request':
+        if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
+        return this.dapp(p.method ?? '', (p as { params?: Params })['params'] ?? ({} as Params));
+      default:
+        return this.fail('Rpc.UnsupportedMethod', `Unknown UI method ${method}.`);
+    }
+  }
+
+  private dapp(method: string, p: Params): unknown {
+    switch (method) {
+      case 'xmtp_getInbox':
+        return { inboxId: ALICE.inboxId, address: ALICE.address, installationId: ALICE.installationId };
+      case 'xmtp_listConversations':
+        return this.conversations;
+      case 'xmtp_getMessages':
+        return (this.messages.get(p.conversationId ?? '') ?? []).slice(-(p['limit'] ?? 50));
+      case 'xmtp_sendMessage': {
+        return { id: this.receive(p.conversationId ?? '', p.content?.text ?? '', ALICE.inboxId).id };
+      }
+      case 'xmtp_createDm':
+        return this.addConversation({ id: 'd1', kind: 'dm' });
+      case 'xmtp_createGroup':
+        return this.addConversation({ id: 'e1', kind: 'group', ...(p['name'] ? { name: p['name'] } : {}) });
+      case 'xmtp_setConsent':
+        this.conversations = this.conversations.map((c) => (c.id === p.conversationId && p.state ? { ...c, consentState: p.state } : c));
+        return true;
+      default:
+        return this.fail('Rpc.UnsupportedMethod', `Unknown method ${method}.`);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// @vitest-environment happy-dom
+import { fireEvent as domEvent, waitFor } from '@testing-library/dom';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALICE, BOB_ADDRESS, FakeWorker, PASSWORD, WORK } from './fakeWorker';
+import { renderPopup, unmountAll } from './renderPopup';
+
+afterEach(unmountAll);
+
+function unlockedWorker(): FakeWorker {
+  const worker = new FakeWorker();
+  worker.state = 'unlocked';
+  return worker;
+}
+
+/** Events inside act(): Preact renders the state they set before the next line runs, as a browser would before the next user action. */
+const fireEvent = {
+  input: (el: Element, init: object) => act(() => void domEvent.input(el, init)),
+  click: (el: Element) => act(() => void domEvent.click(el)),
+  submit: (el: Element) => act(() => void domEvent.submit(el)),
+};
+
+function type(input: HTMLElement, value: string): void {
+  fireEvent.input(input, { target: { value } });
+}
+
+describe('lock screen', () => {
+  it('unlocks with the password and shows the address and inbox id', async () => {
+    const { screen } = renderPopup(new FakeWorker());
+    type(await screen.findByLabelText('Password'), PASSWORD);
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect(await screen.findByText(ALICE.address)).toBeTruthy();
+    expect(screen.getByTestId('inbox-id').getAttribute('title')).toBe(ALICE.inboxId);
+    expect(screen.getByRole('tab', { name: /Conversations/ })).toBeTruthy();
+  });
+
+  it("shows the worker's message for a wrong password and stays locked", async () => {
+    const { screen } = renderPopup(new FakeWorker());
+    type(await screen.findByLabelText('Password'), 'not the password');
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Wrong password.');
+    expect(screen.getByRole('button', { name: 'Unlock' })).toBeTruthy();
+  });
+
+  it('Lock returns to the lock screen', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: 'Lock' }));
+    expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
+    expect(worker.state).toBe('locked');
+  });
+});
+
+describe('first use', () => {
+  it('runs the onboarding flow, then opens the inbox', async () => {
+    const worker = new FakeWorker();
+    worker.state = 'uninitialized';
+    const { screen } = renderPopup(worker);
+    type(await screen.findByLabelText('Password'), PASSWORD);
+    type(screen.getByLabelText('Confirm password'), PASSWORD);
+    fireEvent.click(screen.getByRole('button', { name: 'Create identity' }));
+    expect(await screen.findByRole('tab', { name: /Conversations/ })).toBeTruthy();
+    expect(worker.callsOf('vault_create')).toEqual([{ password: PASSWORD }]);
+    expect(screen.getByTestId('address').textContent).toBe(WORK.address);
+  });
+});
+
+describe('conversations', () => {
+  it('lists conversations with their unread counts', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    worker.receive('bb', 'one');
+    worker.receive('bb', 'two');
+    const { screen } = renderPopup(worker);
+    expect(await screen.findByRole('button', { name: 'Team, 2 unread' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: /^DM with b0b0b0…b0b0$/ })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Conversations (2)' })).toBeTruthy();
+  });
+
+  it('opens a conversation with its messages and marks it read', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    worker.receive('bb', 'hello alice');
+    worker.receive('bb', 'from me', ALICE.inboxId);
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: 'Team, 1 unread' }));
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    await waitFor(() => expect(log.textContent).toContain('hello alice'));
+    expect(log.textContent).toContain('You');
+    expect(worker.callsOf('inbox_markRead')).toEqual([{ conversationId: 'bb' }]);
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    expect(await screen.findByRole('button', { name: 'Team' })).toBeTruthy();
+  });
+
+  it('sends what is typed in the composer', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    const field = await screen.findByRole('textbox', { name: 'Message' });
+    type(field, 'gm bob');
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(screen.getByRole('log', { name: 'Messages' }).textContent).toContain('gm bob'));
+    expect(worker.dappCallsOf('xmtp_sendMessage')).toEqual([{ conversationId: 'aa', content: { type: 'text', text: 'gm bob' } }]);
+    await waitFor(() => expect((field as HTMLInputElement).value).toBe(''));
+  });
+
+  it('shows a new message of the open conversation on the next poll', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    const { screen, stores } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    await screen.findByText('No messages yet.');
+    worker.receive('aa', 'are you there?');
+    await stores.inbox.poll();
+    expect(await screen.findByText('are you there?')).toBeTruthy();
+    expect(worker.callsOf('inbox_markRead')).toHaveLength(2);
+  });
+
+  it('starts a DM by address', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    type(await screen.findByRole('textbox', { name: 'Address' }), BOB_ADDRESS.toUpperCase().replace('0X', '0x'));
+    fireEvent.click(screen.getByRole('button', { name: 'Start DM' }));
+    expect(await screen.findByRole('log', { name: 'Messages' })).toBeTruthy();
+    expect(worker.dappCallsOf('xmtp_createDm')).toEqual([{ identifier: BOB_ADDRESS }]);
+  });
+
+  it('refuses an address that is not one, without asking the worker', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    type(await screen.findByRole('textbox', { name: 'Address' }), 'bob.eth');
+    fireEvent.click(screen.getByRole('button', { name: 'Start DM' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/0x address/);
+    expect(worker.dappCallsOf('xmtp_createDm')).toEqual([]);
+  });
+
+  it('creates a group from a name and addresses', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    type(await screen.findByRole('textbox', { name: 'Group name' }), 'Team');
+    type(screen.getByRole('textbox', { name: 'Member addresses' }), `${BOB_ADDRESS}, ${WORK.address}\n${BOB_ADDRESS}`);
+    fireEvent.click(screen.getByRole('button', { name: 'Create group' }));
+    expect(await screen.findByRole('heading', { name: 'Team' })).toBeTruthy();
+    expect(worker.dappCallsOf('xmtp_createGroup')).toEqual([{ identifiers: [BOB_ADDRESS, WORK.address], name: 'Team' }]);
+  });
+
+  it('blocks a conversation: no composer, no unread count', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm', consentState: 'unknown' });
+    worker.receive('aa', 'buy now');
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: /DM with .*1 unread/ }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Block' }));
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Message' })).toBeNull());
+    expect(screen.queryByRole('button', { name: 'Block' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Allow' })).toBeTruthy();
+    expect(worker.dappCallsOf('xmtp_setConsent')).toEqual([{ conversationId: 'aa', state: 'denied' }]);
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    expect(await screen.findByRole('button', { name: /DM with .*, blocked$/ })).toBeTruthy();
+  });
+});
+
+describe('sites with access', () => {
+  const site = { origin: 'http://localhost:5173', scope: 'site' as const, inboxId: ALICE.inboxId, address: ALICE.address, grantedAt: 1 };
+  const wide = { ...site, origin: 'https://app.example', scope: 'inbox' as const };
+
+  it('lists each site with its scope and revokes one', async () => {
+    const worker = unlockedWorker();
+    worker.grants = [site, wide];
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Sites' }));
+    expect(await screen.findByText('http://localhost:5173')).toBeTruthy();
+    expect(screen.getByText('This site only')).toBeTruthy();
+    expect(screen.getByText('Whole inbox')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke http://localhost:5173' }));
+    await waitFor(() => expect(screen.queryByText('http://localhost:5173')).toBeNull());
+    expect(worker.callsOf('grants_revoke')).toEqual([{ origin: 'http://localhost:5173' }]);
+    expect(screen.getByText('https://app.example')).toBeTruthy();
+  });
+
+  it('shares a conversation with a site-scoped site', async () => {
+    const worker = unlockedWorker();
+    worker.grants = [site, wide];
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: 'Team' }));
+    const select = (await screen.findByRole('combobox', { name: 'Share with site' })) as HTMLSelectElement;
+    // Only site-scoped grants need sharing: an inbox-scoped site sees everything already.
+    expect([...select.options].map((o) => o.value)).toEqual(['http://localhost:5173']);
+    fireEvent.click(screen.getByRole('button', { name: 'Share' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Shared with http://localhost:5173.');
+    expect(worker.callsOf('grants_share')).toEqual([{ origin: 'http://localhost:5173', conversationId: 'bb' }]);
+  });
+});
+
+describe('identities', () => {
+  it('shows the active identity and switches to another', async () => {
+    const worker = unlockedWorker();
+    worker.identities = [ALICE, WORK];
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Identities' }));
+    expect(await screen.findByText('(active)', { exact: false })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Use Work' }));
+    await waitFor(() => expect(screen.getByTestId('address').textContent).toBe(WORK.address));
+    expect(worker.callsOf('identity_select')).toEqual([{ id: WORK.id }]);
+  });
+
+  it('creates another identity with a label', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Identities' }));
+    type(await screen.findByRole('textbox', { name: 'Label' }), 'Side project');
+    fireEvent.click(screen.getByRole('button', { name: 'Create identity' }));
+    expect(await screen.findByText('Side project', { exact: false })).toBeTruthy();
+    expect(worker.callsOf('identity_create')).toEqual([{ label: 'Side project' }]);
+    // The new identity is the active one now, and the inbox shows it.
+    expect(screen.getByTestId('address').textContent).toBe(WORK.address);
+  });
+});
+
+describe('settings', () => {
+  it('shows the node URL and auto-lock, and saves a change', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Settings' }));
+    const url = (await screen.findByRole('textbox', { name: 'Node URL' })) as HTMLInputElement;
+    await waitFor(() => expect(url.value).toBe('http://localhost:5557'));
+    const minutes = screen.getByRole('spinbutton', { name: 'Auto-lock (minutes)' }) as HTMLInputElement;
+    expect(minutes.value).toBe('15');
+    type(minutes, '5');
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Saved.');
+    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 5 }]);
+  });
+
+  it("shows the worker's refusal", async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Settings' }));
+    const url = await screen.findByRole('textbox', { name: 'Node URL' });
+    await waitFor(() => expect((url as HTMLInputElement).value).not.toBe(''));
+    type(url, 'ftp://node');
+    fireEvent.submit(url.closest('form')!);
+    expect((await screen.findByRole('alert')).textContent).toBe('Invalid params.');
+  });
+});
