@@ -124,9 +124,10 @@ export class Client {
     return this.engine.rotateKeyPackage();
   }
 
-  /** Stops using the store; streams should be ended first. The store itself is the caller's to close. */
+  /** Ends the client's streams and refuses further calls; the store is the caller's to close. */
   close(): void {
     this.closed = true;
+    this.conversations.closeStreams();
   }
 
   private checkOpen(): void {

@@ -50,6 +50,9 @@ export class EventHub implements ClientEvents {
 
 /** A client's conversations (@xmtp/node-sdk Conversations). */
 export class Conversations {
+  /** Ends every stream when the client closes. */
+  private readonly closing = new AbortController();
+
   constructor(
     private readonly engine: MessagingEngine,
     private readonly hub: EventHub,
@@ -174,7 +177,7 @@ export class Conversations {
    * connection breaks. Ends on `return()` or the signal.
    */
   stream(options: StreamOptions = {}): AsyncStream<Dm | Group> {
-    const stream = new AsyncStream<Dm | Group>(options.signal);
+    const stream = new AsyncStream<Dm | Group>(this.streamSignal(options.signal));
     const stop = new AbortController();
     const listener = (groupId: string) => {
       void this.handle(groupId).then(
@@ -201,7 +204,7 @@ export class Conversations {
    * signal; resubscribes after a broken connection.
    */
   streamAllMessages(options: StreamOptions = {}): AsyncStream<DecodedMessage> {
-    const stream = new AsyncStream<DecodedMessage>(options.signal);
+    const stream = new AsyncStream<DecodedMessage>(this.streamSignal(options.signal));
     const stop = new AbortController();
     const listener = (message: DecodedMessage, isNew: boolean) => {
       if (!isNew) return;
@@ -217,6 +220,15 @@ export class Conversations {
     });
     void this.keepSubscribed(stop.signal, (signal) => this.followEverything(signal));
     return stream;
+  }
+
+  /** Ends every stream (Client.close). */
+  closeStreams(): void {
+    this.closing.abort();
+  }
+
+  private streamSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]);
   }
 
   /** Runs `follow` until `stop`, starting it again after a failure (backing off) or a restart request. */

@@ -55,3 +55,20 @@ describe('streams', () => {
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 });
+
+describe('closing a client', () => {
+  it('ends its streams', async () => {
+    const network = await startTestNetwork();
+    try {
+      const alice = await newUser(network);
+      const messages = alice.client.conversations.streamAllMessages();
+      const conversations = alice.client.conversations.stream();
+      const pending = messages.next();
+      alice.client.close();
+      expect(await pending).toEqual({ value: undefined, done: true });
+      expect(await conversations.next()).toEqual({ value: undefined, done: true });
+    } finally {
+      await network.stop();
+    }
+  });
+});
