@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '../core/client';
+import { ParleyError } from '../core/errors';
+import { generateWalletPrivateKey, privateKeySigner } from '../core/identity';
+import type { ScryptParams } from './passphraseKey';
+import { openSqliteClientStore, type SqliteClientStore } from './sqliteClientStore';
+import { createWalletFile, readWalletFile, type WalletSecrets } from './walletFile';
+
+/** The files of an agent's data directory. */
+export const WALLET_FILE = 'wallet.json';
+export const STORE_FILE = 'client.sqlite';
+
+export interface AgentOptions {
+  /** Holds the wallet key file and the client store; created (mode 0700) by initAgent. */
+  dataDir: string;
+  /** The node's gRPC-web URL, e.g. http://localhost:5557. */
+  apiUrl: string;
+  /**
+   * Protects the wallet key and every store record (scrypt, then AES-256-GCM). Without it both
+   * are kept in clear, readable by anyone who can read the data directory.
+   */
+  passphrase?: string;
+  /** Background failures of the client (streams, welcomes); kept in `client.errors` by default. */
+  onError?: (error: unknown) => void;
+}
+
+export interface AgentClient {
+  readonly client: Client;
+  readonly store: SqliteClientStore;
+  /** Lowercase 0x address of the agent's wallet. */
+  readonly address: string;
+  /** Closes the client, then the store (end streams first). */
+  close(): Promise<void>;
+}
+
+/**
+ * An agent's client over its data directory (made by initAgent): reads the wallet key, opens the
+ * SQLite store (encrypted when the wallet is), and opens the inbox, registering the installation
+ * if an earlier run could not.
+ */
+export async function createAgentClient(options: AgentOptions): Promise<AgentClient> {
+  const wallet = await readWalletFile(join(options.dataDir, WALLET_FILE), options.passphrase);
+  return openWith(options, wallet);
+}
+
+/**
+ * Creates the agent: a fresh wallet key in `dataDir`, its inbox and installation on the node.
+ * A directory whose identity was made but not yet registered (the node was unreachable) is
+ * finished instead; one already registered is Agent.AlreadyInitialized.
+ */
+export async function initAgent(options: AgentOptions & { scrypt?: ScryptParams }): Promise<AgentClient> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const walletPath = join(options.dataDir, WALLET_FILE);
+  if (existsSync(walletPath)) {
+    const wallet = await readWalletFile(walletPath, options.passphrase);
+    const store = await openStore(options.dataDir, wallet);
+    if ((await store.getIdentity())?.registered) {
+      await store.close();
+      throw new ParleyError('Agent.AlreadyInitialized', 'This data directory already holds a registered agent.', {
+        details: `${wallet.address} in ${options.dataDir}`,
+      });
+    }
+    return openClient(options, wallet, store);
+  }
+  const wallet = await createWalletFile(walletPath, generateWalletPrivateKey(), options.passphrase, options.scrypt);
+  return openWith(options, wallet);
+}
+
+async function openWith(options: AgentOptions, wallet: WalletSecrets): Promise<AgentClient> {
+  return openClient(options, wallet, await openStore(options.dataDir, wallet));
+}
+
+async function openClient(options: AgentOptions, wallet: WalletSecrets, store: SqliteClientStore): Promise<AgentClient> {
+  let client: Client;
+  try {
+    client = await Client.create(privateKeySigner(wallet.privateKey), {
+      apiUrl: options.apiUrl,
+      store,
+      ...(options.onError !== undefined ? { onError: options.onError } : {}),
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return {
+    client,
+    store,
+    address: wallet.address,
+    async close() {
+      client.close();
+      await store.close();
+    },
+  };
+}
+
+/** Opens the store with the wallet's store key, which is wiped once the store holds its own derived keys. */
+async function openStore(dataDir: string, wallet: WalletSecrets): Promise<SqliteClientStore> {
+  try {
+    return await openSqliteClientStore({ path: join(dataDir, STORE_FILE), ...(wallet.storeKey !== undefined ? { key: wallet.storeKey } : {}) });
+  } finally {
+    wallet.storeKey?.fill(0);
+  }
+}
