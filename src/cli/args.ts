@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { ParleyError } from '../core/errors';
+import { isEthereumAddress } from '../core/identity/inboxId';
+import { isInboxId } from '../core/mls/credential';
+
+export const DEFAULT_API_URL = 'http://localhost:5557';
+export const DEFAULT_DATA_DIR = './.parley';
+
+export const USAGE = `Usage: parley <command> [options]
+
+An XMTP agent on the command line: one wallet, one inbox, kept in a data directory.
+
+Commands:
+  init                           create a wallet key and its XMTP inbox; prints
+                                 {"address","inboxId","installationId"}
+  send <address|inboxId> <text>  send a text in the DM with that peer (made when missing);
+                                 prints {"id","conversationId"}
+  listen                         print incoming messages as JSON lines until Ctrl-C
+                                 ({"id","conversationId","senderInboxId","sentAtNs","contentType","content"});
+                                 a restart resumes after the last message printed
+  conversations                  print the conversations as JSON lines
+
+Options:
+  --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
+  --data-dir DIR   the agent's data directory (default ${DEFAULT_DATA_DIR})
+  -h, --help       show this help
+
+Environment:
+  PARLEY_PASSPHRASE  set it at init to encrypt the wallet key and every stored record
+                     (scrypt, AES-256-GCM); every later command then needs it. When it is
+                     unset, the wallet key and all messages are stored IN CLEAR, protected
+                     only by file permissions (owner-only).
+
+Output is JSON on stdout. Errors go to stderr as "error: <code>: <message>" with exit
+code 1; bad arguments exit with code 2. One command at a time per data directory.
+`;
+
+export interface GlobalOptions {
+  apiUrl: string;
+  dataDir: string;
+}
+
+export type CliCommand =
+  | { name: 'help' }
+  | { name: 'init'; options: GlobalOptions }
+  | { name: 'send'; options: GlobalOptions; to: string; text: string }
+  | { name: 'listen'; options: GlobalOptions }
+  | { name: 'conversations'; options: GlobalOptions };
+
+const ARITY = { init: 0, send: 2, listen: 0, conversations: 0 } as const;
+
+function bad(message: string, details?: string): ParleyError {
+  return new ParleyError('Cli.BadArguments', message, details === undefined ? {} : { details });
+}
+
+/** Parses argv (without node and the script); bad input is Cli.BadArguments. */
+export function parseCommand(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'api-url': { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (cause) {
+    throw bad(cause instanceof Error ? cause.message : String(cause));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { name: 'help' };
+  const [name, ...rest] = positionals;
+  if (name === undefined) throw bad('No command given.');
+  if (!Object.hasOwn(ARITY, name)) throw bad(`Unknown command ${JSON.stringify(name.slice(0, 40))}.`);
+  const command = name as keyof typeof ARITY;
+  if (rest.length !== ARITY[command]) {
+    throw bad(`\`${command}\` takes ${ARITY[command] === 0 ? 'no arguments' : `${ARITY[command]} arguments`}.`, `got ${rest.length}`);
+  }
+  const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
+  if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
+  switch (command) {
+    case 'send': {
+      const [to, text] = rest as [string, string];
+      if (!isEthereumAddress(to) && !isInboxId(to)) {
+        throw bad('The recipient must be a 0x address or a 64-hex-digit inbox id.', JSON.stringify(to.slice(0, 80)));
+      }
+      if (text.length === 0) throw bad('The text to send is empty.');
+      return { name: 'send', options, to, text };
+    }
+    default:
+      return { name: command, options };
+  }
+}
+
+function apiUrlOf(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_API_URL;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad('--api-url is not a URL.', JSON.stringify(value.slice(0, 80)));
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('--api-url must be an http or https URL.', JSON.stringify(value.slice(0, 80)));
+  return value.replace(/\/+$/, '');
+}

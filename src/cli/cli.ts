@@ -1,0 +1,76 @@
+/**
+ * The `parley` agent CLI: `npx tsx src/cli/cli.ts <command> [options]` or the `parley` bin (see
+ * args.ts USAGE). Exit codes: 0 done, 1 a failure (printed as `error: <code>: <message>`), 2 bad
+ * arguments (printed with the usage).
+ */
+import { isParleyError } from '../core/errors';
+import type { AgentOptions } from '../agent/agentClient';
+import { parseCommand, USAGE, type CliCommand } from './args';
+import { runConversations } from './commands/conversations';
+import type { CommandContext } from './commands/context';
+import { runInit } from './commands/init';
+import { runListen } from './commands/listen';
+import { runSend } from './commands/send';
+import { jsonLine } from './jsonLine';
+
+async function main(): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCommand(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`error: ${describe(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  const passphrase = process.env['PARLEY_PASSPHRASE'];
+  const agentOptions: AgentOptions = {
+    dataDir: command.options.dataDir,
+    apiUrl: command.options.apiUrl,
+    // Background failures (a welcome that does not validate, a dropped subscription) are reported, not fatal.
+    onError: (e) => process.stderr.write(`warning: ${describe(e)}\n`),
+  };
+  if (passphrase !== undefined && passphrase !== '') agentOptions.passphrase = passphrase;
+  const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), signal: stop.signal };
+  try {
+    switch (command.name) {
+      case 'init':
+        await runInit(ctx);
+        break;
+      case 'send':
+        await runSend(ctx, command.to, command.text);
+        break;
+      case 'listen':
+        await runListen(ctx);
+        break;
+      case 'conversations':
+        await runConversations(ctx);
+        break;
+    }
+  } catch (e) {
+    process.stderr.write(`error: ${describe(e)}\n`);
+    if (isParleyError(e) && e.details !== undefined) process.stderr.write(`  details: ${e.details}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `<code>: <message>` of a ParleyError; anything else is reported as Internal. */
+function describe(e: unknown): string {
+  if (isParleyError(e)) return `${e.code}: ${e.shortMessage}`;
+  return `Internal: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+main().then(
+  // Exit once stdout is flushed: nothing is left to do, whatever keep-alive sockets linger.
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (e: unknown) => {
+    process.stderr.write(`error: ${describe(e)}\n`);
+    process.exit(1);
+  },
+);

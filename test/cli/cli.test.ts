@@ -1,0 +1,181 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/cli/args';
+import { inboxIdFor } from '../../src/core/identity/inboxId';
+import { isParleyError } from '../../src/core/errors';
+import { silentLogger } from '../../src/node/log';
+import { startNode, type RunningNode } from '../../src/node/node';
+import { tempDirs } from '../agent/helpers';
+import { jsonLines, runCli, startCli, type RunningCli } from './cliChild';
+
+const dirs = tempDirs('parley-cli-');
+const PASSPHRASE = { PARLEY_PASSPHRASE: 'correct horse battery staple' };
+
+describe('parley CLI arguments', () => {
+  it('parses each command with the documented defaults', () => {
+    expect(parseCommand(['init'])).toEqual({ name: 'init', options: { apiUrl: 'http://localhost:5557', dataDir: './.parley' } });
+    const inbox = 'ab'.repeat(32);
+    expect(parseCommand(['send', inbox, 'hi there', '--data-dir', '/d', '--api-url', 'http://127.0.0.1:9/'])).toEqual({
+      name: 'send',
+      options: { apiUrl: 'http://127.0.0.1:9', dataDir: '/d' },
+      to: inbox,
+      text: 'hi there',
+    });
+    expect(parseCommand(['listen', '--data-dir=/x']).name).toBe('listen');
+    expect(parseCommand(['conversations']).name).toBe('conversations');
+    expect(parseCommand(['send', '-h'])).toEqual({ name: 'help' });
+  });
+
+  it('refuses bad arguments with Cli.BadArguments', () => {
+    const bad = [
+      [],
+      ['frobnicate'],
+      ['init', 'extra'],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'],
+      ['send', 'bob', 'hi'],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', ''],
+      ['listen', '--api-url', 'ftp://x'],
+      ['listen', '--api-url', 'not a url'],
+      ['listen', '--nope'],
+      ['listen', '--data-dir', ''],
+    ];
+    for (const argv of bad) {
+      let caught: unknown;
+      try {
+        parseCommand(argv);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isParleyError(caught, 'Cli.BadArguments'), argv.join(' ')).toBe(true);
+    }
+  });
+});
+
+describe('parley CLI against a parley-node', () => {
+  let node: RunningNode;
+  let apiUrl: string;
+  const running: RunningCli[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({
+      host: '127.0.0.1',
+      port: 0,
+      webPort: 0,
+      dataDir: dirs.make(),
+      logger: silentLogger,
+      rateLimits: { writes: 0, reads: 0, windowMs: 300_000 },
+      shutdownGraceMs: 500,
+    });
+    apiUrl = `http://127.0.0.1:${node.webPort}`;
+  });
+
+  afterAll(async () => {
+    for (const cli of running) cli.process.kill('SIGKILL');
+    await node?.close();
+    dirs.cleanup();
+  });
+
+  it('prints usage for --help (exit 0) and usage with exit 2 for bad arguments', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: parley <command>/);
+    expect(help.stdout).toMatch(/IN CLEAR/);
+
+    for (const args of [['send', 'nobody', 'hi'], ['explode'], []]) {
+      const failed = await runCli(args);
+      expect(failed.code, args.join(' ')).toBe(2);
+      expect(failed.stderr).toMatch(/^error: Cli\.BadArguments: /);
+      expect(failed.stderr).toMatch(/Usage: parley <command>/);
+      expect(failed.stdout).toBe('');
+    }
+  });
+
+  it('alice and bob init; alice sends to bob’s address; bob’s listen prints it, and resumes after a restart without repeats; both list the DM', async () => {
+    const aliceDir = join(dirs.make(), 'alice');
+    const bobDir = join(dirs.make(), 'bob');
+    const alice = (...args: string[]) => runCli([...args, '--data-dir', aliceDir, '--api-url', apiUrl]);
+    const bob = (...args: string[]) => runCli([...args, '--data-dir', bobDir, '--api-url', apiUrl], PASSPHRASE);
+
+    const aliceInit = await alice('init');
+    expect(aliceInit.code, aliceInit.stderr).toBe(0);
+    const bobInit = await bob('init');
+    expect(bobInit.code, bobInit.stderr).toBe(0);
+    const [aliceId] = jsonLines(aliceInit.stdout) as [{ address: string; inboxId: string; installationId: string }];
+    const [bobId] = jsonLines(bobInit.stdout) as [{ address: string; inboxId: string; installationId: string }];
+    expect(aliceId.address).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(aliceId.inboxId).toBe(inboxIdFor(aliceId.address));
+    expect(bobId.inboxId).toBe(inboxIdFor(bobId.address));
+    expect(aliceId.installationId).toMatch(/^[0-9a-f]{64}$/);
+    // Alice's key is in clear, so owner-only; Bob's is sealed under his passphrase.
+    expect(statSync(join(aliceDir, 'wallet.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(aliceDir).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(bobDir, 'wallet.json'), 'utf8')).not.toMatch(/privateKey/);
+
+    const listening = startCli(['listen', '--data-dir', bobDir, '--api-url', apiUrl], PASSPHRASE);
+    running.push(listening);
+    const sent = await alice('send', bobId.address, 'hello bob, from the CLI');
+    expect(sent.code, sent.stderr).toBe(0);
+    const [first] = jsonLines(sent.stdout) as [{ id: string; conversationId: string }];
+    expect(first.id).toMatch(/^[0-9a-f]{64}$/);
+
+    const line = await listening.waitFor((l) => l['id'] === first.id);
+    expect(line).toMatchObject({
+      id: first.id,
+      conversationId: first.conversationId,
+      senderInboxId: aliceId.inboxId,
+      contentType: 'xmtp.org/text:1.0',
+      content: { type: 'text', text: 'hello bob, from the CLI' },
+    });
+    expect(line['sentAtNs']).toMatch(/^[1-9][0-9]{18}$/);
+    listening.process.kill('SIGINT');
+    expect(await listening.exited).toBe(0);
+    expect(listening.lines()).toHaveLength(1);
+
+    // Sent while bob is not listening, to his inbox id this time (the same DM is reused).
+    const secondSend = await alice('send', bobId.inboxId, 'are you there?');
+    expect(secondSend.code, secondSend.stderr).toBe(0);
+    const [second] = jsonLines(secondSend.stdout) as [{ id: string; conversationId: string }];
+    expect(second.conversationId).toBe(first.conversationId);
+
+    const again = startCli(['listen', '--data-dir', bobDir, '--api-url', apiUrl], PASSPHRASE);
+    running.push(again);
+    await again.waitFor((l) => l['id'] === second.id);
+    again.process.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    // The first message came before the second in the same conversation: a repeat would precede it.
+    expect(again.lines().map((l) => l['id'])).toEqual([second.id]);
+
+    const bobConversations = await bob('conversations');
+    expect(bobConversations.code, bobConversations.stderr).toBe(0);
+    expect(jsonLines(bobConversations.stdout)).toEqual([
+      expect.objectContaining({ id: first.conversationId, kind: 'dm', peerInboxId: aliceId.inboxId, isActive: true }),
+    ]);
+    const aliceConversations = await alice('conversations');
+    expect(jsonLines(aliceConversations.stdout)).toEqual([
+      expect.objectContaining({ id: first.conversationId, kind: 'dm', peerInboxId: bobId.inboxId, consentState: 'allowed' }),
+    ]);
+
+    // Errors: typed codes on stderr, exit 1.
+    const twice = await alice('init');
+    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([1, 'error: Agent.AlreadyInitialized: This data directory already holds a registered agent.']);
+    const noPassphrase = await runCli(['conversations', '--data-dir', bobDir, '--api-url', apiUrl]);
+    expect([noPassphrase.code, noPassphrase.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.KeyRequired: /)]);
+    const wrongPassphrase = await runCli(['conversations', '--data-dir', bobDir, '--api-url', apiUrl], { PARLEY_PASSPHRASE: 'wrong' });
+    expect([wrongPassphrase.code, wrongPassphrase.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.WrongKey: /)]);
+  }, 240_000);
+
+  it('reports a missing identity and an unreachable node with typed codes and exit 1', async () => {
+    const empty = await runCli(['listen', '--data-dir', join(dirs.make(), 'none'), '--api-url', apiUrl]);
+    expect([empty.code, empty.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.NotInitialized: /)]);
+
+    const carolDir = join(dirs.make(), 'carol');
+    const unreachable = await runCli(['init', '--data-dir', carolDir, '--api-url', 'http://127.0.0.1:1']);
+    expect([unreachable.code, unreachable.stderr]).toEqual([1, expect.stringMatching(/^error: Api\.Network: /)]);
+    // The identity made before the failure is kept, and a later init registers it.
+    const address = (JSON.parse(readFileSync(join(carolDir, 'wallet.json'), 'utf8')) as { address: string }).address;
+    const resumed = await runCli(['init', '--data-dir', carolDir, '--api-url', apiUrl]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jsonLines(resumed.stdout)).toEqual([expect.objectContaining({ address, inboxId: inboxIdFor(address) })]);
+  }, 120_000);
+});
