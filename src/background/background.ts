@@ -18,6 +18,8 @@ import { createRouter } from './router';
 import { SettingsStore } from './settings';
 import { SiteConversations } from './siteConversations';
 import { createUiHandlers } from './uiHandlers';
+import { isInboxUiMethod } from '../core/rpc/ui';
+import { createInboxActivity } from './uiInboxActivityWiring';
 import type { SessionKeyStore } from './vault/vault';
 import { Vault } from './vault/vault';
 
@@ -68,6 +70,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   });
 
   const ui = createUiHandlers({ vault, identities, approvals, grants, sites, settings, autoLock, session, router, extensionOrigin: platform.extensionOrigin });
+  const activity = createInboxActivity({ vault, identities, grants, sites, session });
 
   // Revocation and new grants reach the origin's open pages at once (DESIGN §4).
   grants.onChange((origin, access) => hub.emit((o) => o === origin, 'accessChanged', access));
@@ -86,6 +89,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   };
   const listener: MessagingListener = {
     message(message: Message, conversation) {
+      void activity.onMessage(message, conversation).catch(() => undefined);
       void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'message', message)).catch(() => undefined);
     },
     conversation(conversation) {
@@ -115,11 +119,15 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
           throw new ParleyError('Rpc.InvalidParams', 'Not a Parley UI message.');
         }
         const { method, params } = message as { method?: unknown; params?: unknown };
+        if (isInboxUiMethod(method)) return { ok: true, result: await activity.handle(method, params) };
         if (!isUiMethod(method)) throw new ParleyError('Rpc.UnsupportedMethod', 'Unknown UI method.');
         const valid = (validateUiParams[method] as (p: unknown) => unknown)(params);
         const result = await (ui[method] as (p: unknown) => Promise<unknown>)(valid);
         if (vault.isUnlocked) void autoLock.touch().catch(() => undefined);
-        if (method === 'vault_unlock' || method === 'vault_create') refreshStream();
+        if (method === 'vault_unlock' || method === 'vault_create') {
+          refreshStream();
+          void activity.unlocked().catch(() => undefined);
+        }
         return { ok: true, result };
       } catch (e) {
         const payload = e instanceof ParleyError ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: toRpcError(e).message };
@@ -128,7 +136,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     },
     async onAlarm(name) {
       if (await autoLock.onAlarm(name)) return;
-      if (name === SYNC_ALARM) await session.syncAll().catch(() => undefined);
+      if (name === SYNC_ALARM) await session.syncAll().then(() => activity.afterSync()).catch(() => undefined);
     },
     onWindowRemoved(windowId) {
       approvals.windowRemoved(windowId);
