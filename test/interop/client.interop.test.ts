@@ -26,6 +26,14 @@ const REACTION = 'xmtp.org/reaction:2.0';
 const REPLY = 'xmtp.org/reply:1.0';
 const GROUP_UPDATED = 'xmtp.org/group_updated:1.0';
 
+/** node-sdk's GroupUpdated as the driver returns it. */
+interface SdkGroupUpdated {
+  initiatedByInboxId: string;
+  addedInboxes: { inboxId: string }[];
+  removedInboxes: { inboxId: string }[];
+  metadataFieldChanges: { fieldName: string; oldValue?: string; newValue?: string }[];
+}
+
 interface ParleyMember {
   name: string;
   address: string;
@@ -143,6 +151,22 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
     return untilSdk(member, `joins ${conversationId}`, async () =>
       (await member.peer.conversations()).find((c) => c.id === conversationId),
     );
+  }
+
+  /** A node-sdk member's group_updated messages after it joined, summarised (libxmtp GroupUpdated). */
+  async function sdkGroupUpdates(member: SdkMember, conversationId: string): Promise<{ initiatedBy: string; added: string[]; removed: string[]; fields: string[] }[]> {
+    const messages = await member.peer.messages(conversationId);
+    return messages
+      .filter((m) => m.contentType === GROUP_UPDATED)
+      .map((m) => m.content as SdkGroupUpdated)
+      // The first is the member's own joining (added by the welcome's sender).
+      .filter((u) => !u.addedInboxes.some((i) => i.inboxId === member.client.inboxId))
+      .map((u) => ({
+        initiatedBy: u.initiatedByInboxId,
+        added: u.addedInboxes.map((i) => i.inboxId),
+        removed: u.removedInboxes.map((i) => i.inboxId),
+        fields: u.metadataFieldChanges.map((c) => c.fieldName),
+      }));
   }
 
   function groupUpdates(messages: readonly DecodedMessage[]): GroupUpdatedContent[] {
@@ -303,7 +327,7 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
     ]);
   });
 
-  it('a Parley group: node-sdk members join and write; the Parley creator renames it and adds a member', { timeout: STEP_TIMEOUT_MS }, async () => {
+  it('a Parley group: node-sdk members join and write; the Parley creator renames it, adds a member and removes one', { timeout: STEP_TIMEOUT_MS }, async () => {
     // Creating with a member is already a commit with Add + the 0xff01 membership GCE.
     const group = await alice.client.conversations.createGroup([bob.client.inboxId], { name: 'Made by Parley' });
     await group.sendText('hello group, from Parley');
@@ -336,6 +360,10 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
     await bob.peer.sync(group.id);
     expect((await bob.peer.members(group.id)).map((m) => m.inboxId).sort())
       .toEqual([alice, bob, carol].map((m) => m.client.inboxId).sort());
+    expect(await sdkGroupUpdates(bob, group.id), 'bob’s group_updated messages for Parley’s commits').toEqual([
+      { initiatedBy: alice.client.inboxId, added: [], removed: [], fields: ['group_name'] },
+      { initiatedBy: alice.client.inboxId, added: [carol.client.inboxId], removed: [], fields: [] },
+    ]);
 
     await carol.peer.send(group.id, 'carol joined the Parley group');
     await untilParleyText(group, 'carol joined the Parley group');
@@ -354,6 +382,9 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
       const ids = (await bob.peer.members(group.id)).map((m) => m.inboxId);
       return ids.length === 2 ? ids : undefined;
     });
+    expect((await sdkGroupUpdates(bob, group.id)).at(-1)).toEqual(
+      { initiatedBy: alice.client.inboxId, added: [], removed: [carol.client.inboxId], fields: [] },
+    );
     await group.sendText('after carol left, from Parley');
     await untilSdkText(bob, group.id, 'after carol left, from Parley');
     await carol.peer.sync(group.id).catch(() => undefined);
