@@ -28,6 +28,11 @@ async function main(): Promise<number> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
+  // A reader that goes away (`parley listen | head -1`) ends the command like Ctrl-C does.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stop.abort();
+  });
   const passphrase = process.env['PARLEY_PASSPHRASE'];
   const agentOptions: AgentOptions = {
     dataDir: command.options.dataDir,
@@ -68,7 +73,7 @@ function describe(e: unknown): string {
 
 main().then(
   // Exit once stdout is flushed: nothing is left to do, whatever keep-alive sockets linger.
-  (code) => process.stdout.write('', () => process.exit(code)),
+  (code) => (process.stdout.destroyed ? process.exit(code) : process.stdout.write('', () => process.exit(code))),
   (e: unknown) => {
     process.stderr.write(`error: ${describe(e)}\n`);
     process.exit(1);
