@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { repoRoot } from './interop/testEnv';
 
 /**
- * Prepares what some tests need from outside Node: node-sdk peers under Debian 13's loader
- * and a PostgreSQL database. Both scripts are idempotent and take well under a second once
- * done, so this runs before every vitest run (`npm test`, CI, or a single file).
+ * Prepares what some tests need from outside Node: node-sdk peers under Debian 13's loader,
+ * a PostgreSQL database and Debian's Chromium. The scripts are idempotent and take well under
+ * a second once done, so this runs before every vitest run (`npm test`, CI, or a single file).
  *
  * A failed step does not stop the run: it is handed to the tests that need it through an
  * environment variable, and they fail with that reason (see test/interop/testEnv.ts).
@@ -23,6 +23,15 @@ export default function setup(): void {
     // A preset URL that does not answer is no database: the tests get the reason instead.
     delete process.env['PARLEY_TEST_POSTGRES_URL'];
     process.env['PARLEY_POSTGRES_SETUP_ERROR'] = postgres.reason || 'the script printed no URL';
+  }
+
+  // Debian's chromium for the extension's end-to-end tests (test/e2e).
+  const chromium = runScript('setup-chromium.sh');
+  const executable = chromium.stdout.trim().split('\n').pop();
+  if (chromium.ok && executable) {
+    process.env['PARLEY_CHROMIUM'] = executable;
+  } else {
+    process.env['PARLEY_CHROMIUM_SETUP_ERROR'] = chromium.reason || 'the script printed no path';
   }
 }
 

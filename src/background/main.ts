@@ -1,5 +1,6 @@
 import type { Background } from './background';
 import { createBackground } from './background';
+import { bufferedPort } from './bufferedPort';
 import { openMessaging } from './clientMessaging';
 import { sessionKeyStore } from './vault/vault';
 
@@ -37,7 +38,8 @@ const ready: Promise<Background> = createBackground({
 ready.catch((e: unknown) => console.error('Parley: the worker failed to start', e));
 
 chrome.runtime.onConnect.addListener((port) => {
-  void ready.then((bg) => bg.onConnect(port));
+  const held = bufferedPort(port);
+  void ready.then((bg) => bg.onConnect(held));
 });
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

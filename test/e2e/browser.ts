@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** Debian's chromium, as test/globalSetup.ts found it; a clear reason when it did not. */
+export function chromiumPath(): string {
+  const error = process.env['PARLEY_CHROMIUM_SETUP_ERROR'];
+  if (error) throw new Error(`Chromium is not available for the e2e tests: ${error}`);
+  return process.env['PARLEY_CHROMIUM'] ?? '/usr/bin/chromium';
+}
+
+/**
+ * Builds dist/chrome (under a lock: several test files may build at once) and copies it to a
+ * folder of this test's own, so a later rebuild cannot change files under a running browser.
+ */
+export function buildExtension(): string {
+  const result = spawnSync('flock', [join(repoRoot, '.cache', 'e2e-build.lock'), 'npx', 'vite', 'build'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+  });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+  const copy = mkdtempSync(join(tmpdir(), 'parley-ext-'));
+  cpSync(join(repoRoot, 'dist', 'chrome'), copy, { recursive: true });
+  return copy;
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  extensionUrl(path: string): string;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with the extension loaded, exactly as DESIGN §7 lists the flags. */
+export async function launchWithExtension(extensionDir: string): Promise<ExtensionBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'parley-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    extensionUrl: (path) => `chrome-extension://${extensionId}/${path}`,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A loopback server for dApp pages; `localhost` and `127.0.0.1` on its port are two origins. */
+export async function startDappServer(): Promise<{ port: number; origin(host: 'localhost' | '127.0.0.1'): string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    // The page's first script records whether window.xmtp was already there.
+    res.end(
+      `<!doctype html><html><head><script>window.seenAtStart = 'xmtp' in window;</script>` +
+        `<title>dApp</title></head><body><h1>Test dApp</h1></body></html>`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    origin: (host) => `http://${host}:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Onboards through the UI: Password, Confirm password, then Create or Import identity. */
+export async function onboard(browser: ExtensionBrowser, password: string, privateKey?: string): Promise<{ page: Page; address: string; inboxId: string }> {
+  const page = await browser.context.newPage();
+  await page.goto(browser.extensionUrl('src/popup/onboarding.html'));
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  if (privateKey) {
+    await page.getByText('Use an existing Ethereum key').click();
+    await page.getByLabel('Private key').fill(privateKey);
+    await page.getByRole('button', { name: 'Import identity' }).click();
+  } else {
+    await page.getByRole('button', { name: 'Create identity' }).click();
+  }
+  await page.getByRole('heading', { name: 'Parley is ready' }).waitFor({ timeout: 30_000 });
+  const address = (await page.getByTestId('address').textContent()) ?? '';
+  const inboxId = (await page.getByTestId('inbox-id').textContent()) ?? '';
+  return { page, address, inboxId };
+}
+
+export interface RequestOutcome {
+  result?: unknown;
+  error?: { code: number; message: string; data?: { code?: string } };
+}
+
+/** window.xmtp.request in the page, with the rejection turned into data. */
+export function xmtpRequest(page: Page, method: string, params?: unknown): Promise<RequestOutcome> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const xmtp = (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp;
+      try {
+        return { result: await xmtp.request(p === undefined ? { method: m } : { method: m, params: p }) };
+      } catch (e) {
+        const err = e as { code: number; message: string; data?: unknown };
+        return { error: { code: err.code, message: err.message, data: err.data } };
+      }
+    },
+    [method, params] as const,
+  ) as Promise<RequestOutcome>;
+}
+
+/** Asks for access and approves it in the approval window; returns the granted Access. */
+export async function requestAndApprove(browser: ExtensionBrowser, page: Page, scope?: 'site' | 'inbox'): Promise<{ access: RequestOutcome; approvalOrigin: string }> {
+  const approvalPage = browser.context.waitForEvent('page', { timeout: 30_000 });
+  const answer = xmtpRequest(page, 'xmtp_requestAccess', scope ? { scope } : undefined);
+  const approval = await approvalPage;
+  await approval.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
+  const approvalOrigin = (await approval.getByTestId('origin').textContent()) ?? '';
+  if (scope === 'inbox') await approval.getByLabel('My whole inbox').check();
+  await approval.getByRole('button', { name: 'Approve' }).click();
+  return { access: await answer, approvalOrigin };
+}
+
+/**
+ * Stops the extension's service worker with CDP (ServiceWorker.stopAllWorkers) and resolves
+ * once Chromium reports it stopped. Playwright's Worker 'close' does not fire for this, so the
+ * CDP version updates are the witness.
+ */
+export async function stopWorker(browser: ExtensionBrowser, extensionPage: Page): Promise<void> {
+  const cdp = await browser.context.newCDPSession(extensionPage);
+  try {
+    const prefix = `chrome-extension://${browser.extensionId}/`;
+    const stopped = new Promise<void>((resolve) => {
+      cdp.on('ServiceWorker.workerVersionUpdated', (event) => {
+        if (event.versions.some((v) => v.scriptURL.startsWith(prefix) && v.runningStatus === 'stopped')) resolve();
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await stopped;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/** A runtime message to the worker from an extension page, as the popup would send it. */
+export function uiCall(extensionPage: Page, method: string, params?: unknown): Promise<{ ok: boolean; result?: unknown; error?: unknown }> {
+  return extensionPage.evaluate(
+    ([m, p]) => chrome.runtime.sendMessage(p === undefined ? { parley: 'ui', method: m } : { parley: 'ui', method: m, params: p }),
+    [method, params] as const,
+  ) as Promise<{ ok: boolean; result?: unknown; error?: unknown }>;
+}

@@ -1,0 +1,146 @@
+import { rmSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RPC_METHODS } from '../../src/core/rpc';
+import type { ExtensionBrowser } from './browser';
+import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
+
+const PASSWORD = 'e2e password that is long';
+const ALICE = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+const GRANTLESS_PARAMS: Record<string, unknown> = {
+  xmtp_canMessage: { identifiers: [ALICE] },
+  xmtp_listConversations: {},
+  xmtp_createDm: { identifier: ALICE },
+  xmtp_createGroup: { identifiers: [ALICE] },
+  xmtp_getMessages: { conversationId: 'aa' },
+  xmtp_sendMessage: { conversationId: 'aa', content: { type: 'text', text: 'hi' } },
+  xmtp_updateGroup: { conversationId: 'aa', name: 'x' },
+  xmtp_addMembers: { conversationId: 'aa', identifiers: [ALICE] },
+  xmtp_removeMembers: { conversationId: 'aa', identifiers: [ALICE] },
+  xmtp_setConsent: { conversationId: 'aa', state: 'allowed' },
+};
+
+let extensionDir: string;
+let browser: ExtensionBrowser;
+let server: Awaited<ReturnType<typeof startDappServer>>;
+let extensionPage: Page;
+let inboxId: string;
+let address: string;
+
+beforeAll(async () => {
+  extensionDir = buildExtension();
+  server = await startDappServer();
+  browser = await launchWithExtension(extensionDir);
+  ({ page: extensionPage, inboxId, address } = await onboard(browser, PASSWORD));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (extensionDir) rmSync(extensionDir, { recursive: true, force: true });
+});
+
+async function dapp(host: 'localhost' | '127.0.0.1', path = '/app'): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin(host)}${path}`);
+  return page;
+}
+
+describe('the extension in real Chromium', { timeout: 90_000 }, () => {
+  it('loads its worker under MV3 CSP and provides window.xmtp before page scripts run', async () => {
+    expect(await browser.worker.evaluate(() => typeof chrome.runtime.id)).toBe('string');
+    const page = await dapp('localhost', '/early');
+    expect(await page.evaluate(() => (window as unknown as { seenAtStart: boolean }).seenAtStart)).toBe(true);
+    const announced = await page.evaluate(() => {
+      let info: unknown = null;
+      window.addEventListener('xmtp:announceProvider', (e) => (info = (e as CustomEvent).detail.info));
+      window.dispatchEvent(new Event('xmtp:requestProvider'));
+      return info;
+    });
+    expect(announced).toMatchObject({ name: 'Parley', rdns: 'dev.parley.extension' });
+    await page.close();
+  });
+
+  it('grants a site through the approval window, then answers xmtp_getInbox', async () => {
+    const page = await dapp('localhost');
+    expect((await xmtpRequest(page, 'xmtp_getAccess')).result).toBeNull();
+    const { access, approvalOrigin } = await requestAndApprove(browser, page);
+    expect(approvalOrigin).toBe(server.origin('localhost'));
+    expect(access.result).toMatchObject({ origin: server.origin('localhost'), scope: 'site', inboxId, address });
+    const inbox = await xmtpRequest(page, 'xmtp_getInbox');
+    expect(inbox.result).toMatchObject({ inboxId, address });
+    await page.close();
+  });
+
+  it('gives a second origin without a grant 4100 for every method that needs one', async () => {
+    const page = await dapp('127.0.0.1');
+    for (const method of RPC_METHODS.filter((m) => !['xmtp_requestAccess', 'xmtp_getAccess', 'xmtp_revokeAccess'].includes(m))) {
+      const outcome = await xmtpRequest(page, method, GRANTLESS_PARAMS[method]);
+      expect(outcome.error?.code, method).toBe(4100);
+    }
+    expect((await xmtpRequest(page, 'xmtp_getAccess')).result).toBeNull();
+    await page.close();
+  });
+
+  it('cuts access at once on revocation and tells the open page', async () => {
+    const page = await dapp('localhost');
+    expect((await xmtpRequest(page, 'xmtp_getInbox')).result).toBeDefined();
+    await page.evaluate(() => {
+      const w = window as unknown as { changes: unknown[]; xmtp: { on(e: string, f: (d: unknown) => void): void } };
+      w.changes = [];
+      w.xmtp.on('accessChanged', (d) => w.changes.push(d));
+    });
+    expect((await uiCall(extensionPage, 'grants_revoke', { origin: server.origin('localhost') })).ok).toBe(true);
+    await page.waitForFunction(() => (window as unknown as { changes: unknown[] }).changes.length > 0, undefined, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { changes: unknown[] }).changes)).toEqual([null]);
+    expect((await xmtpRequest(page, 'xmtp_getInbox')).error?.code).toBe(4100);
+    await page.close();
+  });
+
+  it('answers the next request after the worker is stopped (CDP), and prints wake-to-answer', async () => {
+    const page = await dapp('localhost');
+    await requestAndApprove(browser, page);
+    await stopWorker(browser, extensionPage);
+    // The request is what wakes the worker: the relay reconnects on it.
+    const started = performance.now();
+    const inbox = await xmtpRequest(page, 'xmtp_getInbox');
+    const wakeToAnswerMs = performance.now() - started;
+    expect(inbox.result).toMatchObject({ inboxId });
+    console.log(`[e2e] wake-to-answer after a CDP worker stop: ${wakeToAnswerMs.toFixed(1)} ms`);
+    await page.close();
+  });
+
+  it('leaves no private key or password in the profile\'s IndexedDB', async () => {
+    const privateKey = `0x${'5c'.repeat(32)}`;
+    expect((await uiCall(extensionPage, 'identity_import', { privateKey, label: 'Imported key' })).ok).toBe(true);
+    const dump = await extensionPage.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('parley-vault');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+      const parts: string[] = [];
+      const walk = (v: unknown): void => {
+        if (v instanceof Uint8Array) parts.push(hex(v), new TextDecoder().decode(v));
+        else if (typeof v === 'string') parts.push(v);
+        else if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => (parts.push(k), walk(x)));
+        else parts.push(String(v));
+      };
+      for (const name of Array.from(db.objectStoreNames)) {
+        const rows = await new Promise<unknown[]>((resolve) => {
+          const req = db.transaction(name).objectStore(name).getAll();
+          req.onsuccess = () => resolve(req.result);
+        });
+        walk(rows);
+      }
+      db.close();
+      return parts.join('\n');
+    });
+    expect(dump.length).toBeGreaterThan(1000);
+    for (const secret of [privateKey.slice(2), PASSWORD, 'Imported key', address.slice(2)]) {
+      expect(dump.includes(secret), secret).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { init, parse } from 'es-module-lexer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildExtension } from './browser';
+
+let dir: string;
+beforeAll(() => {
+  dir = buildExtension();
+}, 300_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every module the service worker loads: the loader and its static imports, transitively. */
+async function workerModules(root: string, entry: string): Promise<Map<string, string>> {
+  await init;
+  const seen = new Map<string, string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    const code = readFileSync(file, 'utf8');
+    seen.set(file, code);
+    const [imports] = parse(code, file);
+    for (const i of imports) {
+      if (i.d === -1 && i.n?.startsWith('.')) visit(join(dirname(file), i.n));
+    }
+  };
+  visit(join(root, entry));
+  return seen;
+}
+
+describe('the built service worker (dist/chrome)', () => {
+  it('holds no dynamic import() in any module it loads (MV3 refuses them)', async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
+    const modules = await workerModules(dir, manifest.background.service_worker);
+    expect(modules.size).toBeGreaterThan(1);
+    const total = [...modules.values()].reduce((n, code) => n + code.length, 0);
+    expect(total).toBeGreaterThan(50_000);
+    for (const [file, code] of modules) {
+      const [imports] = parse(code, file);
+      const dynamic = imports.filter((i) => i.d > -1).map((i) => code.slice(i.ss, i.se + 40));
+      expect(dynamic, file).toEqual([]);
+    }
+  });
+
+  it('never evaluates strings as code (MV3 CSP forbids eval)', async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
+    for (const [file, code] of await workerModules(dir, manifest.background.service_worker)) {
+      expect(/\bnew Function\s*\(/.test(code), file).toBe(false);
+    }
+  });
+});
