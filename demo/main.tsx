@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import { App } from './App';
+import { createDemoStore } from './demoStore';
+
+render(<App store={createDemoStore()} />, document.getElementById('app')!);
