@@ -83,13 +83,19 @@ const children = new Map<string, ChildProcess>();
 const waitingFor = new Set(parts.map((p) => p.name));
 let stopping = false;
 
+/** A path as short as it can be said from where `npm start` ran. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
 function banner(): void {
   const nodeUrl = `http://localhost:${webPort}`;
   const lines = [
     '',
     'Parley is running:',
     `  network node   gRPC 127.0.0.1:${values.port}, gRPC-web ${nodeUrl} (data in ${values['data-dir']})`,
-    `  extension      ${relative(process.cwd(), outDir) || '.'} — chrome://extensions → Developer mode → Load unpacked → pick that folder (it rebuilds on change; press the reload arrow)`,
+    `  extension      ${shown(outDir)} — chrome://extensions → Developer mode → Load unpacked → pick that folder (it rebuilds on change; press the reload arrow)`,
     `  demo dApp      ${demoUrl}`,
     webPort === '5557' ? '' : `  In the extension's Settings, set the node URL to ${nodeUrl}.`,
     'Ctrl-C stops all three.',
