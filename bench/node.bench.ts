@@ -106,7 +106,7 @@ function grpcFrame(message: Uint8Array): Buffer {
 
 /** Splits a gRPC response byte stream into messages. */
 function grpcDeframer(onMessage: (m: Buffer) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 5) {
@@ -161,7 +161,8 @@ async function benchParleyNode(): Promise<Result> {
         const now = performance.now();
         const seq = seqOf(GroupMessage.decode(m).v1!.data);
         latencies.push(now - sentAt[seq]!);
-        if (++counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+        counts[seq] = (counts[seq] ?? 0) + 1;
+        if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
       }),
     );
     req.on('error', () => {});
@@ -219,7 +220,8 @@ async function benchWsFanout(): Promise<Result> {
       const now = performance.now();
       const seq = data.readUInt32BE(0);
       latencies.push(now - sentAt[seq]!);
-      if (++counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+      counts[seq] = (counts[seq] ?? 0) + 1;
+        if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
     });
   }
   await new Promise((r) => setTimeout(r, 200));
