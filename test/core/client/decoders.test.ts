@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createGroup, createApplicationMessage } from 'ts-mls';
+import { createApplicationMessage, createCommit, createGroup, decodeGroupState, encodeGroupState } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { toDecodedMessage } from '../../../src/core/client/decodedMessage';
 import { decodeGroupStateRecord, encodeGroupStateRecord, xmtpClientConfig } from '../../../src/core/client/groupState';
@@ -102,7 +102,25 @@ describe('client store codecs', () => {
     // The tree did not change with the message: the same encoded bytes are reused.
     expect(next.ratchetTree).toBe(record.ratchetTree);
     expect(next.state).not.toEqual(record.state);
+    // With past epochs (kept for late messages), which are framed and cached one by one.
+    let later = newState;
+    for (let i = 0; i < 4; i++) later = (await createCommit({ state: later, cipherSuite: cs }, {})).newState;
+    expect(later.historicalReceiverData.size).toBe(3);
+    const { clientConfig: _c, ...laterDecoded } = decodeGroupStateRecord(encodeGroupStateRecord('07', later));
+    // ts-mls's own whole-state codec is the reference (it does not keep a commit leaf's in-memory
+    // signing context, groupId and leafIndex, either).
+    const reference = decodeGroupState(encodeGroupState(later), 0)?.[0];
+    expect(laterDecoded).toEqual(reference);
     fc.assert(fc.property(bytes(300), bytes(300), (ratchetTree, s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree, state: s }))));
+    const framed = encodeGroupStateRecord('07', later);
+    fc.assert(
+      fc.property(fc.nat({ max: framed.state.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, flip) => {
+        const damaged = framed.state.slice();
+        damaged.set([(damaged[at] ?? 0) ^ flip], at);
+        typedOrValue(() => decodeGroupStateRecord({ ratchetTree: framed.ratchetTree, state: damaged }));
+      }),
+      { numRuns: 200 },
+    );
     fc.assert(fc.property(bytes(300), (s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree: record.ratchetTree, state: s }))));
   });
 
