@@ -15,7 +15,7 @@ import type { ClientContext } from './clientContext';
 import { validateInitialMembership } from './commitValidation';
 import { toDecodedMessage } from './decodedMessage';
 import type { GroupSession } from './groupSession';
-import { decodeGroupStateRecord, encodeGroupStateRecord, xmtpClientConfig } from './groupState';
+import { encodeGroupStateRecord, groupStateOps, loadGroupState, xmtpClientConfig } from './groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
 import { newKeyPackage, retireKeyPackagesOps } from './keyPackages';
 import { groupUpdatedRecord } from './messageRecords';
@@ -83,15 +83,15 @@ export class MessagingEngine {
   async load(groupId: string): Promise<GroupSession> {
     const cached = this.sessions.get(groupId);
     if (cached !== undefined) return cached;
-    const [record, stateRecord, intents] = await Promise.all([
+    const [record, loaded, intents] = await Promise.all([
       this.ctx.store.getGroup(groupId),
-      this.ctx.store.getGroupState(groupId),
+      loadGroupState(this.ctx.store, groupId),
       this.ctx.store.listIntents(groupId),
     ]);
-    if (record === undefined || stateRecord === undefined) {
+    if (record === undefined || loaded === undefined) {
       throw new ParleyError('Client.NotFound', 'No conversation with this id.', { details: groupId });
     }
-    const session: GroupSession = { record, state: decodeGroupStateRecord(stateRecord), intents };
+    const session: GroupSession = { record, state: loaded.state, intents, persisted: loaded.persisted };
     this.sessions.set(groupId, session);
     return session;
   }
@@ -146,11 +146,9 @@ export class MessagingEngine {
       lastMessageAtNs: nowNs,
     };
     if (dmId !== undefined) record.dmId = dmId;
-    const session: GroupSession = { record, state, intents: [] };
-    await this.ctx.store.commit([
-      { op: 'putGroup', record },
-      { op: 'putGroupState', record: encodeGroupStateRecord(record.id, state) },
-    ]);
+    const written = groupStateOps(record.id, state);
+    const session: GroupSession = { record, state, intents: [], persisted: written.persisted };
+    await this.ctx.store.commit([{ op: 'putGroup', record }, ...written.ops]);
     this.sessions.set(record.id, session);
     ctx.events.conversation(record.id);
     return record;
@@ -215,8 +213,9 @@ export class MessagingEngine {
       // Sending implies consent (libxmtp send_message → update_consent_state(Allowed)).
       const record: GroupRecord = { ...session.record, lastMessageAtNs: sentAtNs, consentState: 'allowed' };
       if (session.record.consentState !== 'allowed') record.consentUpdatedAtNs = sentAtNs;
-      const current = await this.save(session, { record, state: newState, intents: [...session.intents, intent] }, [
-        { op: 'putGroupState', record: encodeGroupStateRecord(groupId, newState) },
+      const written = groupStateOps(groupId, newState, session.persisted);
+      const current = await this.save(session, { record, state: newState, intents: [...session.intents, intent], persisted: written.persisted }, [
+        ...written.ops,
         { op: 'putGroup', record },
         { op: 'putMessage', record: message },
         { op: 'putIntent', record: intent },
@@ -477,13 +476,9 @@ export class MessagingEngine {
     }
     const { session, added } = prepared;
     await this.mutex.run(session.record.id, async () => {
-      await ctx.store.commit([
-        { op: 'putGroup', record: session.record },
-        { op: 'putGroupState', record: encodeGroupStateRecord(session.record.id, session.state) },
-        { op: 'putMessage', record: added },
-        advance,
-      ]);
-      this.sessions.set(session.record.id, session);
+      const written = groupStateOps(session.record.id, session.state);
+      await ctx.store.commit([{ op: 'putGroup', record: session.record }, ...written.ops, { op: 'putMessage', record: added }, advance]);
+      this.sessions.set(session.record.id, { ...session, persisted: written.persisted });
     });
     ctx.events.conversation(session.record.id);
     await this.emitMessages([added]);

@@ -1,5 +1,5 @@
 import type { ClientState } from 'ts-mls';
-import { decodeGroupStateRecord } from './groupState';
+import { decodeGroupStateRecord, type PersistedEpochPart } from './groupState';
 import type { GroupRecord, IntentRecord } from './store';
 
 /**
@@ -11,6 +11,8 @@ export interface GroupSession {
   record: GroupRecord;
   state: ClientState;
   intents: IntentRecord[];
+  /** The epoch part of the state as last stored (see groupStateOps); undefined forces a write. */
+  persisted?: PersistedEpochPart;
 }
 
 /** The MLS state a published commit of ours leads to (kept in its intent until accepted). */

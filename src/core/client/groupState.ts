@@ -10,7 +10,7 @@ import { secretTreeEncoder } from 'ts-mls/secretTree.js';
 import { ParleyError } from '../errors';
 import { inboxIdFromCredential } from '../mls/credential';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
-import type { GroupStateRecord } from './store';
+import type { ClientStore, GroupStateRecord, StoreOp } from './store';
 
 /** A group state cannot be larger than a welcome (XMTP's 25 MiB payload limit) plus local secrets. */
 export const MAX_GROUP_STATE_BYTES = 64 * 1024 * 1024;
@@ -81,6 +81,10 @@ const STATE_MAGIC = [0x50, 0x53, 0x01] as const;
 /** ts-mls keeps at most retainKeysForEpochs past epochs; a stored state with far more is not ours. */
 const MAX_PAST_EPOCHS = 64;
 
+/**
+ * The whole state in one self-contained record (a published commit's staged state, kept in its
+ * intent); groups themselves are stored in two parts, see groupStateOps.
+ */
 export function encodeGroupStateRecord(groupId: string, state: ClientState): GroupStateRecord {
   const main = encodeGroupStateWithoutTree({ ...state, historicalReceiverData: new Map() });
   const parts: Uint8Array[] = [Uint8Array.from(STATE_MAGIC), u32(main.length), main, u32(state.historicalReceiverData.size)];
@@ -104,6 +108,98 @@ export function decodeGroupStateRecord(record: Pick<GroupStateRecord, 'ratchetTr
   if (!STATE_MAGIC.every((b) => reader.byte() === b)) throw malformed('group state', 'unknown format');
   const main = decodeTlsExact(decodeGroupStateWithoutTree(tree.value), reader.bytes(reader.u32()));
   if (!main.ok) throw malformed('group state', main.reason);
+  const past = readPastEpochs(reader);
+  if (!reader.done()) throw malformed('group state', 'trailing bytes');
+  encodedTrees.set(main.value.ratchetTree, record.ratchetTree);
+  return { ...main.value, historicalReceiverData: past, clientConfig: xmtpClientConfig() };
+}
+
+/**
+ * Where a group's state lives in the store: two GroupStateRecords, both written in the batch of
+ * the change that made them. `<groupId>` holds what changes with every message (secret-tree
+ * ratchets, key schedule); `<groupId>/epoch` holds what changes only with the epoch or with a
+ * late message of a past epoch: the ratchet tree and the past epochs' receiver data, which carry
+ * whole trees. A message in a 250-member group thus writes about 40 KB, not 500 KB (measured).
+ */
+export const EPOCH_PART_SUFFIX = '/epoch';
+
+/** The epoch part last written for a group, by object identity (ts-mls states are immutable). */
+export interface PersistedEpochPart {
+  tree: RatchetTree;
+  past: ClientState['historicalReceiverData'];
+}
+
+const MAIN_MAGIC = [0x50, 0x4d, 0x01] as const;
+const PAST_MAGIC = [0x50, 0x45, 0x01] as const;
+const EMPTY = new Uint8Array();
+
+/** The store operations that persist `state`; the epoch part only when it differs from `persisted`. */
+export function groupStateOps(
+  groupId: string,
+  state: ClientState,
+  persisted?: PersistedEpochPart,
+): { ops: StoreOp[]; persisted: PersistedEpochPart } {
+  const epoch = state.groupContext.epoch;
+  const main = encodeGroupStateWithoutTree({ ...state, historicalReceiverData: new Map() });
+  const ops: StoreOp[] = [
+    { op: 'putGroupState', record: { groupId, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(MAIN_MAGIC), main]) } },
+  ];
+  if (persisted === undefined || persisted.tree !== state.ratchetTree || persisted.past !== state.historicalReceiverData) {
+    const parts: Uint8Array[] = [Uint8Array.from(PAST_MAGIC), u32(state.historicalReceiverData.size)];
+    for (const [pastEpoch, data] of state.historicalReceiverData) {
+      const bytes = pastEpochBytes(data);
+      parts.push(u64(pastEpoch), u32(bytes.length), bytes);
+    }
+    ops.push({
+      op: 'putGroupState',
+      record: { groupId: groupId + EPOCH_PART_SUFFIX, epoch, ratchetTree: treeBytes(state.ratchetTree), state: concat(parts) },
+    });
+  }
+  return { ops, persisted: { tree: state.ratchetTree, past: state.historicalReceiverData } };
+}
+
+/** Both parts removed (a group that is dropped). */
+export function deleteGroupStateOps(groupId: string): StoreOp[] {
+  return [
+    { op: 'deleteGroupState', groupId },
+    { op: 'deleteGroupState', groupId: groupId + EPOCH_PART_SUFFIX },
+  ];
+}
+
+/** Reads and decodes a group's two parts; undefined when the group has no state. Parts of different epochs are Codec.Malformed. */
+export async function loadGroupState(
+  store: Pick<ClientStore, 'getGroupState'>,
+  groupId: string,
+): Promise<{ state: ClientState; persisted: PersistedEpochPart } | undefined> {
+  const [main, epochPart] = await Promise.all([store.getGroupState(groupId), store.getGroupState(groupId + EPOCH_PART_SUFFIX)]);
+  if (main === undefined) return undefined;
+  if (epochPart === undefined || epochPart.epoch !== main.epoch) {
+    throw malformed('group state', `epoch part ${epochPart === undefined ? 'missing' : `of epoch ${epochPart.epoch}`} for state of epoch ${main.epoch}`);
+  }
+  const state = decodeGroupStateParts(main.state, epochPart);
+  return { state, persisted: { tree: state.ratchetTree, past: state.historicalReceiverData } };
+}
+
+/** Decodes the two parts groupStateOps writes. */
+export function decodeGroupStateParts(main: Uint8Array, epochPart: Pick<GroupStateRecord, 'ratchetTree' | 'state'>): ClientState {
+  if (main.length + epochPart.ratchetTree.length + epochPart.state.length > MAX_GROUP_STATE_BYTES) {
+    throw new ParleyError('Codec.TooLarge', 'The stored group state is too large.', { details: `${main.length + epochPart.state.length} bytes` });
+  }
+  const tree = decodeTlsExact(decodeRatchetTree, epochPart.ratchetTree);
+  if (!tree.ok) throw malformed('ratchet tree', tree.reason);
+  const mainReader = new Reader(main);
+  if (!MAIN_MAGIC.every((b) => mainReader.byte() === b)) throw malformed('group state', 'unknown format');
+  const decoded = decodeTlsExact(decodeGroupStateWithoutTree(tree.value), mainReader.rest());
+  if (!decoded.ok) throw malformed('group state', decoded.reason);
+  const pastReader = new Reader(epochPart.state);
+  if (!PAST_MAGIC.every((b) => pastReader.byte() === b)) throw malformed('group state', 'unknown epoch-part format');
+  const past = readPastEpochs(pastReader);
+  if (!pastReader.done()) throw malformed('group state', 'trailing bytes');
+  encodedTrees.set(decoded.value.ratchetTree, epochPart.ratchetTree);
+  return { ...decoded.value, historicalReceiverData: past, clientConfig: xmtpClientConfig() };
+}
+
+function readPastEpochs(reader: Reader): Map<bigint, EpochReceiverData> {
   const count = reader.u32();
   if (count > MAX_PAST_EPOCHS) throw malformed('group state', `${count} past epochs`);
   const past = new Map<bigint, EpochReceiverData>();
@@ -115,9 +211,7 @@ export function decodeGroupStateRecord(record: Pick<GroupStateRecord, 'ratchetTr
     encodedPastEpochs.set(data.value, bytes);
     past.set(epoch, data.value);
   }
-  if (!reader.done()) throw malformed('group state', 'trailing bytes');
-  encodedTrees.set(main.value.ratchetTree, record.ratchetTree);
-  return { ...main.value, historicalReceiverData: past, clientConfig: xmtpClientConfig() };
+  return past;
 }
 
 function malformed(what: string, details: string): ParleyError {
@@ -182,6 +276,12 @@ class Reader {
     this.need(n);
     const out = this.data.subarray(this.offset, this.offset + n);
     this.offset += n;
+    return out;
+  }
+
+  rest(): Uint8Array {
+    const out = this.data.subarray(this.offset);
+    this.offset = this.data.length;
     return out;
   }
 

@@ -13,7 +13,7 @@ import { validateIncomingCommit } from './commitValidation';
 import { decryptApplicationMessage } from './decryptApplication';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import { decodeStagedState, type GroupSession } from './groupSession';
-import { encodeGroupStateRecord } from './groupState';
+import { groupStateOps } from './groupState';
 import { decodePostCommit, encodePostCommit } from './intentData';
 import { groupUpdatedRecord, unreadableRecord } from './messageRecords';
 import type { IntentRecord, MessageRecord, StoreOp } from './store';
@@ -101,14 +101,21 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   for (const m of messages) if (m.sentAtNs > record.lastMessageAtNs && m.error === undefined) record.lastMessageAtNs = m.sentAtNs;
 
   const ops: StoreOp[] = [];
-  if (stateChanged) ops.push({ op: 'putGroupState', record: encodeGroupStateRecord(record.id, state) });
+  let persisted = start.persisted;
+  if (stateChanged) {
+    const written = groupStateOps(record.id, state, persisted);
+    ops.push(...written.ops);
+    persisted = written.persisted;
+  }
   ops.push({ op: 'putGroup', record });
   for (const m of messages) ops.push({ op: 'putMessage', record: m });
   for (const [id, intent] of changedIntents) {
     ops.push(intent === undefined ? { op: 'deleteIntent', intentId: id } : { op: 'putIntent', record: intent });
   }
+  const session: GroupSession = { record, state, intents: [...intents.values()] };
+  if (persisted !== undefined) session.persisted = persisted;
   return {
-    session: { record, state, intents: [...intents.values()] },
+    session,
     ops,
     messages,
     acceptedCommits,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { createApplicationMessage, createCommit, createGroup, decodeGroupState, encodeGroupState } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { toDecodedMessage } from '../../../src/core/client/decodedMessage';
-import { decodeGroupStateRecord, encodeGroupStateRecord, xmtpClientConfig } from '../../../src/core/client/groupState';
+import { createMemoryStore } from '../../../src/core/client/memoryStore';
+import { decodeGroupStateParts, decodeGroupStateRecord, encodeGroupStateRecord, groupStateOps, loadGroupState, xmtpClientConfig } from '../../../src/core/client/groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData, type PostCommit } from '../../../src/core/client/intentData';
 import { decodePrivateKeyPackage, decodeStoredKeyPackage, encodePrivateKeyPackage } from '../../../src/core/client/keyPackages';
 import type { MessageRecord } from '../../../src/core/client/store';
@@ -122,6 +123,36 @@ describe('client store codecs', () => {
       { numRuns: 200 },
     );
     fc.assert(fc.property(bytes(300), (s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree: record.ratchetTree, state: s }))));
+  });
+
+  it('a group is stored in two parts; a message rewrites only the per-message part', async () => {
+    const cs = await getXmtpCiphersuiteImpl();
+    const inboxId = randomInboxId();
+    const kp = await createXmtpKeyPackage({ inboxId, installationKey: newInstallationKey(), now: new Date() });
+    let state = await createGroup(new Uint8Array(16).fill(8), kp.keyPackage, kp.privatePackage, newGroupExtensions({ creatorInboxId: inboxId, creatorSequenceId: 0n }), cs, xmtpClientConfig());
+    for (let i = 0; i < 2; i++) state = (await createCommit({ state, cipherSuite: cs }, {})).newState;
+    const store = createMemoryStore();
+    const first = groupStateOps('08', state);
+    expect(first.ops.map((o) => (o.op === 'putGroupState' ? o.record.groupId : o.op))).toEqual(['08', '08/epoch']);
+    await store.commit(first.ops);
+    const { newState } = await createApplicationMessage(state, new Uint8Array([1]), cs);
+    const second = groupStateOps('08', newState, first.persisted);
+    expect(second.ops.map((o) => (o.op === 'putGroupState' ? o.record.groupId : o.op))).toEqual(['08']);
+    await store.commit(second.ops);
+    const loaded = await loadGroupState(store, '08');
+    const { clientConfig: _a, ...decoded } = loaded!.state;
+    expect(decoded).toEqual(decodeGroupState(encodeGroupState(newState), 0)?.[0]);
+    const [main, part] = first.ops.map((o) => (o.op === 'putGroupState' ? o.record : undefined));
+    fc.assert(
+      fc.property(bytes(300), bytes(300), bytes(300), (m, tree, p) => {
+        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: tree, state: p }));
+        typedOrValue(() => decodeGroupStateParts(main!.state, { ratchetTree: part!.ratchetTree, state: p }));
+        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: part!.ratchetTree, state: part!.state }));
+      }),
+    );
+    // Parts of different epochs are refused.
+    await store.commit([{ op: 'putGroupState', record: { ...part!, epoch: part!.epoch + 1n } }]);
+    await expect(loadGroupState(store, '08')).rejects.toMatchObject({ code: 'Codec.Malformed' });
   });
 
   it('a stored message with content that no longer decodes reads as an error, not a throw', async () => {

@@ -5,7 +5,7 @@ import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { decodeKeyPackage } from 'ts-mls/keyPackage.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Group } from '../../../src/core/client';
-import { decodeGroupStateRecord } from '../../../src/core/client/groupState';
+import { loadGroupState } from '../../../src/core/client/groupState';
 import { getXmtpCiphersuiteImpl } from '../../../src/core/mls/ciphersuite';
 import { withMembership } from '../../../src/core/mls/groupContext';
 import { validateXmtpKeyPackage } from '../../../src/core/mls/keyPackageValidate';
@@ -22,9 +22,9 @@ function decodeKp(tls: Uint8Array): KeyPackage {
 
 /** Alice's current MLS state, as a hostile client holding her keys would have it (no credential checks). */
 async function hostileState(user: TestUser, groupId: string): Promise<ClientState> {
-  const record = await user.store.getGroupState(groupId);
-  if (record === undefined) throw new Error('no state');
-  return { ...decodeGroupStateRecord(record), clientConfig: defaultClientConfig };
+  const loaded = await loadGroupState(user.store, groupId);
+  if (loaded === undefined) throw new Error('no state');
+  return { ...loaded.state, clientConfig: defaultClientConfig };
 }
 
 async function latestSequenceId(network: TestNetwork, inboxId: string): Promise<bigint> {
