@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { isAbsolute } from 'node:path';
 import { crx } from '@crxjs/vite-plugin';
 import type { ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
@@ -54,7 +56,10 @@ function staticDynamicImports(): Plugin {
         const specifier = i.n;
         let replacement: string;
         const resolved = specifier && !isBuiltin(specifier) ? await this.resolve(specifier, id) : null;
-        if (specifier && resolved && !resolved.external) {
+        // Vite resolves a missing optional peer to a virtual module that throws when evaluated:
+        // hoisted, it would stop the worker at start-up. Only a real file is bundled.
+        const path = resolved && !resolved.external ? resolved.id.split('?')[0]! : '';
+        if (specifier && isAbsolute(path) && existsSync(path)) {
           const name = `__parley_dynamic_${n}`;
           hoisted.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
           replacement = `Promise.resolve(${name})`;

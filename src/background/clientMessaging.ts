@@ -1,9 +1,194 @@
+import { Client } from '../core/client';
+import type { DecodedMessage, Dm, Group } from '../core/client';
+import type { ClientStore } from '../core/client/store';
+import type { SendableContent } from '../core/content';
+import { ParleyError } from '../core/errors';
+import { installationPublicKey, privateKeySigner } from '../core/identity';
+import type { ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
+import { appDataForOrigin, originFromAppData } from '../core/rpc';
+import type { StoredIdentity } from './identities';
+import type { ConversationView, Messaging, MessagingListener } from './messaging';
 import type { OpenMessaging } from './messagingSession';
-import { unavailableMessaging } from './messaging';
 
 /**
- * The Messaging interface over the core Client (src/core/client). The engine is being written
- * alongside; until it lands, the worker answers the messaging methods with a typed error and
- * everything else (access, grants, inbox info) works.
+ * The Messaging interface over the core Client: the one module of the worker that talks to
+ * the engine. The vault's ClientStore is seeded with this identity's installation key, so the
+ * installation id the dApp saw in xmtp_getInbox is the one the Client registers.
  */
-export const openMessaging: OpenMessaging = async () => unavailableMessaging();
+export const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => {
+  await seedInstallation(identity, store);
+  const errors: unknown[] = [];
+  const client = await Client.create(privateKeySigner(identity.privateKey), {
+    apiUrl: nodeUrl,
+    store,
+    onError: (error) => {
+      // Background failures (a welcome that does not validate, a stream reconnect) are kept, not thrown.
+      errors.push(error);
+      if (errors.length > 50) errors.shift();
+    },
+  });
+  return new ClientMessaging(client, store);
+};
+
+async function seedInstallation(identity: StoredIdentity, store: ClientStore): Promise<void> {
+  if (await store.getIdentity()) return;
+  const secret = new Uint8Array(identity.installationSecret);
+  await store.commit([
+    {
+      op: 'putIdentity',
+      record: {
+        inboxId: identity.inboxId,
+        accountAddress: identity.address,
+        nonce: 1n,
+        installationPrivateKey: secret,
+        installationPublicKey: installationPublicKey(secret),
+        registered: false,
+        createdAtNs: BigInt(identity.createdAt) * 1_000_000n,
+      },
+    },
+  ]);
+  secret.fill(0);
+}
+
+type AnyConversation = Dm | Group;
+
+/** The dApp's Message: content in the shape it was sent; unreadable ones show their fallback. */
+export function toRpcMessage(message: DecodedMessage): Message {
+  const out: Message = {
+    id: message.id,
+    conversationId: message.conversationId,
+    senderInboxId: message.senderInboxId,
+    sentAtNs: message.sentAtNs.toString(),
+    contentType: message.contentType,
+    content: message.content ?? { type: 'unknown', contentType: message.contentType, ...(message.fallback !== undefined ? { fallback: message.fallback } : {}) },
+  };
+  if (message.fallback !== undefined) out.fallback = message.fallback;
+  return out;
+}
+
+async function viewOf(conversation: AnyConversation): Promise<ConversationView> {
+  const members = await conversation.members();
+  const view: ConversationView = {
+    id: conversation.id,
+    kind: conversation.kind,
+    createdAtNs: conversation.createdAtNs.toString(),
+    consentState: await conversation.consentState(),
+    memberInboxIds: members.map((m) => m.inboxId),
+  };
+  if (conversation.kind === 'dm') {
+    view.peerInboxId = conversation.peerInboxId();
+  } else {
+    if (conversation.name) view.name = conversation.name;
+    if (conversation.description) view.description = conversation.description;
+    if (conversation.imageUrl) view.imageUrl = conversation.imageUrl;
+    const origin = originFromAppData(conversation.appData);
+    if (origin !== undefined) view.appDataOrigin = origin;
+  }
+  return view;
+}
+
+class ClientMessaging implements Messaging {
+  constructor(
+    private readonly client: Client,
+    private readonly store: ClientStore,
+  ) {}
+
+  private async conversation(id: string): Promise<AnyConversation> {
+    const conversation = await this.client.conversations.getConversationById(id);
+    if (!conversation) throw new ParleyError('Rpc.NotFound', 'No such conversation.', { details: id });
+    return conversation;
+  }
+
+  private async group(id: string): Promise<Group> {
+    const conversation = await this.conversation(id);
+    if (conversation.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'That conversation is not a group.');
+    return conversation;
+  }
+
+  async canMessage(addresses: string[]): Promise<Record<string, boolean>> {
+    return Object.fromEntries(await this.client.canMessage(addresses));
+  }
+
+  async listConversations(filter: ConversationFilter): Promise<ConversationView[]> {
+    const list = await this.client.conversations.list(filter.kind ? { kind: filter.kind } : {});
+    return Promise.all(list.map(viewOf));
+  }
+
+  async getConversation(id: string): Promise<ConversationView | undefined> {
+    const conversation = await this.client.conversations.getConversationById(id);
+    return conversation ? viewOf(conversation) : undefined;
+  }
+
+  async createDm(address: string): Promise<ConversationView> {
+    // The Client's createDm takes no app data yet, so a DM's origin is known only on the
+    // creator's side (SiteConversations); see the report of issue 5.
+    return viewOf(await this.client.conversations.createDm(address));
+  }
+
+  async createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView> {
+    const group = await this.client.conversations.createGroup(addresses, { ...metadata, appData: appDataForOrigin(origin) });
+    return viewOf(group);
+  }
+
+  async getMessages(id: string, page: { limit?: number; beforeNs?: bigint }): Promise<Message[]> {
+    const conversation = await this.conversation(id);
+    const options: Parameters<AnyConversation['messages']>[0] = { direction: 'descending' };
+    if (page.limit !== undefined) options.limit = page.limit;
+    if (page.beforeNs !== undefined) options.beforeNs = page.beforeNs;
+    // Newest `limit` first from the store, handed back newest last (DESIGN §4).
+    return (await conversation.messages(options)).reverse().map(toRpcMessage);
+  }
+
+  async sendMessage(id: string, content: SendableContent): Promise<{ id: string }> {
+    return { id: await (await this.conversation(id)).send(content) };
+  }
+
+  async updateGroup(id: string, metadata: GroupMetadataParams): Promise<ConversationView> {
+    const group = await this.group(id);
+    if (metadata.name !== undefined) await group.updateName(metadata.name);
+    if (metadata.description !== undefined) await group.updateDescription(metadata.description);
+    if (metadata.imageUrl !== undefined) await group.updateImageUrl(metadata.imageUrl);
+    return viewOf(await this.group(id));
+  }
+
+  async addMembers(id: string, addresses: string[]): Promise<ConversationView> {
+    await (await this.group(id)).addMembers(addresses);
+    return viewOf(await this.group(id));
+  }
+
+  async removeMembers(id: string, addresses: string[]): Promise<ConversationView> {
+    await (await this.group(id)).removeMembers(addresses);
+    return viewOf(await this.group(id));
+  }
+
+  async setConsent(id: string, state: 'allowed' | 'denied'): Promise<void> {
+    await (await this.conversation(id)).updateConsentState(state);
+  }
+
+  async syncAll(): Promise<void> {
+    await this.client.conversations.syncAll();
+  }
+
+  stream(listener: MessagingListener): () => void {
+    const messages = this.client.conversations.streamAllMessages();
+    const conversations = this.client.conversations.stream();
+    void (async () => {
+      for await (const message of messages) {
+        const view = await this.getConversation(message.conversationId).catch(() => undefined);
+        if (view) listener.message(toRpcMessage(message), view);
+      }
+    })().catch(() => undefined);
+    void (async () => {
+      for await (const conversation of conversations) listener.conversation(await viewOf(conversation));
+    })().catch(() => undefined);
+    return () => {
+      void messages.return?.();
+      void conversations.return?.();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+    await this.store.close();
+  }
+}

@@ -1,5 +1,7 @@
+import 'fake-indexeddb/auto';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { init, parse } from 'es-module-lexer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExtension } from './browser';
@@ -39,6 +41,25 @@ describe('the built service worker (dist/chrome)', () => {
       const dynamic = imports.filter((i) => i.d > -1).map((i) => code.slice(i.ss, i.se + 40));
       expect(dynamic, file).toEqual([]);
     }
+  });
+
+  it('evaluates and registers its listeners in its first turn (no module throws at start-up)', async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
+    const registered: string[] = [];
+    const event = (name: string) => ({ addListener: () => registered.push(name), hasListeners: () => false });
+    const area = { get: async () => ({}), set: async () => undefined, remove: async () => undefined };
+    const g = globalThis as Record<string, unknown>;
+    g['chrome'] = {
+      runtime: { id: 'test', getURL: (p: string) => `chrome-extension://test/${p}`, onConnect: event('onConnect'), onMessage: event('onMessage') },
+      storage: { session: area, local: area },
+      alarms: { create: async () => undefined, clear: async () => true, get: async () => undefined, onAlarm: event('onAlarm') },
+      windows: { create: async () => ({}), remove: async () => undefined, onRemoved: event('onRemoved'), onFocusChanged: event('onFocusChanged') },
+      tabs: { query: async () => [] },
+      action: { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined },
+      notifications: { create: async () => '', onClicked: event('notifications.onClicked') },
+    };
+    await import(pathToFileURL(join(dir, manifest.background.service_worker)).href);
+    expect(registered).toEqual(expect.arrayContaining(['onConnect', 'onMessage', 'onAlarm', 'onRemoved']));
   });
 
   it('never evaluates strings as code (MV3 CSP forbids eval)', async () => {
