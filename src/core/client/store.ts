@@ -109,16 +109,18 @@ export interface GroupRecord {
 }
 
 /**
- * The MLS state of a group, split as ts-mls can encode it: the ratchet tree changes only with the
- * epoch, the rest (secret tree ratchets, key schedule, past epochs' receiver data) with every
- * message. Both hold secrets: encrypt at rest.
+ * MLS state, opaque to the store (it holds secrets: encrypt at rest). The engine keeps each group
+ * in two records, written in the same batch when both change: `<groupId>` with what changes on
+ * every message (ratchets, key schedule) and `<groupId>/epoch` with what changes only with the
+ * epoch (ratchet tree, past epochs' receiver data), so a message does not rewrite the tree. A
+ * store keys them by `groupId` like any other record.
  */
 export interface GroupStateRecord {
   groupId: string;
   epoch: bigint;
-  /** ts-mls TLS-encoded RatchetTree. */
+  /** ts-mls TLS-encoded RatchetTree (empty in the per-message record). */
   ratchetTree: Uint8Array;
-  /** ts-mls `encodeGroupStateWithoutTree`. */
+  /** The engine's framing of the rest of the ts-mls state. */
   state: Uint8Array;
 }
 
