@@ -1,12 +1,17 @@
 import type { ClientConfig, ClientState, Credential, EpochReceiverData, RatchetTree } from 'ts-mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { decodeGroupStateWithoutTree, encodeGroupStateWithoutTree } from 'ts-mls/clientState.js';
-import { encode } from 'ts-mls/codec/tlsEncoder.js';
-import { varLenDataEncoder } from 'ts-mls/codec/variableLength.js';
+import { mapDecoders } from 'ts-mls/codec/tlsDecoder.js';
+import { contramapBufferEncoders, encode } from 'ts-mls/codec/tlsEncoder.js';
+import { decodeVarLenData, varLenDataEncoder } from 'ts-mls/codec/variableLength.js';
 import { decodeEpochReceiverData } from 'ts-mls/epochReceiverData.js';
-import { groupContextEncoder } from 'ts-mls/groupContext.js';
+import { decodeGroupActiveState, groupActiveStateEncoder } from 'ts-mls/groupActiveState.js';
+import { decodeGroupContext, groupContextEncoder } from 'ts-mls/groupContext.js';
+import { decodeKeySchedule, keyScheduleEncoder } from 'ts-mls/keySchedule.js';
+import { decodePrivateKeyPath, privateKeyPathEncoder } from 'ts-mls/privateKeyPath.js';
 import { decodeRatchetTree, encodeRatchetTree } from 'ts-mls/ratchetTree.js';
-import { secretTreeEncoder } from 'ts-mls/secretTree.js';
+import { decodeSecretTree, secretTreeEncoder } from 'ts-mls/secretTree.js';
+import { decodeUnappliedProposals, unappliedProposalsEncoder } from 'ts-mls/unappliedProposals.js';
 import { ParleyError } from '../errors';
 import { inboxIdFromCredential } from '../mls/credential';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
@@ -116,22 +121,58 @@ export function decodeGroupStateRecord(record: Pick<GroupStateRecord, 'ratchetTr
 
 /**
  * Where a group's state lives in the store: two GroupStateRecords, both written in the batch of
- * the change that made them. `<groupId>` holds what changes with every message (secret-tree
- * ratchets, key schedule); `<groupId>/epoch` holds what changes only with the epoch or with a
- * late message of a past epoch: the ratchet tree and the past epochs' receiver data, which carry
- * whole trees. A message in a 250-member group thus writes about 40 KB, not 500 KB (measured).
+ * the change that made them. `<groupId>` holds the secret tree, the only part a message changes;
+ * `<groupId>/epoch` holds the rest, which changes only with the epoch or with a late message of a
+ * past epoch: the ratchet tree, the group context, key schedule, private path and the past
+ * epochs' receiver data (which carry whole trees). A message in a 250-member group thus encodes
+ * and writes about 40 KB (its secret tree), not 500 KB (measured).
  */
 export const EPOCH_PART_SUFFIX = '/epoch';
 
-/** The epoch part last written for a group, by object identity (ts-mls states are immutable). */
-export interface PersistedEpochPart {
-  tree: RatchetTree;
-  past: ClientState['historicalReceiverData'];
-}
+/** The state whose epoch part was last written: compared field by field (ts-mls states are immutable). */
+export type PersistedEpochPart = Omit<ClientState, 'secretTree' | 'clientConfig'>;
 
-const MAIN_MAGIC = [0x50, 0x4d, 0x01] as const;
-const PAST_MAGIC = [0x50, 0x45, 0x01] as const;
+type EpochFields = Pick<
+  ClientState,
+  'groupContext' | 'keySchedule' | 'privatePath' | 'signaturePrivateKey' | 'unappliedProposals' | 'confirmationTag' | 'groupActiveState'
+>;
+
+const epochFieldsEncoder = contramapBufferEncoders(
+  [groupContextEncoder, keyScheduleEncoder, privateKeyPathEncoder, varLenDataEncoder, unappliedProposalsEncoder, varLenDataEncoder, groupActiveStateEncoder],
+  (f: EpochFields) =>
+    [f.groupContext, f.keySchedule, f.privatePath, f.signaturePrivateKey, f.unappliedProposals, f.confirmationTag, f.groupActiveState] as const,
+);
+const decodeEpochFields = mapDecoders(
+  [decodeGroupContext, decodeKeySchedule, decodePrivateKeyPath, decodeVarLenData, decodeUnappliedProposals, decodeVarLenData, decodeGroupActiveState],
+  (groupContext, keySchedule, privatePath, signaturePrivateKey, unappliedProposals, confirmationTag, groupActiveState): EpochFields => ({
+    groupContext,
+    keySchedule,
+    privatePath,
+    signaturePrivateKey,
+    unappliedProposals,
+    confirmationTag,
+    groupActiveState,
+  }),
+);
+
+const MAIN_MAGIC = [0x50, 0x4d, 0x02] as const;
+const PAST_MAGIC = [0x50, 0x45, 0x02] as const;
 const EMPTY = new Uint8Array();
+
+function epochPartUnchanged(state: ClientState, persisted: PersistedEpochPart | undefined): boolean {
+  return (
+    persisted !== undefined &&
+    persisted.ratchetTree === state.ratchetTree &&
+    persisted.historicalReceiverData === state.historicalReceiverData &&
+    persisted.groupContext === state.groupContext &&
+    persisted.keySchedule === state.keySchedule &&
+    persisted.privatePath === state.privatePath &&
+    persisted.signaturePrivateKey === state.signaturePrivateKey &&
+    persisted.unappliedProposals === state.unappliedProposals &&
+    persisted.confirmationTag === state.confirmationTag &&
+    persisted.groupActiveState === state.groupActiveState
+  );
+}
 
 /** The store operations that persist `state`; the epoch part only when it differs from `persisted`. */
 export function groupStateOps(
@@ -140,22 +181,25 @@ export function groupStateOps(
   persisted?: PersistedEpochPart,
 ): { ops: StoreOp[]; persisted: PersistedEpochPart } {
   const epoch = state.groupContext.epoch;
-  const main = encodeGroupStateWithoutTree({ ...state, historicalReceiverData: new Map() });
   const ops: StoreOp[] = [
-    { op: 'putGroupState', record: { groupId, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(MAIN_MAGIC), main]) } },
-  ];
-  if (persisted === undefined || persisted.tree !== state.ratchetTree || persisted.past !== state.historicalReceiverData) {
-    const parts: Uint8Array[] = [Uint8Array.from(PAST_MAGIC), u32(state.historicalReceiverData.size)];
-    for (const [pastEpoch, data] of state.historicalReceiverData) {
-      const bytes = pastEpochBytes(data);
-      parts.push(u64(pastEpoch), u32(bytes.length), bytes);
-    }
-    ops.push({
+    {
       op: 'putGroupState',
-      record: { groupId: groupId + EPOCH_PART_SUFFIX, epoch, ratchetTree: treeBytes(state.ratchetTree), state: concat(parts) },
-    });
+      record: { groupId, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(MAIN_MAGIC), encodeSecretTree(state.secretTree)]) },
+    },
+  ];
+  if (epochPartUnchanged(state, persisted)) return { ops, persisted: persisted as PersistedEpochPart };
+  const fields = encode(epochFieldsEncoder)(state);
+  const parts: Uint8Array[] = [Uint8Array.from(PAST_MAGIC), u32(fields.length), fields, u32(state.historicalReceiverData.size)];
+  for (const [pastEpoch, data] of state.historicalReceiverData) {
+    const bytes = pastEpochBytes(data);
+    parts.push(u64(pastEpoch), u32(bytes.length), bytes);
   }
-  return { ops, persisted: { tree: state.ratchetTree, past: state.historicalReceiverData } };
+  ops.push({
+    op: 'putGroupState',
+    record: { groupId: groupId + EPOCH_PART_SUFFIX, epoch, ratchetTree: treeBytes(state.ratchetTree), state: concat(parts) },
+  });
+  const { secretTree: _secretTree, clientConfig: _clientConfig, ...epochPart } = state;
+  return { ops, persisted: epochPart };
 }
 
 /** Both parts removed (a group that is dropped). */
@@ -177,7 +221,8 @@ export async function loadGroupState(
     throw malformed('group state', `epoch part ${epochPart === undefined ? 'missing' : `of epoch ${epochPart.epoch}`} for state of epoch ${main.epoch}`);
   }
   const state = decodeGroupStateParts(main.state, epochPart);
-  return { state, persisted: { tree: state.ratchetTree, past: state.historicalReceiverData } };
+  const { secretTree: _secretTree, clientConfig: _clientConfig, ...persisted } = state;
+  return { state, persisted };
 }
 
 /** Decodes the two parts groupStateOps writes. */
@@ -189,14 +234,22 @@ export function decodeGroupStateParts(main: Uint8Array, epochPart: Pick<GroupSta
   if (!tree.ok) throw malformed('ratchet tree', tree.reason);
   const mainReader = new Reader(main);
   if (!MAIN_MAGIC.every((b) => mainReader.byte() === b)) throw malformed('group state', 'unknown format');
-  const decoded = decodeTlsExact(decodeGroupStateWithoutTree(tree.value), mainReader.rest());
-  if (!decoded.ok) throw malformed('group state', decoded.reason);
-  const pastReader = new Reader(epochPart.state);
-  if (!PAST_MAGIC.every((b) => pastReader.byte() === b)) throw malformed('group state', 'unknown epoch-part format');
-  const past = readPastEpochs(pastReader);
-  if (!pastReader.done()) throw malformed('group state', 'trailing bytes');
-  encodedTrees.set(decoded.value.ratchetTree, epochPart.ratchetTree);
-  return { ...decoded.value, historicalReceiverData: past, clientConfig: xmtpClientConfig() };
+  const secretTree = decodeTlsExact(decodeSecretTree, mainReader.rest());
+  if (!secretTree.ok) throw malformed('group state', secretTree.reason);
+  const reader = new Reader(epochPart.state);
+  if (!PAST_MAGIC.every((b) => reader.byte() === b)) throw malformed('group state', 'unknown epoch-part format');
+  const fields = decodeTlsExact(decodeEpochFields, reader.bytes(reader.u32()));
+  if (!fields.ok) throw malformed('group state', fields.reason);
+  const past = readPastEpochs(reader);
+  if (!reader.done()) throw malformed('group state', 'trailing bytes');
+  encodedTrees.set(tree.value, epochPart.ratchetTree);
+  return {
+    ...fields.value,
+    secretTree: secretTree.value,
+    ratchetTree: tree.value,
+    historicalReceiverData: past,
+    clientConfig: xmtpClientConfig(),
+  };
 }
 
 function readPastEpochs(reader: Reader): Map<bigint, EpochReceiverData> {
