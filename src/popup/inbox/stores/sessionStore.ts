@@ -1,13 +1,12 @@
 import type { ReadonlySignal } from '@preact/signals';
 import { computed, signal } from '@preact/signals';
-import type { IdentitySummary, InboxInfo, VaultStatus } from '../../../core/rpc';
+import type { IdentitySummary, VaultStatus } from '../../../core/rpc';
 import type { PopupApi } from '../popupApi';
 import { messageOf } from '../popupApi';
 
 /** The vault's state and the identities in it; the popup routes on it. */
 export function createSessionStore(api: PopupApi) {
   const status = signal<VaultStatus | null>(null);
-  const inbox = signal<InboxInfo | null>(null);
   const error = signal('');
   const busy = signal(false);
   const active: ReadonlySignal<IdentitySummary | undefined> = computed(() => {
@@ -17,7 +16,6 @@ export function createSessionStore(api: PopupApi) {
 
   const apply = (next: VaultStatus): void => {
     status.value = next;
-    if (next.state !== 'unlocked') inbox.value = null;
   };
 
   const act = async (work: () => Promise<void>): Promise<boolean> => {
@@ -37,7 +35,6 @@ export function createSessionStore(api: PopupApi) {
   return {
     status,
     active,
-    inbox,
     error,
     busy,
     refresh: () => act(async () => apply(await api.ui('vault_status'))),
@@ -54,14 +51,6 @@ export function createSessionStore(api: PopupApi) {
         await api.ui('identity_import', label ? { privateKey, label } : { privateKey });
         apply(await api.ui('vault_status'));
       }),
-    /** The installation id comes from the inbox itself; it is shown next to the address. */
-    loadInbox: async () => {
-      try {
-        inbox.value = await api.dapp('xmtp_getInbox', undefined);
-      } catch {
-        inbox.value = null;
-      }
-    },
   };
 }
 
