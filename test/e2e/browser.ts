@@ -173,3 +173,37 @@ export function uiCall(extensionPage: Page, method: string, params?: unknown): P
     [method, params] as const,
   ) as Promise<{ ok: boolean; result?: unknown; error?: unknown }>;
 }
+
+/**
+ * Everything the profile's vault database holds, as text: every key and string, and every byte
+ * array both as hex and as UTF-8, so a secret in any of those forms can be searched for.
+ */
+export function dumpVault(extensionPage: Page): Promise<string> {
+  return extensionPage.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('parley-vault');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    const parts: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v instanceof Uint8Array) parts.push(hex(v), new TextDecoder().decode(v));
+      else if (v instanceof ArrayBuffer) walk(new Uint8Array(v));
+      else if (typeof v === 'string') parts.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => (parts.push(k), walk(x)));
+      else parts.push(String(v));
+    };
+    for (const name of Array.from(db.objectStoreNames)) {
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const req = db.transaction(name).objectStore(name).getAll();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      walk(rows);
+    }
+    db.close();
+    return parts.join('\n');
+  });
+}

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
 import type { ExtensionBrowser } from './browser';
-import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
+import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
 
 const PASSWORD = 'e2e password that is long';
 const ALICE = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
@@ -113,31 +113,7 @@ describe('the extension in real Chromium', { timeout: 90_000 }, () => {
   it('leaves no private key or password in the profile\'s IndexedDB', async () => {
     const privateKey = `0x${'5c'.repeat(32)}`;
     expect((await uiCall(extensionPage, 'identity_import', { privateKey, label: 'Imported key' })).ok).toBe(true);
-    const dump = await extensionPage.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('parley-vault');
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-      const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-      const parts: string[] = [];
-      const walk = (v: unknown): void => {
-        if (v instanceof Uint8Array) parts.push(hex(v), new TextDecoder().decode(v));
-        else if (typeof v === 'string') parts.push(v);
-        else if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => (parts.push(k), walk(x)));
-        else parts.push(String(v));
-      };
-      for (const name of Array.from(db.objectStoreNames)) {
-        const rows = await new Promise<unknown[]>((resolve) => {
-          const req = db.transaction(name).objectStore(name).getAll();
-          req.onsuccess = () => resolve(req.result);
-        });
-        walk(rows);
-      }
-      db.close();
-      return parts.join('\n');
-    });
+    const dump = await dumpVault(extensionPage);
     expect(dump.length).toBeGreaterThan(1000);
     for (const secret of [privateKey.slice(2), PASSWORD, 'Imported key', address.slice(2)]) {
       expect(dump.includes(secret), secret).toBe(false);

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParleyNode } from '../interop/parleyNode';
 import type { ExtensionBrowser } from './browser';
-import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
+import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
 
 /*
  * Issue 5's story in two real browser profiles on one parley-node started by the test: Alice and
@@ -144,5 +144,13 @@ describe('two profiles, one dApp, one node', { timeout: 180_000 }, () => {
     // The site it was created on still sees it.
     expect(((await xmtpRequest(alice.dapp, 'xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).toContain(dmId);
     await other.close();
+  });
+
+  it('leaves no password, key, message text or conversation id in Bob\'s IndexedDB after use', async () => {
+    const dump = await dumpVault(bob.extensionPage);
+    expect(dump.length).toBeGreaterThan(10_000);
+    for (const secret of ['bob e2e password', 'hello bob', 'hi alice', 'burst 00', 'burst 49', dmId, bob.address.slice(2)]) {
+      expect(dump.includes(secret), secret).toBe(false);
+    }
   });
 });
