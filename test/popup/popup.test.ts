@@ -75,7 +75,7 @@ describe('conversations', () => {
     const { screen } = renderPopup(worker);
     expect(await screen.findByRole('button', { name: 'Team, 2 unread' })).toBeTruthy();
     expect(screen.getByRole('button', { name: /^DM with b0b0b0…b0b0$/ })).toBeTruthy();
-    expect(screen.getByRole('tab', { name: 'Conversations (2)' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Conversations, 2 unread' })).toBeTruthy();
   });
 
   it('opens a conversation with its messages and marks it read', async () => {
@@ -91,6 +91,29 @@ describe('conversations', () => {
     expect(worker.callsOf('inbox_markRead')).toEqual([{ conversationId: 'bb' }]);
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
     expect(await screen.findByRole('button', { name: 'Team' })).toBeTruthy();
+  });
+
+  it('shows membership changes as a line of the conversation, not as somebody\'s message', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    const update = worker.receive('bb', '', ALICE.inboxId);
+    update.content = {
+      type: 'groupUpdated',
+      initiatedByInboxId: ALICE.inboxId,
+      addedInboxes: ['b0'.repeat(32)],
+      removedInboxes: [],
+      leftInboxes: [],
+      metadataFieldChanges: [{ fieldName: 'group_name', newValue: 'Team' }],
+      addedAdminInboxes: [],
+      removedAdminInboxes: [],
+      addedSuperAdminInboxes: [],
+      removedSuperAdminInboxes: [],
+    };
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: 'Team' }));
+    const line = await screen.findByText('b0b0b0…b0b0 joined; renamed to “Team”');
+    expect(line.className).toBe('message-event');
+    expect(screen.getByRole('log', { name: 'Messages' }).textContent).not.toContain('You');
   });
 
   it('sends what is typed in the composer', async () => {

@@ -57,6 +57,7 @@ const TABS: { id: Tab; label: string }[] = [
 
 function Inbox({ pollMs, identityId }: { pollMs: number; identityId: string }) {
   const { inbox, tab } = useStores();
+  const unreadTotal = Object.values(inbox.unread.value).reduce((a, b) => a + b, 0);
 
   useEffect(() => {
     inbox.showIdentity(identityId);
@@ -76,12 +77,17 @@ function Inbox({ pollMs, identityId }: { pollMs: number; identityId: string }) {
             type="button"
             role="tab"
             aria-selected={tab.value === t.id}
+            aria-label={t.id === 'conversations' && unreadTotal > 0 ? `${t.label}, ${unreadTotal} unread` : undefined}
             onClick={() => {
               tab.value = t.id;
             }}
           >
             {t.label}
-            {t.id === 'conversations' && <UnreadTotal />}
+            {t.id === 'conversations' && unreadTotal > 0 && (
+              <span class="tab-count" aria-hidden="true">
+                {unreadTotal > 99 ? '99+' : unreadTotal}
+              </span>
+            )}
           </button>
         ))}
       </nav>
@@ -104,10 +110,4 @@ function Conversations() {
       <NewConversation />
     </>
   );
-}
-
-function UnreadTotal() {
-  const { inbox } = useStores();
-  const total = Object.values(inbox.unread.value).reduce((a, b) => a + b, 0);
-  return total > 0 ? <span class="tab-count"> ({total > 99 ? '99+' : total})</span> : null;
 }

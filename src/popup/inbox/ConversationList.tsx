@@ -18,8 +18,8 @@ export function ConversationList() {
         return (
           <li key={c.id}>
             <button type="button" class="conversation-item" aria-label={label} onClick={() => void inbox.openConversation(c.id)}>
-              <span class="conversation-kind" aria-hidden="true">
-                {c.kind === 'group' ? '👥' : '💬'}
+              <span class={`conversation-kind ${c.kind}`} aria-hidden="true">
+                {c.kind === 'group' ? 'G' : 'DM'}
               </span>
               <span class="conversation-title">{title}</span>
               {blocked && <span class="conversation-blocked">blocked</span>}

@@ -36,6 +36,14 @@ export function ConversationView() {
         <ol ref={log}>
           {messages.length === 0 && <li class="muted">No messages yet.</li>}
           {messages.map((m) => {
+            if (m.content.type === 'groupUpdated' || m.content.type === 'readReceipt') {
+              // Not somebody's words: a muted line, and receipts not at all.
+              return m.content.type === 'groupUpdated' ? (
+                <li key={m.id} class="message-event">
+                  {messageText(m)}
+                </li>
+              ) : null;
+            }
             const mine = m.senderInboxId === own;
             return (
               <li key={m.id} class={mine ? 'message mine' : 'message'}>

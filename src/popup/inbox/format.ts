@@ -1,3 +1,4 @@
+import type { GroupUpdatedContent } from '../../core/content';
 import type { Conversation, Message } from '../../core/rpc';
 
 /** `82249f…a61c`: enough of an id to tell two apart at a glance. */
@@ -10,6 +11,20 @@ export function conversationTitle(c: Conversation): string {
   return `DM with ${shortId(c.peerInboxId ?? c.memberInboxIds[0] ?? '')}`;
 }
 
+/** Membership and metadata changes as a line of the conversation, not as somebody's message. */
+export function groupUpdateText(c: GroupUpdatedContent): string {
+  const parts: string[] = [];
+  const people = (ids: string[]) => ids.map(shortId).join(', ');
+  if (c.addedInboxes.length > 0) parts.push(`${people(c.addedInboxes)} joined`);
+  if (c.removedInboxes.length > 0) parts.push(`${people(c.removedInboxes)} removed`);
+  if (c.leftInboxes.length > 0) parts.push(`${people(c.leftInboxes)} left`);
+  for (const change of c.metadataFieldChanges) {
+    if (change.fieldName === 'group_name') parts.push(`renamed to “${change.newValue ?? ''}”`);
+    else if (change.fieldName === 'description') parts.push('description changed');
+  }
+  return parts.length > 0 ? parts.join('; ') : 'Conversation updated';
+}
+
 /** One line of text for any content type; types without text say what they are. */
 export function messageText(m: Message): string {
   const c = m.content;
@@ -20,6 +35,8 @@ export function messageText(m: Message): string {
       return c.markdown;
     case 'reply':
       return c.content.type === 'text' ? c.content.text : (m.fallback ?? 'Reply');
+    case 'groupUpdated':
+      return groupUpdateText(c);
     case 'reaction':
       return `${c.action === 'removed' ? 'Removed' : 'Reacted'} ${c.content}`;
     default:
