@@ -17,6 +17,11 @@ function textOf(m: Message): string {
   return m.content.type === 'text' ? m.content.text : (m.fallback ?? `[${m.content.type}]`);
 }
 
+/** Membership changes and receipts are the protocol's bookkeeping, not somebody's words. */
+function isChat(m: Message): boolean {
+  return m.content.type !== 'groupUpdated' && m.content.type !== 'readReceipt';
+}
+
 /** A small dApp on Parley's SDK: connect, the inbox, DMs and groups, live messages, a composer. */
 export function App({ store }: { store: DemoStore }) {
   useEffect(() => {
@@ -177,7 +182,7 @@ function ConversationPanel({ store }: { store: DemoStore }) {
       <h2>{titleOf(conversation)}</h2>
       <div role="log" aria-label="Messages">
         <ol class="messages">
-          {store.messages.value.map((m) => (
+          {store.messages.value.filter(isChat).map((m) => (
             <li key={m.id} class={m.senderInboxId === own ? 'mine' : ''}>
               <span class="sender">{m.senderInboxId === own ? 'You' : short(m.senderInboxId)}</span> {textOf(m)}
             </li>
