@@ -4,8 +4,9 @@ import { repoRoot } from './interop/testEnv';
 
 /**
  * Prepares what some tests need from outside Node: node-sdk peers under Debian 13's loader,
- * a PostgreSQL database and Debian's Chromium. The scripts are idempotent and take well under
- * a second once done, so this runs before every vitest run (`npm test`, CI, or a single file).
+ * a PostgreSQL database, and Debian's Chromium and Firefox ESR. The scripts are idempotent and
+ * take well under a second once done, so this runs before every vitest run (`npm test`, CI, or
+ * a single file).
  *
  * A failed step does not stop the run: it is handed to the tests that need it through an
  * environment variable, and they fail with that reason (see test/interop/testEnv.ts).
@@ -25,13 +26,21 @@ export default function setup(): void {
     process.env['PARLEY_POSTGRES_SETUP_ERROR'] = postgres.reason || 'the script printed no URL';
   }
 
-  // Debian's chromium for the extension's end-to-end tests (test/e2e).
-  const chromium = runScript('setup-chromium.sh');
-  const executable = chromium.stdout.trim().split('\n').pop();
-  if (chromium.ok && executable) {
-    process.env['PARLEY_CHROMIUM'] = executable;
+  // Debian's chromium and firefox-esr for the extension's end-to-end tests (test/e2e).
+  const browsers = runScript('setup-browsers.sh');
+  const paths = new Map(
+    browsers.stdout.split('\n').map((line): [string, string] => {
+      const [name = '', path = ''] = line.trim().split(' ');
+      return [name, path];
+    }),
+  );
+  const chromium = paths.get('chromium');
+  const firefox = paths.get('firefox');
+  if (browsers.ok && chromium && firefox) {
+    process.env['PARLEY_CHROMIUM'] = chromium;
+    process.env['PARLEY_FIREFOX'] = firefox;
   } else {
-    process.env['PARLEY_CHROMIUM_SETUP_ERROR'] = chromium.reason || 'the script printed no path';
+    process.env['PARLEY_BROWSERS_SETUP_ERROR'] = browsers.reason || 'the script printed no paths';
   }
 }
 

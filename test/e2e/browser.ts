@@ -11,24 +11,22 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 
 /** Debian's chromium, as test/globalSetup.ts found it; a clear reason when it did not. */
 export function chromiumPath(): string {
-  const error = process.env['PARLEY_CHROMIUM_SETUP_ERROR'];
+  const error = process.env['PARLEY_BROWSERS_SETUP_ERROR'];
   if (error) throw new Error(`Chromium is not available for the e2e tests: ${error}`);
   return process.env['PARLEY_CHROMIUM'] ?? '/usr/bin/chromium';
 }
 
 /**
- * Builds dist/chrome (under a lock: several test files may build at once) and copies it to a
- * folder of this test's own, so a later rebuild cannot change files under a running browser.
+ * Builds dist/chrome (or dist/firefox) under a lock, since several test files may build at
+ * once, and copies it to a folder of this test's own, so a later rebuild cannot change files
+ * under a running browser.
  */
-export function buildExtension(): string {
-  const result = spawnSync('flock', [join(repoRoot, '.cache', 'e2e-build.lock'), 'npx', 'vite', 'build'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 5 * 60_000,
-  });
+export function buildExtension(target: 'chrome' | 'firefox' = 'chrome'): string {
+  const args = [join(repoRoot, '.cache', 'e2e-build.lock'), 'npx', 'vite', 'build', ...(target === 'firefox' ? ['--mode', 'firefox'] : [])];
+  const result = spawnSync('flock', args, { cwd: repoRoot, encoding: 'utf8', timeout: 5 * 60_000 });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
-  const copy = mkdtempSync(join(tmpdir(), 'parley-ext-'));
-  cpSync(join(repoRoot, 'dist', 'chrome'), copy, { recursive: true });
+  const copy = mkdtempSync(join(tmpdir(), `parley-ext-${target}-`));
+  cpSync(join(repoRoot, 'dist', target), copy, { recursive: true });
   return copy;
 }
 

@@ -43,8 +43,12 @@ export function assertJsonWithin(value: unknown, budget: JsonBudget): void {
       return;
     }
     if (typeof v === 'object') {
-      const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null) notJson('an object that is not a plain object');
+      // A plain object of any realm: Firefox hands content scripts the page's objects, whose
+      // prototype is the page's Object.prototype, not ours. Maps, Dates and class instances
+      // sit one prototype deeper.
+      const proto = Object.getPrototypeOf(v) as object | null;
+      const plain = proto === null || Object.getPrototypeOf(proto) === null;
+      if (!plain || Object.prototype.toString.call(v) !== '[object Object]') notJson('an object that is not a plain object');
       for (const key of Object.keys(v)) {
         chars += key.length;
         if (chars > budget.maxChars) tooLarge(`more than ${budget.maxChars} characters`);

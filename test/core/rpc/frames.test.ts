@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
@@ -70,6 +71,17 @@ describe('request frames', () => {
         expect.objectContaining({ code: 'Rpc.InvalidParams' }),
       );
     }
+  });
+
+  it('accepts plain objects of another realm (what Firefox gives content scripts) but not its Maps', () => {
+    const page = runInNewContext('({ type: "request", id: 1, method: "m", params: { list: [{ a: 1 }] } })') as unknown;
+    expect(parseRequestFrame(page)).toEqual({ type: 'request', id: 1, method: 'm', params: { list: [{ a: 1 }] } });
+    const withMap = runInNewContext('({ type: "request", id: 1, method: "m", params: new Map() })') as unknown;
+    expect(() => parseRequestFrame(withMap)).toThrow(expect.objectContaining({ code: 'Rpc.InvalidParams' }));
+    class Custom {
+      type = 'request';
+    }
+    expect(() => parseRequestFrame(new Custom())).toThrow(expect.objectContaining({ code: 'Rpc.InvalidParams' }));
   });
 
   it('refuses a sparse array whose length is over budget without walking it', () => {
