@@ -147,4 +147,10 @@ async function stop(exitCode: number): Promise<void> {
 
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// A wrapper that dies without passing its signal on (npm stopped with SIGTERM kills only its
+// shell) leaves this process orphaned: that too means stop, or the three would outlive it.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop(0);
+}, 1000).unref();
 for (const part of parts) launch(part);
