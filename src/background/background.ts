@@ -9,7 +9,6 @@ import { Grants } from './grants';
 import { handlers } from './handlers';
 import { Identities } from './identities';
 import type { ConversationView, MessagingListener } from './messaging';
-import { unavailableMessaging } from './messaging';
 import type { OpenMessaging } from './messagingSession';
 import { MessagingSession } from './messagingSession';
 import type { HubPort } from './portHub';
@@ -34,7 +33,7 @@ export interface BackgroundPlatform {
   session: SessionKeyStore;
   alarms: AlarmsApi & { create(name: string, info: { when?: number; periodInMinutes?: number }): Promise<void> | void };
   approvalWindows: ApprovalWindows;
-  openMessaging?: OpenMessaging;
+  openMessaging: OpenMessaging;
   dbName?: string;
 }
 
@@ -60,8 +59,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   const settings = new SettingsStore(vault);
   const approvals = new Approvals(platform.approvalWindows);
   const autoLock = new AutoLock(platform.alarms, vault, settings);
-  const open = platform.openMessaging ?? (async () => unavailableMessaging());
-  const session = new MessagingSession(open, vault, identities, settings);
+  const session = new MessagingSession(platform.openMessaging, vault, identities, settings);
   const router = createRouter({ vault, identities, grants, approvals, sites, handlers, messaging: () => session.get() });
 
   const hub = new PortHub(platform.extensionId, (origin, method, params) => {

@@ -88,6 +88,12 @@ async function viewOf(conversation: AnyConversation): Promise<ConversationView> 
 }
 
 class ClientMessaging implements Messaging {
+  /**
+   * Views for the stream's events: a view reads the members' identity logs, too much to redo
+   * for every message of a burst. Dropped when the conversation changes.
+   */
+  private readonly views = new Map<string, Promise<ConversationView | undefined>>();
+
   constructor(
     private readonly client: Client,
     private readonly store: ClientStore,
@@ -103,6 +109,19 @@ class ClientMessaging implements Messaging {
     const conversation = await this.conversation(id);
     if (conversation.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'That conversation is not a group.');
     return conversation;
+  }
+
+  private streamView(id: string): Promise<ConversationView | undefined> {
+    let view = this.views.get(id);
+    if (!view) {
+      view = this.getConversation(id).catch(() => undefined);
+      this.views.set(id, view);
+      // A conversation not readable yet (its welcome still in flight) is looked up again next time.
+      void view.then((v) => {
+        if (v === undefined && this.views.get(id) === view) this.views.delete(id);
+      });
+    }
+    return view;
   }
 
   async canMessage(addresses: string[]): Promise<Record<string, boolean>> {
@@ -144,6 +163,7 @@ class ClientMessaging implements Messaging {
   }
 
   async updateGroup(id: string, metadata: GroupMetadataParams): Promise<ConversationView> {
+    this.views.delete(id);
     const group = await this.group(id);
     if (metadata.name !== undefined) await group.updateName(metadata.name);
     if (metadata.description !== undefined) await group.updateDescription(metadata.description);
@@ -152,16 +172,19 @@ class ClientMessaging implements Messaging {
   }
 
   async addMembers(id: string, addresses: string[]): Promise<ConversationView> {
+    this.views.delete(id);
     await (await this.group(id)).addMembers(addresses);
     return viewOf(await this.group(id));
   }
 
   async removeMembers(id: string, addresses: string[]): Promise<ConversationView> {
+    this.views.delete(id);
     await (await this.group(id)).removeMembers(addresses);
     return viewOf(await this.group(id));
   }
 
   async setConsent(id: string, state: 'allowed' | 'denied'): Promise<void> {
+    this.views.delete(id);
     await (await this.conversation(id)).updateConsentState(state);
   }
 
@@ -174,12 +197,19 @@ class ClientMessaging implements Messaging {
     const conversations = this.client.conversations.stream();
     void (async () => {
       for await (const message of messages) {
-        const view = await this.getConversation(message.conversationId).catch(() => undefined);
+        // A commit (membership, metadata) changes what the view says.
+        if (message.kind === 'membershipChange') this.views.delete(message.conversationId);
+        const view = await this.streamView(message.conversationId);
         if (view) listener.message(toRpcMessage(message), view);
       }
     })().catch(() => undefined);
     void (async () => {
-      for await (const conversation of conversations) listener.conversation(await viewOf(conversation));
+      for await (const conversation of conversations) {
+        this.views.delete(conversation.id);
+        const view = await viewOf(conversation);
+        this.views.set(conversation.id, Promise.resolve(view));
+        listener.conversation(view);
+      }
     })().catch(() => undefined);
     return () => {
       void messages.return?.();

@@ -1,4 +1,3 @@
-import { ParleyError } from '../core/errors';
 import type { ConsentState, Conversation, ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
 import type { SendableContent } from '../core/content';
 import type { ConversationScopeFacts } from './siteConversations';
@@ -33,27 +32,4 @@ export interface Messaging {
 export interface MessagingListener {
   message(message: Message, conversation: ConversationView): void;
   conversation(conversation: ConversationView): void;
-}
-
-/** Stands in while no engine is wired: every call says so in a typed error. */
-export function unavailableMessaging(): Messaging {
-  const fail = (): never => {
-    throw new ParleyError('Api.Unimplemented', 'Messaging is not available in this build.');
-  };
-  return {
-    canMessage: async () => fail(),
-    listConversations: async () => fail(),
-    getConversation: async () => fail(),
-    createDm: async () => fail(),
-    createGroup: async () => fail(),
-    getMessages: async () => fail(),
-    sendMessage: async () => fail(),
-    updateGroup: async () => fail(),
-    addMembers: async () => fail(),
-    removeMembers: async () => fail(),
-    setConsent: async () => fail(),
-    syncAll: async () => undefined,
-    stream: () => () => undefined,
-    close: async () => undefined,
-  };
 }
