@@ -33,7 +33,6 @@ let inboxId: string;
 let address: string;
 let bob: Client;
 let demo: Page;
-let extensionPage: Page;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,16 +47,6 @@ function freePort(): Promise<number> {
 
 function demoUrl(): string {
   return `http://localhost:${ports.demo}`;
-}
-
-/**
- * Whether the worker runs a messaging engine: until src/background/clientMessaging.ts wires the
- * core Client, every messaging method answers Api.Unimplemented, and the conversation tests
- * say so as a skip instead of failing on it. Any other answer runs them.
- */
-async function messagingUnavailable(page: Page): Promise<boolean> {
-  const reply = (await uiCall(page, 'inbox_request', { method: 'xmtp_listConversations', params: {} })) as { ok: boolean; error?: { code?: string } };
-  return !reply.ok && reply.error?.code === 'Api.Unimplemented';
 }
 
 /** Waits for `target`; a role=alert on the page instead fails at once with what it says. */
@@ -97,7 +86,6 @@ beforeAll(async () => {
   browser = await launchWithExtension(extensionDir);
   const onboarded = await onboard(browser, PASSWORD);
   ({ inboxId, address } = onboarded);
-  extensionPage = onboarded.page;
   expect(await uiCall(onboarded.page, 'settings_set', { nodeUrl: `http://localhost:${ports.web}` })).toMatchObject({ ok: true });
   bob = await Client.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: `http://127.0.0.1:${ports.web}`, store: createMemoryStore() });
   mkdirSync(SHOTS, { recursive: true });
@@ -139,8 +127,7 @@ describe('npm start and the demo dApp', { timeout: 120_000 }, () => {
     expect(await demo.getByTestId('address').textContent()).toBe(address);
   });
 
-  it('DMs a peer by address and shows the reply live', async (ctx) => {
-    if (await messagingUnavailable(extensionPage)) ctx.skip('the worker has no messaging engine in this build (Api.Unimplemented)');
+  it('DMs a peer by address and shows the reply live', async () => {
     const bobAddress = bob.accountIdentifier.identifier;
     await demo.getByRole('textbox', { name: 'Address', exact: true }).fill(bobAddress);
     await demo.getByRole('button', { name: 'Start DM' }).click();

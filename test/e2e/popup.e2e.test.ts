@@ -29,16 +29,6 @@ let popup: Page;
 let bob: Client;
 let bobAddress: string;
 
-/**
- * Whether the worker runs a messaging engine: until src/background/clientMessaging.ts wires the
- * core Client, every messaging method answers Api.Unimplemented, and the conversation tests
- * say so as a skip instead of failing on it. Any other answer runs them.
- */
-async function messagingUnavailable(page: Page): Promise<boolean> {
-  const reply = (await uiCall(page, 'inbox_request', { method: 'xmtp_listConversations', params: {} })) as { ok: boolean; error?: { code?: string } };
-  return !reply.ok && reply.error?.code === 'Api.Unimplemented';
-}
-
 /** Waits for `target`; a role=alert on the page instead fails at once with what it says. */
 async function appearsOrAlerts(page: Page, target: Locator, timeout = 60_000): Promise<void> {
   const alert = page.getByRole('alert');
@@ -98,8 +88,7 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => popup.getByRole('textbox', { name: 'Node URL' }).inputValue()).toBe(node.webUrl);
   });
 
-  it("starts a DM by address, sends, shows the peer's reply and its unread count", async (ctx) => {
-    if (await messagingUnavailable(popup)) ctx.skip('the worker has no messaging engine in this build (Api.Unimplemented)');
+  it("starts a DM by address, sends, shows the peer's reply and its unread count", async () => {
     expect(await uiCall(popup, 'settings_set', { nodeUrl: node.webUrl })).toMatchObject({ ok: true });
     await popup.getByRole('tab', { name: /Conversations/ }).click();
     await popup.getByRole('textbox', { name: 'Address', exact: true }).fill(bobAddress);
