@@ -2,7 +2,7 @@ import { fakeBrowser } from '@webext-core/fake-browser';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AUTO_LOCK_ALARM } from '../../src/background/autoLock';
 import { originOfSender } from '../../src/background/portHub';
-import { tick } from '../content/fakeWindow';
+import { until } from '../content/fakeWindow';
 import { portPair } from '../content/fakePort';
 import { createHarness, EXTENSION_ID, resetBrowser } from './harness';
 
@@ -31,7 +31,7 @@ describe('port origin', () => {
     let disconnected = false;
     content.onDisconnect.addListener(() => (disconnected = true));
     h.bg.onConnect(worker);
-    await tick(5);
+    await until(() => disconnected);
     expect(disconnected).toBe(true);
   });
 });
@@ -93,7 +93,7 @@ describe('worker lifecycle', () => {
     expect(alarm?.scheduledTime).toBeGreaterThan(Date.now() + 14 * 60_000);
     expect(alarm?.scheduledTime).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
     await h.bg.onAlarm(AUTO_LOCK_ALARM);
-    await tick(5);
+    await until(() => page.events.length > 0);
     expect(page.events).toContainEqual({ event: 'accessChanged', data: null });
     expect((await page.request('xmtp_getInbox')).error?.code).toBe(4100);
     expect(await fakeBrowser.alarms.get(AUTO_LOCK_ALARM)).toBeUndefined();

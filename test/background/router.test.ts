@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
-import { tick } from '../content/fakeWindow';
+import { tick, until } from '../content/fakeWindow';
 import { createHarness, resetBrowser } from './harness';
 
 const DAPP = 'http://localhost:5173';
@@ -97,7 +97,7 @@ describe('worker router: validate → lock → grant → approval → handler', 
     await h.answerApproval(false);
     expect((await rejected).error).toMatchObject({ code: 4001 });
     const closed = page.request('xmtp_requestAccess');
-    await tick(10);
+    await until(() => h.windows.opened.length === 2);
     h.bg.onWindowRemoved(100 + h.windows.opened.length);
     expect((await closed).error).toMatchObject({ code: 4001 });
     expect((await page.request('xmtp_getAccess')).result).toBeNull();
@@ -108,8 +108,7 @@ describe('worker router: validate → lock → grant → approval → handler', 
     await h.onboard();
     const page = await h.grant(DAPP, 'site');
     const widen = page.request('xmtp_requestAccess', { scope: 'inbox' });
-    await tick(10);
-    expect(h.windows.opened).toHaveLength(2);
+    await until(() => h.windows.opened.length === 2);
     await h.answerApproval(true, 'inbox');
     expect((await widen).result).toMatchObject({ scope: 'inbox' });
   });
@@ -118,7 +117,7 @@ describe('worker router: validate → lock → grant → approval → handler', 
     const h = await createHarness();
     const page = h.page(DAPP);
     const answer = page.request('xmtp_requestAccess');
-    await tick(10);
+    await until(() => h.windows.opened.length === 1);
     const approvalId = h.windows.opened[0]!;
     // Approving before there is an identity is refused; the page onboards first.
     expect((await h.ui('approval_decide', { approvalId, approved: true })).error).toMatchObject({ code: 'Vault.Locked' });
@@ -136,6 +135,7 @@ describe('revocation', () => {
     const dappTab2 = h.page(DAPP);
     const other = await h.grant(OTHER);
     expect((await h.ui('grants_revoke', { origin: DAPP })).ok).toBe(true);
+    await until(() => dapp.events.length > 0 && dappTab2.events.length > 0);
     await tick(10);
     expect(dapp.events).toContainEqual({ event: 'accessChanged', data: null });
     expect(dappTab2.events).toContainEqual({ event: 'accessChanged', data: null });
@@ -191,7 +191,9 @@ describe('site scope', () => {
     const other = await h.grant(OTHER, 'site');
     const conversation = h.messaging.add({ appDataOrigin: DAPP });
     await tick(10);
+    await until(() => h.messaging.listener !== null);
     h.messaging.deliver(conversation, 'hello');
+    await until(() => dapp.events.some((e) => e.event === 'message'));
     await tick(20);
     expect(dapp.events.filter((e) => e.event === 'message')).toEqual([{ event: 'message', data: expect.objectContaining({ content: { type: 'text', text: 'hello' } }) }]);
     expect(other.events.filter((e) => e.event === 'message')).toEqual([]);

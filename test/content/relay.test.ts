@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayPort } from '../../src/content/relay';
 import { startRelay } from '../../src/content/relay';
 import { PAGE_CHANNEL } from '../../src/core/rpc';
-import { FakeWindow, tick } from './fakeWindow';
+import { FakeWindow, tick, until } from './fakeWindow';
 import type { FakePort } from './fakePort';
 import { portPair } from './fakePort';
 
@@ -50,7 +50,7 @@ describe('content-script relay', () => {
     expect(workerEnds).toHaveLength(1);
     const got = received(workerEnds[0]);
     win.postMessage(request(2), ORIGIN);
-    await tick();
+    await until(() => got.length > 0);
     expect(got).toEqual([{ type: 'request', id: 2, method: 'xmtp_getAccess' }]);
   });
 
@@ -81,7 +81,7 @@ describe('content-script relay', () => {
   it('answers an oversized request with -32602 without opening a Port', async () => {
     const { win, workerEnds } = setup();
     win.postMessage(request(9, { params: { text: 'x'.repeat(3 * 1024 * 1024) } }), ORIGIN);
-    await tick(20);
+    await until(() => win.framesToPage().length > 0);
     expect(workerEnds).toHaveLength(0);
     expect(win.framesToPage()).toEqual([
       expect.objectContaining({ type: 'response', id: 9, error: expect.objectContaining({ code: -32602 }) }),
@@ -96,6 +96,7 @@ describe('content-script relay', () => {
     worker.postMessage({ type: 'response', id: 1, result: null });
     worker.postMessage({ type: 'response', id: 77, result: 'unasked' });
     worker.postMessage({ type: 'event', event: 'accessChanged', data: null });
+    await until(() => win.framesToPage().length >= 2);
     await tick();
     expect(win.framesToPage()).toEqual([
       { channel: PAGE_CHANNEL, direction: 'toPage', type: 'response', id: 1, result: null },
@@ -108,12 +109,12 @@ describe('content-script relay', () => {
     win.postMessage(request(1), ORIGIN);
     await tick();
     workerEnds[0]!.disconnect();
-    await tick(20);
+    await until(() => connects() === 2 && win.framesToPage().length > 0);
     expect(win.framesToPage()).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 4900 }) })]);
     expect(connects()).toBe(2);
     const got = received(workerEnds[1]);
     win.postMessage(request(2), ORIGIN);
-    await tick();
+    await until(() => got.length > 0);
     expect(got).toEqual([{ type: 'request', id: 2, method: 'xmtp_getAccess' }]);
   });
 
@@ -125,7 +126,7 @@ describe('content-script relay', () => {
     });
     win.postMessage(request(1), ORIGIN);
     win.postMessage(request(2), ORIGIN);
-    await tick(20);
+    await until(() => win.framesToPage().length >= 3);
     const frames = win.framesToPage();
     expect(frames.filter((f) => (f as { event?: string }).event === 'disconnect')).toHaveLength(1);
     expect(frames.filter((f) => (f as { error?: { code: number } }).error?.code === 4900)).toHaveLength(2);
