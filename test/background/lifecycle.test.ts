@@ -93,7 +93,7 @@ describe('worker lifecycle', () => {
     expect(alarm?.scheduledTime).toBeGreaterThan(Date.now() + 14 * 60_000);
     expect(alarm?.scheduledTime).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
     await h.bg.onAlarm(AUTO_LOCK_ALARM);
-    await until(() => page.events.length > 0);
+    await until(() => page.events.some((e) => e.event === 'accessChanged' && e.data === null));
     expect(page.events).toContainEqual({ event: 'accessChanged', data: null });
     expect((await page.request('xmtp_getInbox')).error?.code).toBe(4100);
     expect(await fakeBrowser.alarms.get(AUTO_LOCK_ALARM)).toBeUndefined();

@@ -135,7 +135,8 @@ describe('revocation', () => {
     const dappTab2 = h.page(DAPP);
     const other = await h.grant(OTHER);
     expect((await h.ui('grants_revoke', { origin: DAPP })).ok).toBe(true);
-    await until(() => dapp.events.length > 0 && dappTab2.events.length > 0);
+    const revoked = (p: typeof dapp) => p.events.some((e) => e.event === 'accessChanged' && e.data === null);
+    await until(() => revoked(dapp) && revoked(dappTab2));
     await tick(10);
     expect(dapp.events).toContainEqual({ event: 'accessChanged', data: null });
     expect(dappTab2.events).toContainEqual({ event: 'accessChanged', data: null });
