@@ -278,12 +278,20 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
           events.push(e);
           void store
             .queryGroupMessages(b('N'), { direction: 'ascending', cursor: 0n, limit: 100 })
-            .then((rows) => seenAtEvent.push(rows.length));
+            .then(
+              (rows) => seenAtEvent.push(rows.length),
+              () => seenAtEvent.push(-1), // the store closed under a late event: fails the check below
+            );
         });
         const [m1, m2] = await store.insertGroupMessages([groupMessage('N', 'n1'), groupMessage('N', 'n2')]);
         await store.insertGroupMessages([groupMessage('N', 'n1')]); // a re-send: not announced
         const [w1] = await store.insertWelcomes([welcome('wi', 'w1')]);
-        await new Promise((r) => setTimeout(r, 20));
+        // A shared backend announces through its change feed (PostgreSQL: NOTIFY, then a read),
+        // so wait for the announcements rather than a fixed time; then a little longer, so a
+        // duplicate would have had its chance to arrive.
+        const announced = () => events.flatMap((e) => e.records).length >= 3 && seenAtEvent.length > 0;
+        for (const t0 = Date.now(); !announced() && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 100));
         const groupRecords = events.filter((e) => e.kind === 'groupMessages').flatMap((e) => e.records);
         const welcomeRecords = events.filter((e) => e.kind === 'welcomes').flatMap((e) => e.records);
         expect(groupRecords).toEqual([m1, m2]);
@@ -291,7 +299,7 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
         expect(seenAtEvent[0]).toBe(2);
         off();
         await store.insertGroupMessages([groupMessage('N', 'n3')]);
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 200));
         expect(events.filter((e) => e.kind === 'groupMessages')).toHaveLength(1);
       });
     });
