@@ -68,7 +68,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   });
 
   const ui = createUiHandlers({ vault, identities, approvals, grants, sites, settings, autoLock, session, router, extensionOrigin: platform.extensionOrigin });
-  const activity = createInboxActivity({ vault, identities, grants, sites, session });
+  const activity = createInboxActivity({ vault, identities, grants, sites, session, extensionId: platform.extensionId });
 
   // Revocation and new grants reach the origin's open pages at once (DESIGN §4).
   grants.onChange((origin, access) => hub.emit((o) => o === origin, 'accessChanged', access));
@@ -108,7 +108,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   return {
     vault,
     onConnect(port) {
-      hub.accept(port);
+      if (hub.accept(port)) activity.trackPort(port);
     },
     async onUiMessage(message, sender) {
       try {

@@ -204,8 +204,19 @@ function maxNs(a: string, b: string): string {
 }
 
 /** The real surfaces: chrome.action, chrome.notifications, chrome.windows; each skipped where the browser lacks it. */
-export function chromeActivityPlatform(icon = 'icons/icon-128.png'): ActivityPlatform {
-  const api = (globalThis as { chrome?: typeof chrome }).chrome;
+/** The popup inbox's page (manifest action.default_popup). */
+const INBOX_PAGE = 'src/popup/index.html';
+
+/**
+ * The real surfaces: chrome.action, chrome.notifications, chrome.windows and
+ * runtime.getContexts; each skipped where the browser lacks it. `originOfTab` names the site a
+ * tab shows (the worker sees no tab URLs: see SiteTabs).
+ */
+export function chromeActivityPlatform(
+  originOfTab: (tabId: number) => string | undefined,
+  api: typeof chrome | undefined = (globalThis as { chrome?: typeof chrome }).chrome,
+  icon = 'icons/icon-128.png',
+): ActivityPlatform {
   return {
     async setBadge(text) {
       const action = api?.action;
@@ -226,19 +237,16 @@ export function chromeActivityPlatform(icon = 'icons/icon-128.png'): ActivityPla
       if (!api?.windows) return null;
       const win = await api.windows.getLastFocused({ populate: true });
       if (!win.focused) return null;
-      const url = win.tabs?.find((t) => t.active)?.url;
-      if (!url) return null;
-      try {
-        const origin = new URL(url).origin;
-        return origin === 'null' ? null : origin;
-      } catch {
-        return null;
-      }
+      const tabId = win.tabs?.find((t) => t.active)?.id;
+      return tabId === undefined ? null : (originOfTab(tabId) ?? null);
     },
     async popupOpen() {
-      const runtime = api?.runtime as (typeof chrome.runtime & { getContexts?: (f: { contextTypes: string[] }) => Promise<unknown[]> }) | undefined;
+      const runtime = api?.runtime as
+        | (typeof chrome.runtime & { getContexts?: (f: { contextTypes: string[]; documentUrls?: string[] }) => Promise<unknown[]> })
+        | undefined;
       if (!runtime?.getContexts) return false;
-      return (await runtime.getContexts({ contextTypes: ['POPUP'] })).length > 0;
+      // The toolbar popup, or the inbox page open in a tab: either way the user sees new messages there.
+      return (await runtime.getContexts({ contextTypes: ['POPUP', 'TAB'], documentUrls: [runtime.getURL(INBOX_PAGE)] })).length > 0;
     },
   };
 }

@@ -3,8 +3,10 @@ import type { Identities } from './identities';
 import type { ConversationView } from './messaging';
 import type { MessagingSession } from './messagingSession';
 import type { SiteConversations } from './siteConversations';
-import type { ActivityPlatform } from './uiInboxActivity';
+import type { HubPort } from './portHub';
+import type { ActivityPlatform, InboxActivityDeps } from './uiInboxActivity';
 import { chromeActivityPlatform, UiInboxActivity } from './uiInboxActivity';
+import { SiteTabs } from './uiSiteTabs';
 import type { Vault } from './vault/vault';
 
 export interface InboxActivityParts {
@@ -13,11 +15,27 @@ export interface InboxActivityParts {
   grants: Grants;
   sites: SiteConversations;
   session: MessagingSession;
-  platform?: ActivityPlatform;
+  extensionId: string;
+  /** Tests pass a fake; by default chrome.* with the tabs this worker's ports report. */
+  platform?: (originOfTab: (tabId: number) => string | undefined) => ActivityPlatform;
+}
+
+/** The tracker, plus what the worker tells it of page ports (which tab shows which site). */
+export class WorkerInboxActivity extends UiInboxActivity {
+  constructor(
+    deps: InboxActivityDeps,
+    private readonly tabs: SiteTabs,
+  ) {
+    super(deps);
+  }
+
+  trackPort(port: HubPort): void {
+    this.tabs.track(port);
+  }
 }
 
 /** The popup's unread counts, badge and notifications over the worker's own parts. */
-export function createInboxActivity(parts: InboxActivityParts): UiInboxActivity {
+export function createInboxActivity(parts: InboxActivityParts): WorkerInboxActivity {
   const { vault, identities, grants, sites, session } = parts;
   /** The sites that can see the conversation: a focused tab of one of them needs no notification. */
   const visibleOrigins = async (conversation: ConversationView): Promise<string[]> => {
@@ -29,11 +47,14 @@ export function createInboxActivity(parts: InboxActivityParts): UiInboxActivity 
     }
     return origins;
   };
-  return new UiInboxActivity({
+  const tabs = new SiteTabs(parts.extensionId);
+  const originOfTab = (tabId: number) => tabs.originOf(tabId);
+  const deps: InboxActivityDeps = {
     vault,
     messaging: () => session.get(),
     ownInboxId: async () => (await identities.active())?.inboxId,
     visibleOrigins,
-    platform: parts.platform ?? chromeActivityPlatform(),
-  });
+    platform: parts.platform ? parts.platform(originOfTab) : chromeActivityPlatform(originOfTab),
+  };
+  return new WorkerInboxActivity(deps, tabs);
 }

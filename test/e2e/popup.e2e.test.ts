@@ -116,8 +116,12 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     await dm!.sendText('are you there?');
     await popup.getByRole('button', { name: /^DM with .*, 1 unread$/ }).waitFor({ timeout: 30_000 });
     await popup.screenshot({ path: join(SHOTS, 'popup-inbox.png') });
+    const badge = () => browser.worker.evaluate(() => chrome.action.getBadgeText({}));
+    await expect.poll(badge, { timeout: 30_000 }).toBe('1');
     await popup.getByRole('button', { name: /^DM with / }).click();
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('are you there?');
+    // Read in the popup: the badge clears.
+    await expect.poll(badge, { timeout: 30_000 }).toBe('');
   });
 
   it('lists a site with access and revokes it', async () => {
