@@ -14,7 +14,7 @@ import type { ExtensionBrowser } from './browser';
 import { launchWithExtension, onboard, uiCall } from './browser';
 
 /*
- * `npm start` as a developer runs it (scripts/start.ts, on free ports and scratch folders):
+ * `npm start` as package.json runs it (node --import tsx scripts/start.ts), on free ports and scratch folders:
  * the node, the extension's watch build and the demo dApp come up; the demo connects through
  * the extension built by it, DMs a peer and shows the reply live; Ctrl-C stops all three.
  */
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const outDir = join(scratch, 'chrome');
   start = spawn(
     process.execPath,
-    [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts', '--port', String(ports.grpc), '--web-port', String(ports.web), '--demo-port', String(ports.demo), '--data-dir', join(scratch, 'node'), '--out-dir', outDir],
+    ['--import', 'tsx', 'scripts/start.ts', '--port', String(ports.grpc), '--web-port', String(ports.web), '--demo-port', String(ports.demo), '--data-dir', join(scratch, 'node'), '--out-dir', outDir],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
   );
   startExit = new Promise((resolve) => start.once('exit', (code) => resolve(code)));
