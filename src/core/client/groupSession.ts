@@ -1,5 +1,5 @@
 import type { ClientState } from 'ts-mls';
-import { decodeGroupStateRecord, type PersistedEpochPart } from './groupState';
+import { decodeGroupStateRecord, type PersistedGroupState } from './groupState';
 import type { GroupRecord, IntentRecord } from './store';
 
 /**
@@ -11,8 +11,8 @@ export interface GroupSession {
   record: GroupRecord;
   state: ClientState;
   intents: IntentRecord[];
-  /** The epoch part of the state as last stored (see groupStateOps); undefined forces a write. */
-  persisted?: PersistedEpochPart;
+  /** What of the state the store holds (see groupStateOps); undefined forces a whole write. */
+  persisted?: PersistedGroupState;
 }
 
 /** The MLS state a published commit of ours leads to (kept in its intent until accepted). */

@@ -10,7 +10,7 @@ import { decodeGroupContext, groupContextEncoder } from 'ts-mls/groupContext.js'
 import { decodeKeySchedule, keyScheduleEncoder } from 'ts-mls/keySchedule.js';
 import { decodePrivateKeyPath, privateKeyPathEncoder } from 'ts-mls/privateKeyPath.js';
 import { decodeRatchetTree, encodeRatchetTree } from 'ts-mls/ratchetTree.js';
-import { decodeSecretTree, secretTreeEncoder } from 'ts-mls/secretTree.js';
+import { decodeSecretTree, decodeSecretTreeNode, secretTreeEncoder, secretTreeNodeEncoder, type SecretTree, type SecretTreeNode } from 'ts-mls/secretTree.js';
 import { decodeUnappliedProposals, unappliedProposalsEncoder } from 'ts-mls/unappliedProposals.js';
 import { ParleyError } from '../errors';
 import { inboxIdFromCredential } from '../mls/credential';
@@ -54,6 +54,7 @@ const encodedPastEpochs = new WeakMap<EpochReceiverData, Uint8Array>();
 
 const encodeVarLen = encode(varLenDataEncoder);
 const encodeSecretTree = encode(secretTreeEncoder);
+const encodeSecretTreeNode = encode(secretTreeNodeEncoder);
 const encodeGroupContext = encode(groupContextEncoder);
 
 function treeBytes(tree: RatchetTree): Uint8Array {
@@ -120,17 +121,37 @@ export function decodeGroupStateRecord(record: Pick<GroupStateRecord, 'ratchetTr
 }
 
 /**
- * Where a group's state lives in the store: two GroupStateRecords, both written in the batch of
- * the change that made them. `<groupId>` holds the secret tree, the only part a message changes;
- * `<groupId>/epoch` holds the rest, which changes only with the epoch or with a late message of a
- * past epoch: the ratchet tree, the group context, key schedule, private path and the past
- * epochs' receiver data (which carry whole trees). A message in a 250-member group thus encodes
- * and writes about 40 KB (its secret tree), not 500 KB (measured).
+ * Where a group's state lives in the store: three GroupStateRecords, each written in the batch of
+ * the change that made it, so a message writes only what it changed.
+ * - `<groupId>/epoch`: what changes only with the epoch (or with a late message of a past epoch):
+ *   the ratchet tree, group context, key schedule, private path and the past epochs' receiver
+ *   data (which carry whole trees).
+ * - `<groupId>/secrets`: the secret tree (RFC 9420 §9) as of some point in the epoch (its base).
+ * - `<groupId>`: the secret-tree nodes that differ from that base. Sending or receiving a message
+ *   ratchets one leaf's node (the sender's), so this record stays a few hundred bytes where the
+ *   whole secret tree of a 250-member group is ~40 KB (measured: encoding that tree was a third
+ *   of the engine's time per message). When too many nodes differ, the base is rewritten.
+ * Every record names the epoch, and the per-message part names its base's serial number: parts
+ * that do not belong together are Codec.Malformed, never a silently older ratchet.
  */
 export const EPOCH_PART_SUFFIX = '/epoch';
+export const SECRET_BASE_SUFFIX = '/secrets';
 
 /** The state whose epoch part was last written: compared field by field (ts-mls states are immutable). */
 export type PersistedEpochPart = Omit<ClientState, 'secretTree' | 'clientConfig'>;
+
+/** The secret tree last written as the base, by node object (ts-mls replaces a node it ratchets, never edits it). */
+export interface PersistedSecretBase {
+  epoch: bigint;
+  serial: number;
+  nodes: SecretTree;
+}
+
+/** What of a group's state the store holds, to write only what differs; undefined parts are written. */
+export interface PersistedGroupState {
+  epochPart?: PersistedEpochPart;
+  secretBase?: PersistedSecretBase;
+}
 
 type EpochFields = Pick<
   ClientState,
@@ -155,9 +176,22 @@ const decodeEpochFields = mapDecoders(
   }),
 );
 
-const MAIN_MAGIC = [0x50, 0x4d, 0x02] as const;
+/** "PM" 2: the per-message part holding the whole secret tree (written before the base existed; still read). */
+const WHOLE_TREE_MAGIC = [0x50, 0x4d, 0x02] as const;
+/** "PM" 3: the per-message part holding the nodes that differ from the base. */
+const DELTA_MAGIC = [0x50, 0x4d, 0x03] as const;
+const BASE_MAGIC = [0x50, 0x42, 0x01] as const;
 const PAST_MAGIC = [0x50, 0x45, 0x02] as const;
 const EMPTY = new Uint8Array();
+
+/**
+ * How many changed nodes the per-message part carries before the base is rewritten: √(nodes)
+ * balances the per-message write against the amortised rewrite of the whole tree (a rewrite
+ * follows at least that many messages from as many different senders).
+ */
+export function maxDeltaNodes(treeNodes: number): number {
+  return Math.ceil(Math.sqrt(treeNodes));
+}
 
 function epochPartUnchanged(state: ClientState, persisted: PersistedEpochPart | undefined): boolean {
   return (
@@ -174,68 +208,110 @@ function epochPartUnchanged(state: ClientState, persisted: PersistedEpochPart | 
   );
 }
 
-/** The store operations that persist `state`; the epoch part only when it differs from `persisted`. */
+/** Indexes of the nodes that are not the base's; undefined when the base no longer fits (another epoch, too many changes). */
+function changedNodes(tree: SecretTree, base: PersistedSecretBase | undefined, epoch: bigint): number[] | undefined {
+  if (base === undefined || base.epoch !== epoch || base.nodes.length !== tree.length) return undefined;
+  if (base.nodes === tree) return [];
+  const limit = maxDeltaNodes(tree.length);
+  const changed: number[] = [];
+  for (let i = 0; i < tree.length; i++) {
+    if (tree[i] === base.nodes[i]) continue;
+    if (changed.length === limit) return undefined;
+    changed.push(i);
+  }
+  return changed;
+}
+
+/** The store operations that persist `state`: always the per-message part, the others when they differ from `persisted`. */
 export function groupStateOps(
   groupId: string,
   state: ClientState,
-  persisted?: PersistedEpochPart,
-): { ops: StoreOp[]; persisted: PersistedEpochPart } {
+  persisted: PersistedGroupState = {},
+): { ops: StoreOp[]; persisted: PersistedGroupState } {
   const epoch = state.groupContext.epoch;
-  const ops: StoreOp[] = [
-    {
+  const ops: StoreOp[] = [];
+  let base = persisted.secretBase;
+  let changed = changedNodes(state.secretTree, base, epoch);
+  if (base === undefined || changed === undefined) {
+    base = { epoch, serial: ((base?.serial ?? 0) + 1) >>> 0, nodes: state.secretTree };
+    changed = [];
+    ops.push({
       op: 'putGroupState',
-      record: { groupId, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(MAIN_MAGIC), encodeSecretTree(state.secretTree)]) },
-    },
-  ];
-  if (epochPartUnchanged(state, persisted)) return { ops, persisted: persisted as PersistedEpochPart };
-  const fields = encode(epochFieldsEncoder)(state);
-  const parts: Uint8Array[] = [Uint8Array.from(PAST_MAGIC), u32(fields.length), fields, u32(state.historicalReceiverData.size)];
-  for (const [pastEpoch, data] of state.historicalReceiverData) {
-    const bytes = pastEpochBytes(data);
-    parts.push(u64(pastEpoch), u32(bytes.length), bytes);
+      record: { groupId: groupId + SECRET_BASE_SUFFIX, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(BASE_MAGIC), u32(base.serial), encodeSecretTree(base.nodes)]) },
+    });
   }
-  ops.push({
-    op: 'putGroupState',
-    record: { groupId: groupId + EPOCH_PART_SUFFIX, epoch, ratchetTree: treeBytes(state.ratchetTree), state: concat(parts) },
-  });
-  const { secretTree: _secretTree, clientConfig: _clientConfig, ...epochPart } = state;
-  return { ops, persisted: epochPart };
+  const delta: Uint8Array[] = [Uint8Array.from(DELTA_MAGIC), u32(base.serial), u32(changed.length)];
+  for (const index of changed) {
+    const bytes = encodeSecretTreeNode(state.secretTree[index] as SecretTreeNode);
+    delta.push(u32(index), u32(bytes.length), bytes);
+  }
+  ops.push({ op: 'putGroupState', record: { groupId, epoch, ratchetTree: EMPTY, state: concat(delta) } });
+  let epochPart = persisted.epochPart;
+  if (epochPart === undefined || !epochPartUnchanged(state, epochPart)) {
+    const fields = encode(epochFieldsEncoder)(state);
+    const parts: Uint8Array[] = [Uint8Array.from(PAST_MAGIC), u32(fields.length), fields, u32(state.historicalReceiverData.size)];
+    for (const [pastEpoch, data] of state.historicalReceiverData) {
+      const bytes = pastEpochBytes(data);
+      parts.push(u64(pastEpoch), u32(bytes.length), bytes);
+    }
+    ops.push({
+      op: 'putGroupState',
+      record: { groupId: groupId + EPOCH_PART_SUFFIX, epoch, ratchetTree: treeBytes(state.ratchetTree), state: concat(parts) },
+    });
+    const { secretTree: _secretTree, clientConfig: _clientConfig, ...rest } = state;
+    epochPart = rest;
+  }
+  return { ops, persisted: { epochPart, secretBase: base } };
 }
 
-/** Both parts removed (a group that is dropped). */
+/** Every part removed (a group that is dropped). */
 export function deleteGroupStateOps(groupId: string): StoreOp[] {
   return [
     { op: 'deleteGroupState', groupId },
+    { op: 'deleteGroupState', groupId: groupId + SECRET_BASE_SUFFIX },
     { op: 'deleteGroupState', groupId: groupId + EPOCH_PART_SUFFIX },
   ];
 }
 
-/** Reads and decodes a group's two parts; undefined when the group has no state. Parts of different epochs are Codec.Malformed. */
+/** Reads and decodes a group's parts; undefined when the group has no state. Parts that do not belong together are Codec.Malformed. */
 export async function loadGroupState(
   store: Pick<ClientStore, 'getGroupState'>,
   groupId: string,
-): Promise<{ state: ClientState; persisted: PersistedEpochPart } | undefined> {
-  const [main, epochPart] = await Promise.all([store.getGroupState(groupId), store.getGroupState(groupId + EPOCH_PART_SUFFIX)]);
+): Promise<{ state: ClientState; persisted: PersistedGroupState } | undefined> {
+  const [main, secretBase, epochPart] = await Promise.all([
+    store.getGroupState(groupId),
+    store.getGroupState(groupId + SECRET_BASE_SUFFIX),
+    store.getGroupState(groupId + EPOCH_PART_SUFFIX),
+  ]);
   if (main === undefined) return undefined;
-  if (epochPart === undefined || epochPart.epoch !== main.epoch) {
-    throw malformed('group state', `epoch part ${epochPart === undefined ? 'missing' : `of epoch ${epochPart.epoch}`} for state of epoch ${main.epoch}`);
+  for (const [name, part] of [['epoch part', epochPart], ['secret-tree base', secretBase]] as const) {
+    if (part !== undefined && part.epoch !== main.epoch) throw malformed('group state', `${name} of epoch ${part.epoch} for state of epoch ${main.epoch}`);
   }
-  const state = decodeGroupStateParts(main.state, epochPart);
-  const { secretTree: _secretTree, clientConfig: _clientConfig, ...persisted } = state;
-  return { state, persisted };
+  if (epochPart === undefined) throw malformed('group state', `epoch part missing for state of epoch ${main.epoch}`);
+  const decoded = decodeGroupStateParts(main.state, epochPart, secretBase?.state);
+  const { secretTree: _secretTree, clientConfig: _clientConfig, ...epochFields } = decoded.state;
+  const persisted: PersistedGroupState = { epochPart: epochFields };
+  if (decoded.base !== undefined) persisted.secretBase = { epoch: main.epoch, ...decoded.base };
+  return { state: decoded.state, persisted };
 }
 
-/** Decodes the two parts groupStateOps writes. */
-export function decodeGroupStateParts(main: Uint8Array, epochPart: Pick<GroupStateRecord, 'ratchetTree' | 'state'>): ClientState {
-  if (main.length + epochPart.ratchetTree.length + epochPart.state.length > MAX_GROUP_STATE_BYTES) {
-    throw new ParleyError('Codec.TooLarge', 'The stored group state is too large.', { details: `${main.length + epochPart.state.length} bytes` });
+/**
+ * Decodes the parts groupStateOps writes: the per-message part, the epoch part and, unless the
+ * per-message part holds the whole secret tree (format 2), the secret-tree base. Also returns the
+ * base's nodes, which the state's secret tree shares where it has not changed.
+ */
+export function decodeGroupStateParts(
+  main: Uint8Array,
+  epochPart: Pick<GroupStateRecord, 'ratchetTree' | 'state'>,
+  secretBase?: Uint8Array,
+): { state: ClientState; base?: { serial: number; nodes: SecretTree } } {
+  const total = main.length + epochPart.ratchetTree.length + epochPart.state.length + (secretBase?.length ?? 0);
+  if (total > MAX_GROUP_STATE_BYTES) {
+    throw new ParleyError('Codec.TooLarge', 'The stored group state is too large.', { details: `${total} bytes` });
   }
   const tree = decodeTlsExact(decodeRatchetTree, epochPart.ratchetTree);
   if (!tree.ok) throw malformed('ratchet tree', tree.reason);
-  const mainReader = new Reader(main);
-  if (!MAIN_MAGIC.every((b) => mainReader.byte() === b)) throw malformed('group state', 'unknown format');
-  const secretTree = decodeTlsExact(decodeSecretTree, mainReader.rest());
-  if (!secretTree.ok) throw malformed('group state', secretTree.reason);
+  const secrets = decodeSecrets(main, secretBase);
   const reader = new Reader(epochPart.state);
   if (!PAST_MAGIC.every((b) => reader.byte() === b)) throw malformed('group state', 'unknown epoch-part format');
   const fields = decodeTlsExact(decodeEpochFields, reader.bytes(reader.u32()));
@@ -243,13 +319,47 @@ export function decodeGroupStateParts(main: Uint8Array, epochPart: Pick<GroupSta
   const past = readPastEpochs(reader);
   if (!reader.done()) throw malformed('group state', 'trailing bytes');
   encodedTrees.set(tree.value, epochPart.ratchetTree);
-  return {
+  const state: ClientState = {
     ...fields.value,
-    secretTree: secretTree.value,
+    secretTree: secrets.tree,
     ratchetTree: tree.value,
     historicalReceiverData: past,
     clientConfig: xmtpClientConfig(),
   };
+  return secrets.base === undefined ? { state } : { state, base: secrets.base };
+}
+
+/** The secret tree from the per-message part (a whole tree, or the base with the changed nodes put in). */
+function decodeSecrets(main: Uint8Array, secretBase: Uint8Array | undefined): { tree: SecretTree; base?: { serial: number; nodes: SecretTree } } {
+  const reader = new Reader(main);
+  const magic = [reader.byte(), reader.byte(), reader.byte()];
+  if (WHOLE_TREE_MAGIC.every((b, i) => magic[i] === b)) {
+    const whole = decodeTlsExact(decodeSecretTree, reader.rest());
+    if (!whole.ok) throw malformed('group state', whole.reason);
+    return { tree: whole.value };
+  }
+  if (!DELTA_MAGIC.every((b, i) => magic[i] === b)) throw malformed('group state', 'unknown format');
+  if (secretBase === undefined) throw malformed('group state', 'secret-tree base missing');
+  const baseReader = new Reader(secretBase);
+  if (!BASE_MAGIC.every((b) => baseReader.byte() === b)) throw malformed('group state', 'unknown secret-tree base format');
+  const serial = baseReader.u32();
+  const nodes = decodeTlsExact(decodeSecretTree, baseReader.rest());
+  if (!nodes.ok) throw malformed('group state', nodes.reason);
+  if (reader.u32() !== serial) throw malformed('group state', 'the changed nodes are not of the stored secret-tree base');
+  const count = reader.u32();
+  if (count > nodes.value.length) throw malformed('group state', `${count} changed nodes in a tree of ${nodes.value.length}`);
+  const tree = nodes.value.slice();
+  let previous = -1;
+  for (let i = 0; i < count; i++) {
+    const index = reader.u32();
+    if (index <= previous || index >= tree.length) throw malformed('group state', `changed node ${index} out of order or range`);
+    previous = index;
+    const node = decodeTlsExact(decodeSecretTreeNode, reader.bytes(reader.u32()));
+    if (!node.ok) throw malformed('group state', `secret-tree node ${index}: ${node.reason}`);
+    tree[index] = node.value;
+  }
+  if (!reader.done()) throw malformed('group state', 'trailing bytes');
+  return { tree, base: { serial, nodes: nodes.value } };
 }
 
 function readPastEpochs(reader: Reader): Map<bigint, EpochReceiverData> {

@@ -110,10 +110,11 @@ export interface GroupRecord {
 
 /**
  * MLS state, opaque to the store (it holds secrets: encrypt at rest). The engine keeps each group
- * in two records, written in the same batch when both change: `<groupId>` with what changes on
- * every message (ratchets, key schedule) and `<groupId>/epoch` with what changes only with the
- * epoch (ratchet tree, past epochs' receiver data), so a message does not rewrite the tree. A
- * store keys them by `groupId` like any other record.
+ * in three records, each written in the batch of the change that made it (see groupState.ts):
+ * `<groupId>` with the secret-tree nodes a message ratcheted, `<groupId>/secrets` with the secret
+ * tree they apply to, and `<groupId>/epoch` with what changes only with the epoch (ratchet tree,
+ * key schedule, past epochs' receiver data), so a message rewrites neither tree. A store keys them
+ * by `groupId` like any other record.
  */
 export interface GroupStateRecord {
   groupId: string;

@@ -125,7 +125,7 @@ describe('client store codecs', () => {
     fc.assert(fc.property(bytes(300), (s) => typedOrValue(() => decodeGroupStateRecord({ ratchetTree: record.ratchetTree, state: s }))));
   });
 
-  it('a group is stored in two parts; a message rewrites only the per-message part', async () => {
+  it('a group is stored in three parts; a message rewrites only the per-message part', async () => {
     const cs = await getXmtpCiphersuiteImpl();
     const inboxId = randomInboxId();
     const kp = await createXmtpKeyPackage({ inboxId, installationKey: newInstallationKey(), now: new Date() });
@@ -133,7 +133,7 @@ describe('client store codecs', () => {
     for (let i = 0; i < 2; i++) state = (await createCommit({ state, cipherSuite: cs }, {})).newState;
     const store = createMemoryStore();
     const first = groupStateOps('08', state);
-    expect(first.ops.map((o) => (o.op === 'putGroupState' ? o.record.groupId : o.op))).toEqual(['08', '08/epoch']);
+    expect(first.ops.map((o) => (o.op === 'putGroupState' ? o.record.groupId : o.op))).toEqual(['08/secrets', '08', '08/epoch']);
     await store.commit(first.ops);
     const { newState } = await createApplicationMessage(state, new Uint8Array([1]), cs);
     const second = groupStateOps('08', newState, first.persisted);
@@ -142,12 +142,14 @@ describe('client store codecs', () => {
     const loaded = await loadGroupState(store, '08');
     const { clientConfig: _a, ...decoded } = loaded!.state;
     expect(decoded).toEqual(decodeGroupState(encodeGroupState(newState), 0)?.[0]);
-    const [main, part] = first.ops.map((o) => (o.op === 'putGroupState' ? o.record : undefined));
+    const [base, , part] = first.ops.map((o) => (o.op === 'putGroupState' ? o.record : undefined));
+    const main = second.ops[0]?.op === 'putGroupState' ? second.ops[0].record : undefined;
     fc.assert(
-      fc.property(bytes(300), bytes(300), bytes(300), (m, tree, p) => {
-        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: tree, state: p }));
-        typedOrValue(() => decodeGroupStateParts(main!.state, { ratchetTree: part!.ratchetTree, state: p }));
-        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: part!.ratchetTree, state: part!.state }));
+      fc.property(bytes(300), bytes(300), bytes(300), bytes(300), (m, tree, p, b) => {
+        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: tree, state: p }, b));
+        typedOrValue(() => decodeGroupStateParts(main!.state, { ratchetTree: part!.ratchetTree, state: p }, base!.state));
+        typedOrValue(() => decodeGroupStateParts(m, { ratchetTree: part!.ratchetTree, state: part!.state }, base!.state));
+        typedOrValue(() => decodeGroupStateParts(main!.state, { ratchetTree: part!.ratchetTree, state: part!.state }, b));
       }),
     );
     // Parts of different epochs are refused.

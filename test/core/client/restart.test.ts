@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkApi } from '../../../src/core/api';
 import { Client, createMemoryStore, type Group } from '../../../src/core/client';
+import { loadGroupState, maxDeltaNodes } from '../../../src/core/client/groupState';
 import { ParleyError } from '../../../src/core/errors';
 import { generateWalletPrivateKey, privateKeySigner } from '../../../src/core/identity';
-import { newUser, startTestNetwork, texts, type TestNetwork } from './clientTestKit';
+import { newUser, startTestNetwork, texts, type TestNetwork, type TestUser } from './clientTestKit';
 
 /** A NetworkApi that fails the next group-message send, as a dropped connection would, after the node got nothing. */
 function failingSends(api: NetworkApi): { api: NetworkApi; failNext(): void } {
@@ -55,6 +56,63 @@ describe('restarting a client over the same store', () => {
     expect(texts(await bobGroup2.messages())).toEqual(['a1', 'b1', 'a2', 'b2']);
     expect(texts(await group.messages())).toEqual(['a1', 'b1', 'a2', 'b2']);
     expect(bobGroup2.epoch).toBe(group.epoch);
+  });
+
+  it('after many received messages and a rewritten secret-tree base, a restarted member reads the next message and never reuses a generation', async () => {
+    const alice = await newUser(network);
+    const bobSigner = privateKeySigner(generateWalletPrivateKey());
+    const bobStore = createMemoryStore();
+    const bob1 = await Client.create(bobSigner, { api: network.api(), store: bobStore });
+    const others: TestUser[] = [];
+    for (let i = 0; i < 3; i++) others.push(await newUser(network));
+    const group = await alice.client.conversations.createGroup([bob1.inboxId, ...others.map((u) => u.client.inboxId)]);
+    const copies: Group[] = [];
+    for (const user of others) {
+      await user.client.conversations.sync();
+      copies.push((await user.client.conversations.getConversationById(group.id)) as Group);
+    }
+    await bob1.conversations.sync();
+    const bobGroup1 = (await bob1.conversations.getConversationById(group.id)) as Group;
+    const expected: string[] = [];
+    const say = async (conversation: Group, text: string) => {
+      await conversation.sendText(text);
+      expected.push(text);
+      await bobGroup1.sync();
+    };
+    // Every member ratchets its own leaf's node in Bob's secret tree: more than the per-message record keeps.
+    for (let round = 0; round < 3; round++) {
+      await say(group, `alice ${round}`);
+      for (const [i, copy] of copies.entries()) await say(copy, `member ${i} ${round}`);
+      await say(bobGroup1, `bob ${round}`);
+    }
+    const stored = await loadGroupState(bobStore, group.id);
+    // Five senders: more changed nodes than the per-message record keeps, so the base was rewritten.
+    expect(maxDeltaNodes(stored!.state.secretTree.length)).toBeLessThan(5);
+    expect(stored!.persisted.secretBase!.serial).toBeGreaterThan(1);
+
+    // Bob's process ends after a message received and one sent since the base; a new one opens the same store.
+    await say(group, 'alice before the restart');
+    await bobGroup1.sendText('bob before the restart');
+    expected.push('bob before the restart');
+    const bob2 = await Client.create(bobSigner, { api: network.api(), store: bobStore });
+    const bobGroup2 = (await bob2.conversations.getConversationById(group.id)) as Group;
+    await group.sendText('alice after the restart');
+    expected.push('alice after the restart');
+    await bobGroup2.sync();
+    for (let i = 0; i < 3; i++) {
+      await bobGroup2.sendText(`bob after the restart ${i}`);
+      expected.push(`bob after the restart ${i}`);
+    }
+    await group.sync();
+    await copies[0]!.sync();
+
+    expect(texts(await bobGroup2.messages())).toEqual(expected);
+    // A reused generation would reach Alice and the others as unreadable messages.
+    for (const conversation of [group, copies[0]!]) {
+      const messages = await conversation.messages();
+      expect(messages.filter((m) => m.error !== undefined)).toEqual([]);
+      expect(texts(messages)).toEqual(expected);
+    }
   });
 
   it('re-sends the stored bytes of a send that failed before a crash, once', async () => {
