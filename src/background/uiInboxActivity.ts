@@ -1,3 +1,4 @@
+import { ParleyError } from '../core/errors';
 import type { Message } from '../core/rpc';
 import type { InboxActivity, InboxUiMethod, InboxUiSchema } from '../core/rpc/ui';
 import { validateInboxUiParams } from '../core/rpc/ui';
@@ -84,6 +85,8 @@ export class UiInboxActivity {
   /** The UI-message handlers; `params` are validated here like every UI message. */
   handle<M extends InboxUiMethod>(method: M, params: unknown): Promise<InboxUiSchema[M]['result']> {
     const valid = (validateInboxUiParams[method] as (p: unknown) => InboxUiSchema[M]['params'])(params);
+    // The popup shows its lock screen on this code (auto-lock under an open popup).
+    if (!this.deps.vault.isUnlocked) throw new ParleyError('Vault.Locked', 'Parley is locked.');
     if (method === 'inbox_markRead') return this.markRead((valid as InboxUiSchema['inbox_markRead']['params']).conversationId);
     return this.activity();
   }

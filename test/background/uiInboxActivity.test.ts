@@ -166,6 +166,12 @@ describe('unread counts and the badge', () => {
     expect(messaging.syncs).toBe(2);
   });
 
+  it('answers Vault.Locked while locked, so the popup shows its lock screen', async () => {
+    const { vault, activity } = setup();
+    vault.lock();
+    expect(() => activity.handle('inbox_activity', undefined)).toThrow(expect.objectContaining({ code: 'Vault.Locked' }));
+  });
+
   it('says 99+ past 99', () => {
     expect([badgeText(0), badgeText(7), badgeText(99), badgeText(100)]).toEqual(['', '7', '99', '99+']);
   });

@@ -150,6 +150,7 @@ export class FakeWorker {
         this.settings = { ...this.settings, ...(p as Partial<Settings>) };
         return this.settings;
       case 'inbox_activity':
+        if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
         return this.activity();
       case 'inbox_markRead': {
         const last = (this.messages.get(p.conversationId ?? '') ?? []).at(-1);

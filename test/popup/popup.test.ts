@@ -42,6 +42,16 @@ describe('lock screen', () => {
     expect(screen.getByRole('button', { name: 'Unlock' })).toBeTruthy();
   });
 
+  it('shows the lock screen when the vault auto-locks under the open popup', async () => {
+    const worker = unlockedWorker();
+    const { screen, stores } = renderPopup(worker);
+    await screen.findByRole('button', { name: 'Lock' });
+    worker.state = 'locked';
+    await stores.inbox.poll();
+    expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('Lock returns to the lock screen', async () => {
     const worker = unlockedWorker();
     const { screen } = renderPopup(worker);

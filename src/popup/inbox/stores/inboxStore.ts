@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import type { Conversation, Message } from '../../../core/rpc';
+import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
 import { messageOf } from '../popupApi';
 
@@ -7,7 +8,7 @@ import { messageOf } from '../popupApi';
 export const MESSAGE_PAGE = 50;
 
 /** Conversations, unread counts and the open conversation's messages. */
-export function createInboxStore(api: PopupApi) {
+export function createInboxStore(api: PopupApi, events: { onLocked?: () => void } = {}) {
   const conversations = signal<Conversation[]>([]);
   const unread = signal<Record<string, number>>({});
   const openId = signal<string | null>(null);
@@ -18,6 +19,12 @@ export function createInboxStore(api: PopupApi) {
   let identityId: string | null = null;
   const open = computed(() => conversations.value.find((c) => c.id === openId.value) ?? null);
 
+  /** The vault auto-locked under the open popup: the lock screen, not an error line. */
+  const failed = (e: unknown): void => {
+    if (isParleyError(e, 'Vault.Locked')) events.onLocked?.();
+    else error.value = messageOf(e);
+  };
+
   const act = async (work: () => Promise<void>): Promise<boolean> => {
     error.value = '';
     busy.value = true;
@@ -25,7 +32,7 @@ export function createInboxStore(api: PopupApi) {
       await work();
       return true;
     } catch (e) {
-      error.value = messageOf(e);
+      failed(e);
       return false;
     } finally {
       busy.value = false;
@@ -92,7 +99,7 @@ export function createInboxStore(api: PopupApi) {
           if ((activity.unread[id] ?? 0) > 0) await markRead(id);
         }
       } catch (e) {
-        error.value = messageOf(e);
+        failed(e);
       }
     },
     openConversation: (id: string) =>

@@ -25,11 +25,12 @@ export interface Stores {
 }
 
 export function createStores(api: PopupApi): Stores {
+  const session = createSessionStore(api);
   return {
     api,
     tab: signal<Tab>('conversations'),
-    session: createSessionStore(api),
-    inbox: createInboxStore(api),
+    session,
+    inbox: createInboxStore(api, { onLocked: () => void session.refresh() }),
     sites: createSitesStore(api),
     settings: createSettingsStore(api),
   };
