@@ -62,6 +62,19 @@ describe('the built service worker (dist/chrome)', () => {
     expect(registered).toEqual(expect.arrayContaining(['onConnect', 'onMessage', 'onAlarm', 'onRemoved']));
   });
 
+  it('declares extension pages unframeable and script-src self only (DESIGN §5: approval pages)', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      content_security_policy: { extension_pages: string };
+      web_accessible_resources?: { resources: string[] }[];
+    };
+    const csp = manifest.content_security_policy.extension_pages.split(';').map((d) => d.trim());
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    // No web page may load the approval page at all.
+    const exposed = (manifest.web_accessible_resources ?? []).flatMap((r) => r.resources);
+    expect(exposed.some((r) => r.includes('approval'))).toBe(false);
+  });
+
   it('never evaluates strings as code (MV3 CSP forbids eval)', async () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
     for (const [file, code] of await workerModules(dir, manifest.background.service_worker)) {
