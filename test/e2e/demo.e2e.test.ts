@@ -149,6 +149,15 @@ describe('npm start and the demo dApp', { timeout: 120_000 }, () => {
     await demo.screenshot({ path: join(SHOTS, 'demo-dapp.png'), fullPage: true });
   });
 
+  it('goes back to Connect when the user revokes the site in the extension', async () => {
+    const extensionPage = await browser.context.newPage();
+    await extensionPage.goto(browser.extensionUrl('src/popup/index.html'));
+    expect(await uiCall(extensionPage, 'grants_revoke', { origin: demoUrl() })).toMatchObject({ ok: true });
+    await demo.getByRole('status').filter({ hasText: 'Access was revoked in the extension.' }).waitFor({ timeout: 30_000 });
+    expect(await demo.getByRole('button', { name: 'Connect' }).isVisible()).toBe(true);
+    await extensionPage.close();
+  });
+
   it('Ctrl-C stops all three', async () => {
     await browser.close();
     start.kill('SIGINT');
