@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AccessScope, ApprovalRequest, UiCall } from '../../core/rpc';
 import { Onboarding } from '../onboarding/Onboarding';
 
+const KEEP_ALIVE_MS = 10_000;
+
 export interface ApprovalProps {
   call: UiCall;
   approvalId: string;
@@ -20,6 +22,13 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
   const [request, setRequest] = useState<ApprovalRequest | null>(null);
   const [scope, setScope] = useState<AccessScope>('site');
   const [error, setError] = useState('');
+
+  // An idle MV3 worker stops after 30 s and would forget the pending request; every runtime
+  // message restarts that clock, so the open window asks again while the user decides.
+  useEffect(() => {
+    const timer = setInterval(() => void call('approval_get', { approvalId }).catch(() => undefined), KEEP_ALIVE_MS);
+    return () => clearInterval(timer);
+  }, [approvalId]);
 
   useEffect(() => {
     call('approval_get', { approvalId }).then(
