@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Parley, StreamOverflowError } from '../../src/sdk';
 import type { Message } from '../../src/sdk';
@@ -96,5 +97,34 @@ describe('message streams', () => {
     off();
     provider.emit('accessChanged', null);
     expect(seen).toEqual([null]);
+  });
+
+  it('yields every event once and in order, however emits and reads interleave', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { maxLength: 60 }), async (steps) => {
+        const { provider, client } = await setup();
+        const stream = client.conversations.streamAllMessages({ bufferLimit: 100 });
+        const sent: string[] = [];
+        const reads: Promise<IteratorResult<Message>>[] = [];
+        // true: the dApp emits one more event; false: it asks for the next one.
+        for (const emit of steps) {
+          if (emit) {
+            const text = `m${sent.length}`;
+            sent.push(text);
+            provider.emit('message', message('0d', text, sent.length));
+          } else {
+            reads.push(stream.next());
+          }
+        }
+        const pending = reads.length;
+        // Ask for whatever was emitted and not yet read, then stop: unread reads end as done.
+        for (let i = pending; i < sent.length; i++) reads.push(stream.next());
+        await stream.return();
+        const got = (await Promise.all(reads)).filter((r) => !r.done).map((r) => (r.value.content as { text: string }).text);
+        expect(got).toEqual(sent);
+        expect(provider.listenerCount('message')).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
