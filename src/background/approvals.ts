@@ -1,5 +1,6 @@
 import { ParleyError } from '../core/errors';
 import type { AccessScope, ApprovalRequest } from '../core/rpc';
+import { randomHex } from './randomHex';
 
 /** Opens and closes the approval window; the worker passes chrome.windows, tests a fake. */
 export interface ApprovalWindows {
@@ -34,7 +35,7 @@ export class Approvals {
     for (const p of this.pending.values()) {
       if (p.request.origin === origin) return p.promise;
     }
-    const id = randomId();
+    const id = randomHex(16);
     let resolve!: (d: AccessDecision) => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<AccessDecision>((res, rej) => {
@@ -81,8 +82,4 @@ export class Approvals {
     else p.resolve(outcome);
     if (closeWindow && p.windowId !== undefined) void this.windows.close(p.windowId).catch(() => undefined);
   }
-}
-
-function randomId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

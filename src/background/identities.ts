@@ -3,6 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { ParleyError } from '../core/errors';
 import { generateInstallationKey, generateWalletPrivateKey, inboxIdFor, installationIdHex } from '../core/identity';
 import type { IdentitySummary } from '../core/rpc';
+import { randomHex } from './randomHex';
 import type { Vault } from './vault/vault';
 
 const IDENTITY = 'identity';
@@ -89,8 +90,4 @@ export class Identities {
     await this.vault.put(ACTIVE, '', identity.id);
     return summaryOf(identity);
   }
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,4 +1,5 @@
-import { ParleyError } from '../errors';
+import type { JsonObject as Obj } from './paramReaders';
+import { field as get, invalid as fail, object, string } from './paramReaders';
 import type { Access, AccessScope, RpcMethod } from './schema';
 import { isRpcMethod } from './schema';
 
@@ -79,31 +80,9 @@ const MAX_ORIGIN_CHARS = 2048;
 export const MIN_AUTO_LOCK_MINUTES = 1;
 export const MAX_AUTO_LOCK_MINUTES = 24 * 60;
 
-type Obj = { readonly [key: string]: unknown };
-
-function fail(path: string, problem: string): never {
-  throw new ParleyError('Rpc.InvalidParams', 'Invalid params.', { details: `${path}: ${problem}` });
-}
-
-function object(value: unknown): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('params', 'expected an object');
-  return value as Obj;
-}
-
-function get(obj: Obj, key: string): unknown {
-  return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
-function string(value: unknown, path: string, max: number, min = 1): string {
-  if (typeof value !== 'string') fail(path, 'expected a string');
-  if (value.length < min) fail(path, min === 1 ? 'must not be empty' : `at least ${min} characters`);
-  if (value.length > max) fail(path, `longer than ${max} characters`);
-  return value;
-}
-
 function label(obj: Obj): { label?: string } {
   const v = get(obj, 'label');
-  return v === undefined || v === null ? {} : { label: string(v, 'params.label', MAX_LABEL_CHARS) };
+  return v === undefined || v === null ? {} : { label: string(v, 'params.label', MAX_LABEL_CHARS, 1) };
 }
 
 function password(p: unknown): { password: string } {

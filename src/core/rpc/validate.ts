@@ -1,5 +1,7 @@
 import { parseContent } from '../content';
 import { ParleyError } from '../errors';
+import type { JsonObject as Obj } from './paramReaders';
+import { field as get, invalid as fail, isAbsent, object, string } from './paramReaders';
 import type { AccessScope, RpcMethod, RpcParams } from './schema';
 import { isRpcMethod } from './schema';
 
@@ -19,25 +21,6 @@ export const MAX_GROUP_NAME_CHARS = 100;
 export const MAX_GROUP_DESCRIPTION_CHARS = 1000;
 export const MAX_IMAGE_URL_CHARS = 2048;
 
-type Obj = { readonly [key: string]: unknown };
-
-function fail(path: string, problem: string): never {
-  throw new ParleyError('Rpc.InvalidParams', 'Invalid params.', { details: `${path}: ${problem}` });
-}
-
-function get(obj: Obj, key: string): unknown {
-  return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null;
-}
-
-function object(value: unknown, path = 'params'): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'expected an object');
-  return value as Obj;
-}
-
 /** Methods without params accept none, `{}` or `[]` (what EIP-1193 libraries send). */
 function noParams(value: unknown): undefined {
   if (isAbsent(value)) return undefined;
@@ -49,12 +32,6 @@ function noParams(value: unknown): undefined {
 /** Params may be absent when every field is optional. */
 function optionalObject(value: unknown): Obj {
   return isAbsent(value) ? {} : object(value);
-}
-
-function string(value: unknown, path: string, maxChars: number): string {
-  if (typeof value !== 'string') fail(path, 'expected a string');
-  if (value.length > maxChars) fail(path, `longer than ${maxChars} characters`);
-  return value;
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
