@@ -289,7 +289,7 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
         // A shared backend announces through its change feed (PostgreSQL: NOTIFY, then a read),
         // so wait for the announcements rather than a fixed time; then a little longer, so a
         // duplicate would have had its chance to arrive.
-        const announced = () => events.flatMap((e) => e.records).length >= 3 && seenAtEvent.length > 0;
+        const announced = () => events.reduce((n, e) => n + e.records.length, 0) >= 3 && seenAtEvent.length > 0;
         for (const t0 = Date.now(); !announced() && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 100));
         const groupRecords = events.filter((e) => e.kind === 'groupMessages').flatMap((e) => e.records);
