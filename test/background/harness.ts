@@ -8,7 +8,7 @@ import { sessionKeyStore } from '../../src/background/vault/vault';
 import type { Message, UiMethod } from '../../src/core/rpc';
 import type { FakePort } from '../content/fakePort';
 import { portPair } from '../content/fakePort';
-import { tick } from '../content/fakeWindow';
+import { until } from '../content/fakeWindow';
 import { freshDbName, PASSWORD } from './vault/helpers';
 
 export const EXTENSION_ID = 'parleytestextensionid';
@@ -156,7 +156,7 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
   };
 
   const answerApproval = async (approved: boolean, scope?: 'site' | 'inbox') => {
-    for (let i = 0; i < 50 && windows.opened.length === 0; i++) await tick(2);
+    await until(() => windows.opened.length > 0);
     const approvalId = windows.opened.at(-1)!;
     const reply = await ui('approval_decide', scope ? { approvalId, approved, scope } : { approvalId, approved });
     if (!reply.ok) throw new Error(`approval_decide failed: ${JSON.stringify(reply.error)}`);
@@ -171,7 +171,7 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
     const p = page(origin);
     const before = windows.opened.length;
     const answer = p.request('xmtp_requestAccess', { scope });
-    while (windows.opened.length === before) await tick(2);
+    await until(() => windows.opened.length > before);
     await answerApproval(true, scope);
     const { result } = await answer;
     expect(result).toMatchObject({ origin, scope });
