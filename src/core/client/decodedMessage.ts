@@ -23,6 +23,28 @@ export interface DecodedMessage {
 
 /** Decodes a stored record's content; content that no longer decodes becomes an error, not a throw. */
 export async function toDecodedMessage(record: MessageRecord): Promise<DecodedMessage> {
+  const message = undecodedMessage(record);
+  if (record.error !== undefined) return message;
+  try {
+    const encoded = decodeEncodedContent(record.content);
+    message.content = await decodeContent(encoded);
+    if (encoded.fallback !== undefined) message.fallback = encoded.fallback;
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'Codec.Malformed';
+    message.error = { code, message: 'The stored message content does not decode.' };
+  }
+  return message;
+}
+
+/** A record whose content was just decoded from the same bytes (a received message), without decoding it again. */
+export function decodedMessageOf(record: MessageRecord, content: Content, fallback: string | undefined): DecodedMessage {
+  const message = undecodedMessage(record);
+  message.content = content;
+  if (fallback !== undefined) message.fallback = fallback;
+  return message;
+}
+
+function undecodedMessage(record: MessageRecord): DecodedMessage {
   const message: DecodedMessage = {
     id: record.id,
     conversationId: record.groupId,
@@ -35,17 +57,6 @@ export async function toDecodedMessage(record: MessageRecord): Promise<DecodedMe
     content: undefined,
   };
   if (record.sequenceId !== undefined) message.sequenceId = record.sequenceId;
-  if (record.error !== undefined) {
-    message.error = { ...record.error };
-    return message;
-  }
-  try {
-    const encoded = decodeEncodedContent(record.content);
-    message.content = await decodeContent(encoded);
-    if (encoded.fallback !== undefined) message.fallback = encoded.fallback;
-  } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'Codec.Malformed';
-    message.error = { code, message: 'The stored message content does not decode.' };
-  }
+  if (record.error !== undefined) message.error = { ...record.error };
   return message;
 }

@@ -13,7 +13,7 @@ import { buildCommit } from './buildCommit';
 import { fromHex, nsFromDate, toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { validateInitialMembership } from './commitValidation';
-import { toDecodedMessage } from './decodedMessage';
+import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import type { GroupSession } from './groupSession';
 import { encodeGroupStateRecord, groupStateOps, loadGroupState, xmtpClientConfig } from './groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
@@ -55,6 +55,7 @@ export class MessagingEngine {
   private readonly sessions = new Map<string, GroupSession>();
   private readonly mutex = new KeyedMutex();
   private readonly hmacUserKey: Uint8Array;
+  private readonly hmacKeys = new Map<string, { period: bigint; key: Uint8Array }>();
   private lastNs = 0n;
   /** When each group's members' identity logs were last checked for new or revoked installations. */
   private readonly installationsCheckedAtNs = new Map<string, bigint>();
@@ -112,11 +113,14 @@ export class MessagingEngine {
     return this.sessions.get(groupId);
   }
 
-  /** Reports stored messages; `isNew` is false for a change of one already reported (a confirmation). */
-  private async emitMessages(records: readonly MessageRecord[], isNew = true): Promise<void> {
+  /**
+   * Reports stored messages; `isNew` is false for a change of one already reported (a
+   * confirmation). `known` holds those whose content is already decoded.
+   */
+  private async emitMessages(records: readonly MessageRecord[], isNew = true, known?: ReadonlyMap<MessageRecord, DecodedMessage>): Promise<void> {
     for (const record of records) {
       const own = record.senderInstallationId === this.ctx.installationId && record.kind === 'application';
-      this.ctx.events.message(await toDecodedMessage(record), isNew && !(own && record.sequenceId !== undefined));
+      this.ctx.events.message(known?.get(record) ?? (await toDecodedMessage(record)), isNew && !(own && record.sequenceId !== undefined));
     }
   }
 
@@ -235,7 +239,7 @@ export class MessagingEngine {
   }
 
   private async publish(groupId: Uint8Array, payload: Uint8Array): Promise<void> {
-    const key = senderHmacKey(this.hmacUserKey, groupId, hmacEpoch(this.ctx.now()));
+    const key = this.senderHmacKeyFor(groupId);
     try {
       await this.ctx.api.sendGroupMessages({ messages: [{ v1: { data: payload, senderHmac: senderHmac(key, payload), shouldPush: true } }] });
     } catch (cause) {
@@ -244,6 +248,18 @@ export class MessagingEngine {
       }
       throw cause;
     }
+  }
+
+  /** The group's sender-HMAC key for the current 30-day period, derived once per period (an HKDF per send was a tenth of a send). */
+  private senderHmacKeyFor(groupId: Uint8Array): Uint8Array {
+    const period = hmacEpoch(this.ctx.now());
+    const groupHex = toHex(groupId);
+    const cached = this.hmacKeys.get(groupHex);
+    if (cached !== undefined && cached.period === period) return cached.key;
+    cached?.key.fill(0);
+    const key = senderHmacKey(this.hmacUserKey, groupId, period);
+    this.hmacKeys.set(groupHex, { period, key });
+    return key;
   }
 
   // ---- receiving -----------------------------------------------------------------------------
@@ -299,7 +315,7 @@ export class MessagingEngine {
     if (envelopes.length === 0) return session;
     const result = await receiveMessages(this.ctx, session, envelopes);
     let current = await this.save(session, result.session, result.ops);
-    await this.emitMessages(result.messages);
+    await this.emitMessages(result.messages, true, result.decoded);
     for (const accepted of result.acceptedCommits) current = await this.finishCommitted(current, accepted);
     return current;
   }

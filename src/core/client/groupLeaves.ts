@@ -16,8 +16,16 @@ export function leafNodeAt(tree: RatchetTree, leafIndex: number): LeafNode | und
   return node?.nodeType === 'leaf' ? node.leaf : undefined;
 }
 
+/** By leaf object (ts-mls never edits a leaf): every received message names its sender, whose credential need not be decoded again. */
+const identities = new WeakMap<LeafNode, { inboxId: string; installationId: string }>();
+
 export function groupLeafOf(leaf: LeafNode, leafIndex: number): GroupLeaf {
-  return { leafIndex, inboxId: inboxIdFromCredential(leaf.credential), installationId: toHex(leaf.signaturePublicKey) };
+  let identity = identities.get(leaf);
+  if (identity === undefined) {
+    identity = { inboxId: inboxIdFromCredential(leaf.credential), installationId: toHex(leaf.signaturePublicKey) };
+    identities.set(leaf, identity);
+  }
+  return { leafIndex, ...identity };
 }
 
 /** Every non-blank leaf; a credential that is not an XMTP one throws Mls.InvalidCredential. */

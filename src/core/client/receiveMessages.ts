@@ -10,6 +10,7 @@ import { commitRecorder } from '../mls/validateCommitInput';
 import { fromHex, sameBytes, toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { validateIncomingCommit } from './commitValidation';
+import { decodedMessageOf, type DecodedMessage } from './decodedMessage';
 import { decryptApplicationMessage } from './decryptApplication';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import { decodeStagedState, type GroupSession } from './groupSession';
@@ -36,6 +37,8 @@ export interface ReceiveResult {
   ops: StoreOp[];
   /** New or changed messages, in order, to report once the batch is stored. */
   messages: MessageRecord[];
+  /** Those of `messages` whose content was decoded on the way in, so reporting them does not decode it again. */
+  decoded: Map<MessageRecord, DecodedMessage>;
   /** Our commits accepted in this batch: their welcomes go out after the batch is stored. */
   acceptedCommits: IntentRecord[];
 }
@@ -54,6 +57,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   const intents = new Map(start.intents.map((i) => [i.id, i]));
   const changedIntents = new Map<string, IntentRecord | undefined>();
   const messages: MessageRecord[] = [];
+  const decoded = new Map<MessageRecord, DecodedMessage>();
   const acceptedCommits: IntentRecord[] = [];
   let stateChanged = false;
 
@@ -85,6 +89,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
       stateChanged = true;
     }
     if (outcome.message !== undefined) messages.push(outcome.message);
+    if (outcome.message !== undefined && outcome.decoded !== undefined) decoded.set(outcome.message, outcome.decoded);
   }
 
   // A commit of ours still waiting while the group moved past its epoch lost the race without
@@ -118,6 +123,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
     session,
     ops,
     messages,
+    decoded,
     acceptedCommits,
   };
 }
@@ -180,6 +186,7 @@ async function receiveOwn(
 interface ForeignOutcome {
   state: ClientState;
   message?: MessageRecord;
+  decoded?: DecodedMessage;
 }
 
 async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: GroupEnvelope, groupId: string): Promise<ForeignOutcome> {
@@ -230,7 +237,7 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
         deliveryStatus: 'published',
         sequenceId: envelope.id,
       };
-      return { state: decrypted.newState, message: record };
+      return { state: decrypted.newState, message: record, decoded: decodedMessageOf(record, app.content, app.fallback) };
     } catch (e) {
       return { ...unreadable('application', e, decrypted.sender), state: decrypted.newState };
     }
