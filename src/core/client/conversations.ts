@@ -8,9 +8,14 @@ import { Dm, Group } from './conversation';
 import type { DecodedMessage } from './decodedMessage';
 import { dmIdFor, type MessagingEngine } from './engine';
 import { identifierKind, resolveInboxIds } from './identifiers';
-import { envelopeOf } from './receiveMessages';
+import { envelopeOf, type GroupEnvelope } from './receiveMessages';
 import type { ConsentState, ConversationKind, GroupRecord } from './store';
 import { AsyncStream, sleep } from './stream';
+import { applyInBatches } from './streamBatches';
+
+/** At most one page of streamed messages per store commit (as a sync's page), and so many read ahead. */
+const STREAM_BATCH = 100;
+const STREAM_QUEUE = 1000;
 
 export interface CreateGroupOptions {
   name?: string;
@@ -294,12 +299,13 @@ export class Conversations {
         { filters: groups.map((g) => ({ groupId: fromHex(g.id), idCursor: Long.fromBigInt(g.cursor, true) })) },
         { signal: both },
       );
-      for await (const message of messages) {
-        const envelope = envelopeOf(message);
-        const groupId = message.v1 === undefined ? undefined : toHex(message.v1.groupId);
-        if (envelope === undefined || groupId === undefined) continue;
-        await this.engine.receive(groupId, [envelope]);
-      }
+      // Messages that arrive while others are applied are applied together: one store commit each batch.
+      await applyInBatches(
+        messages,
+        (message) => (message.v1 === undefined ? undefined : toHex(message.v1.groupId)),
+        (groupId, batch) => this.engine.receive(groupId, batch.map(envelopeOf).filter((e): e is GroupEnvelope => e !== undefined)),
+        { maxBatch: STREAM_BATCH, maxQueued: STREAM_QUEUE },
+      );
     })();
     // Local conversations join the subscription too (a restart picks them up).
     const onLocal = () => restart.abort();

@@ -43,6 +43,23 @@ describe('streams', () => {
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('streamAllMessages applies a backlog of 40 messages exactly once and in order', async () => {
+    const [alice, bob] = await Promise.all([newUser(network), newUser(network)]);
+    const group = await alice.client.conversations.createGroup([bob.address]);
+    await bob.client.conversations.sync();
+    const sent = Array.from({ length: 40 }, (_, i) => `backlog ${i}`);
+    for (const text of sent) await group.sendText(text);
+
+    // The subscription catches up from Bob's cursor: the backlog arrives as fast as it is read.
+    const stream = bob.client.conversations.streamAllMessages();
+    const messages = await take(stream, sent.length, isText);
+    expect(messages.map((m) => (m.content?.type === 'text' ? m.content.text : ''))).toEqual(sent);
+    const bobsGroup = await bob.client.conversations.getConversationById(group.id);
+    const stored = (await bobsGroup!.messages()).filter(isText);
+    expect(stored.map((m) => (m.content?.type === 'text' ? m.content.text : ''))).toEqual(sent);
+    expect(new Set(stored.map((m) => m.sequenceId)).size).toBe(sent.length);
+  });
+
   it('stream() yields conversations others start, and an AbortSignal ends it', async () => {
     const [alice, bob] = await Promise.all([newUser(network), newUser(network)]);
     const abort = new AbortController();
