@@ -20,6 +20,8 @@ const LOCAL_ID_BASE = 1n << 40n;
 export class LocalGroupLog {
   mode: 'network' | 'local' = 'network';
   private messages: GroupMessage[] = [];
+  /** The messages' ids, increasing: a query finds its cursor by binary search, as a node's index would. */
+  private ids: bigint[] = [];
   private nextId = LOCAL_ID_BASE;
   private groupId: Uint8Array = new Uint8Array();
 
@@ -27,13 +29,16 @@ export class LocalGroupLog {
   start(groupId: Uint8Array): void {
     this.mode = 'local';
     this.messages = [];
+    this.ids = [];
     this.groupId = groupId;
   }
 
   append(data: Uint8Array, senderHmac: Uint8Array): void {
+    const id = this.nextId++;
+    this.ids.push(id);
     this.messages.push(GroupMessage.fromPartial({
       v1: {
-        id: Long.fromBigInt(this.nextId++, true),
+        id: Long.fromBigInt(id, true),
         createdNs: Long.fromBigInt(BigInt(Date.now()) * 1_000_000n, true),
         groupId: this.groupId,
         data,
@@ -47,13 +52,14 @@ export class LocalGroupLog {
   /** The group's messages after `cursor`, oldest first, at most `limit`. */
   after(groupId: Uint8Array, cursor: bigint, limit: number): GroupMessage[] {
     if (!bytesEqual(groupId, this.groupId)) return [];
-    const out: GroupMessage[] = [];
-    for (const message of this.messages) {
-      if (BigInt(message.v1!.id.toString()) <= cursor) continue;
-      out.push(message);
-      if (out.length >= limit) break;
+    let low = 0;
+    let high = this.ids.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.ids[mid]! <= cursor) low = mid + 1;
+      else high = mid;
     }
-    return out;
+    return this.messages.slice(low, low + limit);
   }
 }
 
