@@ -63,6 +63,6 @@ describe('gRPC-web listener', () => {
   it('answers GET /health', async () => {
     const res = await fetch(`http://127.0.0.1:${node.webPort}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', backend: 'sqlite' });
+    expect(await res.json()).toEqual({ status: 'ok', backend: 'sqlite', commits: expect.any(Number), writes: expect.any(Number) });
   });
 });

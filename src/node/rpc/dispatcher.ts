@@ -16,8 +16,11 @@ import { statusOf, type RpcStatus } from './statusOf';
 export interface TransportCall {
   readonly clientKey: string;
   readonly signal: AbortSignal;
-  /** Writes one serialized response message; resolves when the transport can take more. */
-  write(message: Uint8Array): Promise<void>;
+  /**
+   * Writes serialized response messages in order (several at once where the transport can
+   * coalesce them); resolves when the transport can take more.
+   */
+  write(messages: readonly Uint8Array[]): Promise<void>;
 }
 
 export interface DispatcherOptions {
@@ -27,7 +30,7 @@ export interface DispatcherOptions {
 }
 
 type AnyUnary = (request: unknown, ctx: CallContext) => Promise<unknown>;
-type AnyStream = (request: unknown, ctx: CallContext, send: (m: unknown) => Promise<void>) => Promise<void>;
+type AnyStream = (request: unknown, ctx: CallContext, send: (m: readonly unknown[]) => Promise<void>) => Promise<void>;
 
 /**
  * Routes a call by its wire path to its handler: decodes the request (bad bytes are
@@ -105,17 +108,21 @@ export class Dispatcher {
       if (spec.kind === 'unary') {
         const handler = this.options.handlers[method] as unknown as AnyUnary;
         const response = await handler(decoded, ctx);
-        await call.write(encodeProto(responseCodec, response));
+        await call.write([encodeProto(responseCodec, response)]);
       } else {
         const handler = this.options.handlers[method] as unknown as AnyStream;
-        await handler(decoded, ctx, (m) => {
-          let bytes = this.encoded.get(m as object);
-          if (!bytes) {
-            bytes = encodeProto(responseCodec, m);
-            this.encoded.set(m as object, bytes);
-          }
-          return call.write(bytes);
-        });
+        await handler(decoded, ctx, (messages) =>
+          call.write(
+            messages.map((m) => {
+              let bytes = this.encoded.get(m as object);
+              if (!bytes) {
+                bytes = encodeProto(responseCodec, m);
+                this.encoded.set(m as object, bytes);
+              }
+              return bytes;
+            }),
+          ),
+        );
       }
       return { status: GrpcStatus.OK, message: '' };
     } catch (error) {

@@ -8,8 +8,11 @@ export interface CallContext {
   readonly signal: AbortSignal;
 }
 
-/** Sends one response message of a server stream; resolves when the transport takes more. */
-export type StreamSend<Res> = (message: Res) => Promise<void>;
+/**
+ * Sends response messages of a server stream, in order; resolves when the transport takes more.
+ * Messages ready together go in one call, so the transport can write them as one chunk.
+ */
+export type StreamSend<Res> = (messages: readonly Res[]) => Promise<void>;
 
 type HandlerFor<S> =
   S extends MethodSpec<infer Req, infer Res, 'unary'>

@@ -16,7 +16,11 @@ export interface SubscriptionSpec<R extends TopicRecord> {
   recordsOf(event: StoreEvent): readonly R[] | undefined;
   topicOf(record: R): string;
   query(topic: Uint8Array, page: PageRequest): Promise<R[]>;
-  send(record: R): Promise<void>;
+  /**
+   * Sends records in order; resolves when the transport takes more. Records ready together go
+   * in one call, so the transport can coalesce them into one write.
+   */
+  send(records: readonly R[]): Promise<void>;
   /** The client went away: end quietly. */
   signal: AbortSignal;
   /** The node is shutting down: end with UNAVAILABLE so the client reconnects elsewhere/later. */
@@ -60,12 +64,17 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
   spec.signal.addEventListener('abort', onAbort);
   spec.shutdown.addEventListener('abort', onAbort);
 
-  const deliver = async (r: R): Promise<void> => {
-    const topic = spec.topicOf(r);
-    const mark = highWater.get(topic);
-    if (mark === undefined || r.id <= mark) return;
-    highWater.set(topic, r.id);
-    await spec.send(r);
+  /** Sends the records above their topic's high-water mark, raising the marks. */
+  const deliver = async (records: readonly R[]): Promise<void> => {
+    const fresh: R[] = [];
+    for (const r of records) {
+      const topic = spec.topicOf(r);
+      const mark = highWater.get(topic);
+      if (mark === undefined || r.id <= mark) continue;
+      highWater.set(topic, r.id);
+      fresh.push(r);
+    }
+    if (fresh.length > 0) await spec.send(fresh);
   };
   const ended = (): boolean => spec.signal.aborted || spec.shutdown.aborted;
 
@@ -76,7 +85,7 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
         if (ended()) return;
         const cursor = highWater.get(topic) ?? 0n;
         const page = await spec.query(bytes, { direction: 'ascending', cursor, limit: pageSize });
-        for (const r of page) await deliver(r);
+        await deliver(page);
         if (page.length < pageSize) return;
       }
     };
@@ -98,10 +107,7 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
       if (backlog.length > 0) {
         const batch = backlog;
         backlog = [];
-        for (const r of batch) {
-          if (ended()) break;
-          await deliver(r);
-        }
+        await deliver(batch);
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -1,7 +1,9 @@
+import type { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { apiMethods, type ApiMethodName } from '../../core/api';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
+import { grpcFrames, http2StreamOf } from './grpcRawStream';
 
 export interface GrpcListenerOptions {
   host: string;
@@ -21,6 +23,23 @@ export interface GrpcListener {
 const passThrough = (b: Buffer): Buffer => b;
 const NEVER_ABORTED = new AbortController().signal;
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const RESOLVED = Promise.resolve();
+
+/** Resolves on the writable's next 'drain', rejects if the call is cancelled first. */
+function drained(call: Writable, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = (): void => {
+      call.off('drain', onDrain);
+      reject(new Error('stream cancelled'));
+    };
+    call.once('drain', onDrain);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Native gRPC over cleartext HTTP/2 (what node-sdk speaks for http:// URLs). Requests reach the
@@ -51,7 +70,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
       originalName: spec.name,
     };
     implementation[name] = stream
-      ? (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => serveStream(options.dispatcher, spec.path, call)
+      ? (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => serveStream(options.dispatcher, spec.path, call, options.maxMessageBytes)
       : (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) =>
           serveUnary(options.dispatcher, spec.path, call, callback);
   }
@@ -114,8 +133,8 @@ function serveUnary(
     clientKey: clientKeyOf(call.getPeer()),
     // A unary call runs to its end even if the client leaves: a write it started is kept.
     signal: NEVER_ABORTED,
-    write: async (message) => {
-      response = message;
+    write: async (messages) => {
+      response = messages[0] ?? response;
     },
   };
   void dispatcher.run(path, call.request, transport).then(({ status, message }) => {
@@ -124,7 +143,12 @@ function serveUnary(
   });
 }
 
-function serveStream(dispatcher: Dispatcher, path: string, call: grpc.ServerWritableStream<Buffer, Uint8Array>): void {
+function serveStream(
+  dispatcher: Dispatcher,
+  path: string,
+  call: grpc.ServerWritableStream<Buffer, Uint8Array>,
+  maxMessageBytes: number,
+): void {
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
   call.on('error', () => abort.abort());
@@ -133,30 +157,26 @@ function serveStream(dispatcher: Dispatcher, path: string, call: grpc.ServerWrit
   const headers = new grpc.Metadata();
   headers.set('subscribed', 'true');
   call.sendMetadata(headers);
+  // Batches bypass grpc-js's per-message writes once the headers are out (grpcRawStream.ts).
+  const stream = http2StreamOf(call);
+  const raw = stream?.headersSent ? stream : undefined;
+  // A write racing the client's reset errors the stream; its 'close' already cancels the call
+  // (grpc-js listens for one error only, a second would be uncaught).
+  raw?.on('error', () => abort.abort());
   const transport: TransportCall = {
     clientKey: clientKeyOf(call.getPeer()),
     signal: abort.signal,
-    write: (message) =>
-      new Promise<void>((resolve, reject) => {
-        if (abort.signal.aborted) {
-          reject(new Error('stream cancelled'));
-          return;
-        }
-        if (call.write(message)) {
-          resolve();
-          return;
-        }
-        const onDrain = (): void => {
-          abort.signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = (): void => {
-          call.off('drain', onDrain);
-          reject(new Error('stream cancelled'));
-        };
-        call.once('drain', onDrain);
-        abort.signal.addEventListener('abort', onAbort, { once: true });
-      }),
+    write: (messages) => {
+      if (abort.signal.aborted) return Promise.reject(new Error('stream cancelled'));
+      if (raw?.destroyed) return Promise.reject(new Error('stream cancelled'));
+      if (raw && messages.every((m) => m.byteLength <= maxMessageBytes)) {
+        return raw.write(grpcFrames(messages)) ? RESOLVED : drained(raw, abort.signal);
+      }
+      // grpc-js's own path (and its RESOURCE_EXHAUSTED for an oversized response).
+      let ready = true;
+      for (const m of messages) ready = call.write(m);
+      return ready ? RESOLVED : drained(call, abort.signal);
+    },
   };
   void dispatcher.run(path, call.request, transport).then(({ status, message }) => {
     if (call.cancelled) return;

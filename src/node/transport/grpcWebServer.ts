@@ -150,12 +150,15 @@ async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res
   const transport: TransportCall = {
     clientKey: clientKeyOf(req.socket.remoteAddress),
     signal: abort.signal,
-    write: async (message) => {
+    write: async (messages) => {
       if (abort.signal.aborted) throw new Error('client went away');
       sendHeaders();
-      if (!res.write(encodeGrpcWebDataFrame(message))) {
-        await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
-      }
+      // Corked, the frames of a batch leave in one socket write (one HTTP/1.1 chunk).
+      res.cork();
+      let ready = true;
+      for (const m of messages) ready = res.write(encodeGrpcWebDataFrame(m));
+      res.uncork();
+      if (!ready) await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
     },
   };
   const outcome = await options.dispatcher.run(path, read.message, transport);

@@ -30,8 +30,8 @@ describe('runSubscription (catch-up → live seam)', () => {
       recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: (r) => Buffer.from(r.groupId).toString('hex'),
       query,
-      send: async (r) => {
-        got.push(r);
+      send: async (records) => {
+        got.push(...records);
         if (until(got)) client.abort();
       },
       signal: client.signal,
@@ -78,8 +78,8 @@ describe('runSubscription (catch-up → live seam)', () => {
       recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: () => hexG,
       query: (t, p) => store.queryGroupMessages(t, p),
-      send: async (r) => {
-        got.push(r);
+      send: async (records) => {
+        got.push(...records);
         client.abort();
       },
       signal: client.signal,
@@ -102,8 +102,8 @@ describe('runSubscription (catch-up → live seam)', () => {
       recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: () => hexG,
       query: (t, p) => store.queryGroupMessages(t, p),
-      send: async () => {
-        sent++;
+      send: async (records) => {
+        sent += records.length;
         await blocked; // a client that stopped reading
       },
       signal: new AbortController().signal,

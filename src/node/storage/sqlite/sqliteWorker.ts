@@ -7,9 +7,22 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteStore, type SqliteNodeStore } from './sqliteStore';
 import { compactBytes, serializeError, type WorkerMessage, type WorkerRequest } from './workerProtocol';
 
+if (!parentPort) throw new Error('sqliteWorker runs only as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('sqliteWorker runs only as a worker thread');
-const post = (m: WorkerMessage): void => port.postMessage(m);
+// Messages leave in batches, one postMessage per loop turn: a group commit of N writes answers
+// N results and announces N events, and each postMessage costs a structured clone and a wake-up
+// of the main thread. A batch also reaches the main thread as one task, so every event of a
+// commit is queued for the subscribers before any of them runs.
+let outbox: WorkerMessage[] = [];
+const flushOutbox = (): void => {
+  if (outbox.length === 0) return;
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
+};
+const post = (m: WorkerMessage): void => {
+  if (outbox.push(m) === 1) setImmediate(flushOutbox);
+};
 const { dataDir, maxBatch } = workerData as { dataDir: string; maxBatch?: number };
 
 let store: SqliteNodeStore | undefined;
@@ -24,15 +37,22 @@ if (store) {
   // Posted when the commit returned and before its writers' results: the main thread sees an
   // event no later than the acknowledgement of the write that caused it.
   open.onChange((event) => post({ type: 'event', event: compactBytes(event) }));
-  port.on('message', (request: WorkerRequest) => {
-    const method = open[request.method] as (...args: unknown[]) => Promise<unknown>;
-    method.apply(open, request.args).then(
-      (result) => {
-        post({ type: 'result', id: request.id, result: compactBytes(result), stats: { ...open.commitStats } });
-        if (request.method === 'close') port.close();
-      },
-      (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } }),
-    );
+  port.on('message', (requests: WorkerRequest[]) => {
+    for (const request of requests) serve(open, request);
   });
   post({ type: 'ready' });
+}
+
+function serve(open: SqliteNodeStore, request: WorkerRequest): void {
+  const method = open[request.method] as (...args: unknown[]) => Promise<unknown>;
+  method.apply(open, request.args).then(
+    (result) => {
+      post({ type: 'result', id: request.id, result: compactBytes(result), stats: { ...open.commitStats } });
+      if (request.method === 'close') {
+        flushOutbox();
+        port.close();
+      }
+    },
+    (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } }),
+  );
 }

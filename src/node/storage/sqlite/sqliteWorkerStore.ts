@@ -37,6 +37,8 @@ class SqliteWorkerStore implements SqliteNodeStore {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private readonly listeners = new Set<StoreListener>();
   private nextId = 1;
+  /** Requests of this loop turn, posted together (one structured clone and one wake-up). */
+  private outbox: WorkerRequest[] = [];
   private stats: CommitStats = { commits: 0, writes: 0 };
   private closing: Promise<void> | undefined;
   private closed = false;
@@ -44,25 +46,29 @@ class SqliteWorkerStore implements SqliteNodeStore {
 
   constructor(private readonly worker: Worker) {
     this.ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: WorkerMessage) => {
-        switch (m.type) {
-          case 'ready':
-            resolve();
-            return;
-          case 'fatal':
-            reject(deserializeError(m.error));
-            return;
-          case 'event':
-            this.emit(m.event);
-            return;
-          case 'result':
-          case 'error': {
-            this.stats = m.stats;
-            const p = this.pending.get(m.id);
-            this.pending.delete(m.id);
-            if (m.type === 'result') p?.resolve(m.result);
-            else p?.reject(deserializeError(m.error));
-            return;
+      // The worker answers in batches (sqliteWorker.ts); handled in order, synchronously, so an
+      // event still precedes the acknowledgement of the write that caused it.
+      worker.on('message', (batch: WorkerMessage[]) => {
+        for (const m of batch) {
+          switch (m.type) {
+            case 'ready':
+              resolve();
+              break;
+            case 'fatal':
+              reject(deserializeError(m.error));
+              break;
+            case 'event':
+              this.emit(m.event);
+              break;
+            case 'result':
+            case 'error': {
+              this.stats = m.stats;
+              const p = this.pending.get(m.id);
+              this.pending.delete(m.id);
+              if (m.type === 'result') p?.resolve(m.result);
+              else p?.reject(deserializeError(m.error));
+              break;
+            }
           }
         }
       });
@@ -102,9 +108,16 @@ class SqliteWorkerStore implements SqliteNodeStore {
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       const request: WorkerRequest = { id, method, args: compactBytes(args) };
-      this.worker.postMessage(request);
+      if (this.outbox.push(request) === 1) setImmediate(this.flushOutbox);
     });
   }
+
+  private readonly flushOutbox = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    // After a failure every pending request has been rejected already; the worker is gone.
+    if (!this.failure) this.worker.postMessage(batch);
+  };
 
   appendIdentityUpdate: NodeStore['appendIdentityUpdate'] = (input) => this.request('appendIdentityUpdate', input);
   identityLog: NodeStore['identityLog'] = (inboxId) => this.request('identityLog', inboxId);
