@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ParleyError } from '../core/errors';
 import { refusingSmartWalletVerifier, type SmartWalletVerifier } from '../core/identity/smartWalletVerifier';
 import { createLogger, type Logger, type LogLevel } from './log';
@@ -76,6 +77,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     options.store ??
     (options.postgres !== undefined ? await openPostgres(options.postgres, logger) : await openSqliteStoreInWorker({ dataDir: options.dataDir }));
   const shutdown = new AbortController();
+  // Every live subscription listens for shutdown: thousands is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
   const dispatcher = new Dispatcher({
     handlers: createHandlers({

@@ -98,6 +98,14 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
     if (!proto) groupProtos.set(r, (proto = groupMessageProto(r)));
     return proto;
   };
+  // A live record is matched against every subscription's topics: its hex topic once, not per
+  // subscriber.
+  const topicHex = new WeakMap<Uint8Array, string>();
+  const hexOf = (bytes: Uint8Array): string => {
+    let h = topicHex.get(bytes);
+    if (h === undefined) topicHex.set(bytes, (h = hex(bytes)));
+    return h;
+  };
   const welcomeProtoOf = (r: WelcomeRecord): WelcomeMessage => {
     let proto = welcomeProtos.get(r);
     if (!proto) welcomeProtos.set(r, (proto = welcomeProto(r)));
@@ -202,7 +210,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         cursors,
         topicBytes,
         recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
-        topicOf: (r) => hex(r.groupId),
+        topicOf: (r) => hexOf(r.groupId),
         query: (topic, page) => store.queryGroupMessages(topic, page),
         send: (records) => send(records.map(groupProtoOf)),
         signal: ctx.signal,
@@ -228,7 +236,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         cursors,
         topicBytes,
         recordsOf: (e) => (e.kind === 'welcomes' ? e.records : undefined),
-        topicOf: (r) => hex(r.installationKey),
+        topicOf: (r) => hexOf(r.installationKey),
         query: (topic, page) => store.queryWelcomes(topic, page),
         send: (records) => send(records.map(welcomeProtoOf)),
         signal: ctx.signal,

@@ -1,8 +1,8 @@
-import type { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { apiMethods, type ApiMethodName } from '../../core/api';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
+import { drained } from './drained';
 import { grpcFrames, http2StreamOf } from './grpcRawStream';
 
 export interface GrpcListenerOptions {
@@ -25,21 +25,6 @@ const NEVER_ABORTED = new AbortController().signal;
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 const RESOLVED = Promise.resolve();
 
-/** Resolves on the writable's next 'drain', rejects if the call is cancelled first. */
-function drained(call: Writable, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    const onAbort = (): void => {
-      call.off('drain', onDrain);
-      reject(new Error('stream cancelled'));
-    };
-    call.once('drain', onDrain);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Native gRPC over cleartext HTTP/2 (what node-sdk speaks for http:// URLs). Requests reach the
@@ -102,25 +87,23 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
  * messages with UNIMPLEMENTED, which would tell the client the method does not exist. The
  * request is malformed, so the node says INVALID_ARGUMENT.
  */
-const framingStatusInterceptor: grpc.ServerInterceptor = (_method, call) =>
-  new grpc.ServerInterceptingCall(
-    call,
-    new grpc.ResponderBuilder()
-      .withSendStatus((status, next) => {
-        if (status.code === grpc.status.UNIMPLEMENTED && /^Received (no|a second) request message/.test(status.details)) {
-          next({
-            ...status,
-            code: grpc.status.INVALID_ARGUMENT,
-            details: status.details.startsWith('Received no')
-              ? 'The request holds no complete message (truncated frame).'
-              : 'The request holds more than one message.',
-          });
-          return;
-        }
-        next(status);
-      })
-      .build(),
-  );
+const framingStatusResponder = new grpc.ResponderBuilder()
+  .withSendStatus((status, next) => {
+    if (status.code === grpc.status.UNIMPLEMENTED && /^Received (no|a second) request message/.test(status.details)) {
+      next({
+        ...status,
+        code: grpc.status.INVALID_ARGUMENT,
+        details: status.details.startsWith('Received no')
+          ? 'The request holds no complete message (truncated frame).'
+          : 'The request holds more than one message.',
+      });
+      return;
+    }
+    next(status);
+  })
+  .build();
+// The responder holds no per-call state: one for every call.
+const framingStatusInterceptor: grpc.ServerInterceptor = (_method, call) => new grpc.ServerInterceptingCall(call, framingStatusResponder);
 
 function serveUnary(
   dispatcher: Dispatcher,

@@ -12,6 +12,7 @@ import {
 import { isParleyError } from '../../core/errors';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
+import { drained } from './drained';
 import { corsHeadersFor, isAllowedOrigin } from './cors';
 
 export interface GrpcWebListenerOptions {
@@ -158,7 +159,7 @@ async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res
       let ready = true;
       for (const m of messages) ready = res.write(encodeGrpcWebDataFrame(m));
       res.uncork();
-      if (!ready) await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
+      if (!ready) await drained(res, abort.signal);
     },
   };
   const outcome = await options.dispatcher.run(path, read.message, transport);
