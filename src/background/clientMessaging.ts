@@ -81,9 +81,9 @@ async function viewOf(conversation: AnyConversation): Promise<ConversationView> 
     if (conversation.name) view.name = conversation.name;
     if (conversation.description) view.description = conversation.description;
     if (conversation.imageUrl) view.imageUrl = conversation.imageUrl;
-    const origin = originFromAppData(conversation.appData);
-    if (origin !== undefined) view.appDataOrigin = origin;
   }
+  const origin = originFromAppData(conversation.appData);
+  if (origin !== undefined) view.appDataOrigin = origin;
   return view;
 }
 
@@ -138,10 +138,10 @@ class ClientMessaging implements Messaging {
     return conversation ? viewOf(conversation) : undefined;
   }
 
-  async createDm(address: string): Promise<ConversationView> {
-    // The Client's createDm takes no app data yet, so a DM's origin is known only on the
-    // creator's side (SiteConversations); see the report of issue 5.
-    return viewOf(await this.client.conversations.createDm(address));
+  async createDm(address: string, origin: string): Promise<ConversationView> {
+    // A new DM carries the origin in its app data, so the peer's copy of the same dApp sees it
+    // too (DESIGN §4); an existing DM keeps its creator's.
+    return viewOf(await this.client.conversations.createDm(address, { appData: appDataForOrigin(origin) }));
   }
 
   async createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView> {

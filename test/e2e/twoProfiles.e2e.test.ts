@@ -71,9 +71,9 @@ afterAll(async () => {
 describe('two profiles, one dApp, one node', { timeout: 180_000 }, () => {
   it('Alice DMs Bob from the dApp; Bob\'s dApp receives it as a message event and replies', async () => {
     expect((await requestAndApprove(alice.browser, alice.dapp)).access.result).toMatchObject({ scope: 'site' });
-    // Bob shares his whole inbox with the dApp: the Client cannot yet put a site's origin in a
-    // DM's app data, so a site-scoped Bob would not see a DM Alice started (see the report).
-    expect((await requestAndApprove(bob.browser, bob.dapp, 'inbox')).access.result).toMatchObject({ scope: 'inbox' });
+    // Bob grants the default site scope: he sees Alice's DM because it carries the dApp's
+    // origin in its app data (DESIGN §4).
+    expect((await requestAndApprove(bob.browser, bob.dapp)).access.result).toMatchObject({ scope: 'site' });
     // Bob's inbox registers when his worker first opens the engine.
     await waitFor('Bob on the network', () => xmtpRequest(alice.dapp, 'xmtp_canMessage', { identifiers: [bob.address] }), (o) => (o.result as Record<string, boolean> | undefined)?.[bob.address] === true);
 

@@ -117,6 +117,15 @@ export abstract class Conversation {
     return (await this.engine.ctx.store.getGroup(this.id))?.consentState ?? this.session.record.consentState;
   }
 
+  protected attribute(key: string): string {
+    return mutableMetadataOf(this.session.state.groupContext.extensions).attributes.get(key) ?? '';
+  }
+
+  /** App data of the mutable metadata (0xff00 `app_data`): a DM carries it too, set at creation. */
+  get appData(): string {
+    return this.attribute(METADATA_FIELD.appData);
+  }
+
   async updateConsentState(state: ConsentState): Promise<void> {
     const nowNs = this.engine.nowNs();
     await this.engine.updateRecord(this.id, (record) => ({ ...record, consentState: state, consentUpdatedAtNs: nowNs }));
@@ -140,10 +149,6 @@ export class Dm extends Conversation {
 export class Group extends Conversation {
   readonly kind = 'group' as const;
 
-  private attribute(key: string): string {
-    return mutableMetadataOf(this.session.state.groupContext.extensions).attributes.get(key) ?? '';
-  }
-
   get name(): string {
     return this.attribute(METADATA_FIELD.groupName);
   }
@@ -154,10 +159,6 @@ export class Group extends Conversation {
 
   get imageUrl(): string {
     return this.attribute(METADATA_FIELD.groupImageUrlSquare);
-  }
-
-  get appData(): string {
-    return this.attribute(METADATA_FIELD.appData);
   }
 
   get adminInboxIds(): readonly string[] {

@@ -25,6 +25,11 @@ export interface CreateGroupOptions {
   disappearing?: DisappearingSettings;
 }
 
+export interface CreateDmOptions {
+  /** Written into a new DM's mutable metadata (e.g. the origin it was created on). */
+  appData?: string;
+}
+
 export interface ListConversationsOptions {
   kind?: ConversationKind;
   consentStates?: readonly ConsentState[];
@@ -71,9 +76,10 @@ export class Conversations {
   /**
    * The one DM with a peer (address or inbox id): an existing DM with that inbox is reused (DMs
    * are one per pair, libxmtp find_or_create_dm); otherwise a new one is created with both inboxes
-   * fixed in its immutable metadata and the peer added in the first commit.
+   * fixed in its immutable metadata and the peer added in the first commit. `appData` is set
+   * only on a new DM (an existing one keeps what its creator wrote).
    */
-  async createDm(identifier: string): Promise<Dm> {
+  async createDm(identifier: string, options: CreateDmOptions = {}): Promise<Dm> {
     const [peerInboxId] = await resolveInboxIds(this.ctx.directory, [identifier]);
     if (peerInboxId === undefined) throw new ParleyError('Client.BadInput', 'No peer given.');
     const own = this.ctx.identity.inboxId;
@@ -90,7 +96,7 @@ export class Conversations {
     }
     const record = await this.engine.createLocalGroup(
       'dm',
-      newDmExtensions({ creatorInboxId: own, creatorSequenceId: 0n, peerInboxId }),
+      newDmExtensions({ creatorInboxId: own, creatorSequenceId: 0n, peerInboxId, ...(options.appData !== undefined ? { appData: options.appData } : {}) }),
       dmId,
     );
     await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: [peerInboxId], removeInboxIds: [] });

@@ -3,6 +3,7 @@ export { Client, type AccountIdentifier, type ClientOptions } from './client';
 export type { AccountSigner } from './register';
 export {
   Conversations,
+  type CreateDmOptions,
   type CreateGroupOptions,
   type ListConversationsOptions,
   type StreamOptions,

@@ -55,4 +55,18 @@ describe('a DM between two clients', () => {
     expect(fromBob.id).toBe(first.id);
     expect(await alice.client.conversations.list({ kind: 'dm' })).toHaveLength(1);
   });
+
+  it('carries the app data it was created with to the peer (the dApp origin of a site-scoped grant)', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const dm = await alice.client.conversations.createDm(bob.address, { appData: 'https://dapp.example' });
+    expect(dm.appData).toBe('https://dapp.example');
+    await bob.client.conversations.sync();
+    const bobDm = await bob.client.conversations.getConversationById(dm.id);
+    expect(bobDm?.appData).toBe('https://dapp.example');
+    // The DM stays one per pair: asking again with other app data reuses it unchanged.
+    const again = await bob.client.conversations.createDm(alice.address, { appData: 'https://other.example' });
+    expect(again.id).toBe(dm.id);
+    expect(again.appData).toBe('https://dapp.example');
+  });
 });
