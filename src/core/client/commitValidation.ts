@@ -1,6 +1,6 @@
 import type { GroupUpdated } from '@xmtp/proto/mls/message_contents/transcript_messages.pb';
 import type { ClientState, Extension } from 'ts-mls';
-import type { GroupUpdatedContent, MetadataFieldChange } from '../content';
+import { groupUpdatedFromProto, type GroupUpdatedContent } from '../content';
 import { ParleyError } from '../errors';
 import { membershipOf } from '../mls/extensionsMembership';
 import { validateCommit } from '../mls/validateCommit';
@@ -33,24 +33,7 @@ export async function validateIncomingCommit(
 
 /** The GroupUpdated summary as content; undefined when libxmtp stores no transcript message for it. */
 function transcriptOf(changes: GroupUpdated): GroupUpdatedContent | undefined {
-  const ids = (list: readonly { inboxId: string }[]) => list.map((i) => i.inboxId);
-  const content: GroupUpdatedContent = {
-    type: 'groupUpdated',
-    initiatedByInboxId: changes.initiatedByInboxId,
-    addedInboxes: ids(changes.addedInboxes),
-    removedInboxes: ids(changes.removedInboxes),
-    leftInboxes: ids(changes.leftInboxes),
-    metadataFieldChanges: changes.metadataFieldChanges.map((c) => {
-      const change: MetadataFieldChange = { fieldName: c.fieldName };
-      if (c.oldValue !== undefined) change.oldValue = c.oldValue;
-      if (c.newValue !== undefined) change.newValue = c.newValue;
-      return change;
-    }),
-    addedAdminInboxes: ids(changes.addedAdminInboxes),
-    removedAdminInboxes: ids(changes.removedAdminInboxes),
-    addedSuperAdminInboxes: ids(changes.addedSuperAdminInboxes),
-    removedSuperAdminInboxes: ids(changes.removedSuperAdminInboxes),
-  };
+  const content = groupUpdatedFromProto(changes);
   const empty = [
     content.addedInboxes,
     content.removedInboxes,

@@ -23,3 +23,4 @@ export {
 } from './applicationMessage';
 export { parseContent } from './parseContent';
 export * from './limits';
+export { groupUpdatedFromProto } from './codecs/groupUpdated';

@@ -41,6 +41,11 @@ export function decodeGroupUpdated(encoded: EncodedContent): GroupUpdatedContent
   } catch (cause) {
     throw malformed('group_updated', cause);
   }
+  return groupUpdatedFromProto(wire);
+}
+
+/** A GroupUpdated message (as decoded, or as the commit validator summarises a commit) as content. */
+export function groupUpdatedFromProto(wire: GroupUpdated): GroupUpdatedContent {
   return {
     type: 'groupUpdated',
     initiatedByInboxId: wire.initiatedByInboxId,
