@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crx } from '@crxjs/vite-plugin';
 import type { ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
@@ -27,11 +28,29 @@ function firefoxManifest(): ManifestV3Export {
 }
 
 /**
+ * ts-mls loads each ciphersuite's primitives with `import()`. Parley speaks only suite 3
+ * (X25519, ChaCha20-Poly1305, Ed25519; DESIGN §3), and hoisting the others would make every
+ * wake evaluate them: @noble/curves' ed448 alone computes its decaf448 base point at import
+ * (28–42 ms of a wake in bench:e2e). So these never enter the bundle; asking for one rejects
+ * with Mls.UnsupportedCiphersuite. (P-384/P-521 share nist.js with P-256, which passkey
+ * signatures import statically, so they stay.)
+ */
+export const UNUSED_SUITE_MODULES: readonly string[] = [
+  '@noble/curves/ed448.js',
+  '@noble/post-quantum/ml-dsa.js',
+  '@hpke/dhkem-x448',
+  '@hpke/ml-kem',
+  '@hpke/hybridkem-x-wing',
+];
+
+const ERRORS_MODULE = fileURLToPath(new URL('./src/core/errors.ts', import.meta.url));
+
+/**
  * MV3 service workers refuse `import()` (DESIGN §7), and viem and ts-mls use it for optional
  * pieces. Each `import("x")` that resolves becomes a static import of x (so it is bundled and
  * evaluated at start-up); one that cannot work in a worker (a Node builtin, a missing
  * optional peer, a computed specifier) becomes a rejected promise, which is what the library
- * would see if x were absent.
+ * would see if x were absent; one of UNUSED_SUITE_MODULES becomes a rejected ParleyError.
  */
 function staticDynamicImports(): Plugin {
   return {
@@ -55,6 +74,15 @@ function staticDynamicImports(): Plugin {
         const end = code.indexOf(')', i.se - 1) + 1;
         const specifier = i.n;
         let replacement: string;
+        if (specifier && UNUSED_SUITE_MODULES.includes(specifier)) {
+          if (!hoisted.some((line) => line.includes('__parley_ParleyError'))) {
+            hoisted.push(`import { ParleyError as __parley_ParleyError } from ${JSON.stringify(ERRORS_MODULE)};`);
+          }
+          const message = JSON.stringify(`${specifier} is not bundled: Parley uses MLS ciphersuite 3 only.`);
+          replacement = `Promise.reject(new __parley_ParleyError("Mls.UnsupportedCiphersuite", ${message}))`;
+          out = out.slice(0, i.ss) + replacement + out.slice(end);
+          continue;
+        }
         const resolved = specifier && !isBuiltin(specifier) ? await this.resolve(specifier, id) : null;
         // Vite resolves a missing optional peer to a virtual module that throws when evaluated:
         // hoisted, it would stop the worker at start-up. Only a real file is bundled.

@@ -86,6 +86,7 @@ export type ErrorCode =
   | 'Mls.WrongGroup'
   | 'Mls.UnknownSender'
   | 'Mls.MembershipMismatch'
+  | 'Mls.UnsupportedCiphersuite'
   // node API client
   | 'Api.Cancelled'
   | 'Api.Unknown'

@@ -75,6 +75,17 @@ describe('the built service worker (dist/chrome)', () => {
     expect(exposed.some((r) => r.includes('approval'))).toBe(false);
   });
 
+  it('leaves out the primitives of ciphersuites Parley does not use (nothing computes them at wake)', async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
+    const code = [...(await workerModules(dir, manifest.background.service_worker)).values()].join('\n');
+    // @noble/curves' ed448 module names its decaf448 group; ts-mls would reach it through import().
+    expect(code).not.toContain('decaf448');
+    for (const specifier of ['@noble/curves/ed448.js', '@noble/post-quantum/ml-dsa.js', '@hpke/dhkem-x448', '@hpke/ml-kem', '@hpke/hybridkem-x-wing']) {
+      expect(code, specifier).toContain(`${specifier} is not bundled: Parley uses MLS ciphersuite 3 only.`);
+    }
+    expect(code).toContain('Mls.UnsupportedCiphersuite');
+  });
+
   it('never evaluates strings as code (MV3 CSP forbids eval)', async () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
     for (const [file, code] of await workerModules(dir, manifest.background.service_worker)) {
