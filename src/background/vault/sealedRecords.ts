@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase } from 'idb';
 import { openDB } from 'idb';
 import { ParleyError } from '../../core/errors';
 import type { Keyring, KeyringMeta } from './keyring';
+import { RecordCache } from './recordCache';
 import { decodeRecord, encodeRecord } from './recordCodec';
 
 /*
@@ -57,7 +58,11 @@ export interface TimeSlot {
   sentAtNs: bigint;
 }
 
-export type PreparedWrite = { put: SealedRow } | { delete: string };
+/**
+ * `plain` is the sealed record's plaintext, kept for the cache once the write commits; `o`
+ * lets the cache keep the kind's list whole.
+ */
+export type PreparedWrite = { put: SealedRow; plain?: Uint8Array } | { delete: string; o?: string };
 
 const SEP = '\u0000';
 const U64_DIGITS = 20;
@@ -68,38 +73,107 @@ export function timeKey(ns: bigint): string {
   return clamped.toString().padStart(U64_DIGITS, '0');
 }
 
+/** Record names tagged at most before the tag memo starts over (message ids add one each). */
+const MAX_TAGS = 20_000;
+
 export class SealedRecords {
+  /** Decrypted records, write-through; dropped with `clearCache` when the vault locks. */
+  private readonly cache = new RecordCache();
+  /** name → HMAC tag: deterministic under one keyring, so computed once per unlock. */
+  private readonly tags = new Map<string, string>();
+  private unlockEpoch = 0;
+  /** Cache misses of this turn, read together in one transaction. */
+  private pendingReads: { k: string; resolve: (row: SealedRow | undefined) => void; reject: (e: unknown) => void }[] = [];
+
   constructor(
     private readonly db: VaultDb,
     private readonly keyring: () => Keyring,
   ) {}
 
+  /** On lock: every cached plaintext wiped, every memo dropped. */
+  clearCache(): void {
+    this.unlockEpoch++;
+    this.cache.clear();
+    this.tags.clear();
+  }
+
+  private async tag(name: string): Promise<string> {
+    const keyring = this.keyring();
+    const known = this.tags.get(name);
+    if (known !== undefined) return known;
+    const epoch = this.unlockEpoch;
+    const tag = await keyring.tag(name);
+    // Locked meanwhile: the names are not kept past the lock.
+    if (epoch === this.unlockEpoch) {
+      if (this.tags.size >= MAX_TAGS) this.tags.clear();
+      this.tags.set(name, tag);
+    }
+    return tag;
+  }
+
   private recordTag(name: RecordName): Promise<string> {
-    return this.keyring().tag([name.scope, name.kind, name.key].join(SEP));
+    return this.tag([name.scope, name.kind, name.key].join(SEP));
   }
 
   private ownerTag(scope: string, kind: string): Promise<string> {
-    return this.keyring().tag([scope, kind].join(SEP) + SEP + SEP);
+    return this.tag([scope, kind].join(SEP) + SEP + SEP);
   }
 
   private groupTag(scope: string, groupId: string): Promise<string> {
-    return this.keyring().tag([scope, 'group-time', groupId].join(SEP) + SEP + SEP + SEP);
+    return this.tag([scope, 'group-time', groupId].join(SEP) + SEP + SEP + SEP);
   }
 
-  private async openRow(row: SealedRow): Promise<unknown> {
-    return decodeRecord(await this.keyring().open(row.k, row.v));
+  private async openBytes(row: SealedRow): Promise<Uint8Array> {
+    const cached = this.cache.lookup(row.k)?.bytes;
+    if (cached) return cached.slice();
+    return this.keyring().open(row.k, row.v);
+  }
+
+  /** Reads the rows of every miss asked for in this turn in one readonly transaction. */
+  private readRow(k: string): Promise<SealedRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pendingReads.push({ k, resolve, reject });
+      if (this.pendingReads.length > 1) return;
+      queueMicrotask(() => {
+        const batch = this.pendingReads;
+        this.pendingReads = [];
+        try {
+          const tx = this.db.transaction('records', 'readonly');
+          for (const read of batch) tx.store.get(read.k).then(read.resolve, read.reject);
+          tx.done.catch((e: unknown) => batch.forEach((read) => read.reject(e)));
+        } catch (e) {
+          batch.forEach((read) => read.reject(e));
+        }
+      });
+    });
   }
 
   async get(name: RecordName): Promise<unknown> {
     const k = await this.recordTag(name);
-    const row = await this.db.get('records', k);
-    return row ? this.openRow(row) : undefined;
+    const hit = this.cache.lookup(k);
+    if (hit) return hit.bytes ? decodeRecord(hit.bytes) : undefined;
+    const version = this.cache.version;
+    const row = await this.readRow(k);
+    if (!row) {
+      this.cache.fill(version, k, undefined, null);
+      return undefined;
+    }
+    const bytes = await this.keyring().open(row.k, row.v);
+    const value = decodeRecord(bytes);
+    this.cache.fill(version, k, row.o, bytes);
+    return value;
   }
 
   async list(scope: string, kind: string): Promise<unknown[]> {
     const o = await this.ownerTag(scope, kind);
+    const cached = this.cache.listOwner(o);
+    if (cached) return cached.map((bytes) => decodeRecord(bytes));
+    const version = this.cache.version;
     const rows = await this.db.getAllFromIndex('records', 'owner', o);
-    return Promise.all(rows.map((row) => this.openRow(row)));
+    const opened = await Promise.all(rows.map(async (row) => ({ k: row.k, bytes: await this.openBytes(row) })));
+    const values = opened.map((r) => decodeRecord(r.bytes));
+    this.cache.fillOwner(version, o, opened);
+    return values;
   }
 
   /**
@@ -131,7 +205,8 @@ export class SealedRecords {
       cursor = await cursor.continue();
     }
     await tx.done;
-    return Promise.all(rows.map((row) => this.openRow(row)));
+    // Pages are not cached (a conversation's history can be long); their records may be.
+    return Promise.all(rows.map(async (row) => decodeRecord(await this.openBytes(row))));
   }
 
   /** Seals a record for a later `write`: all crypto happens here, before any transaction. */
@@ -139,17 +214,17 @@ export class SealedRecords {
     const [k, o] = await Promise.all([this.recordTag(name), this.ownerTag(name.scope, name.kind)]);
     const plaintext = encodeRecord(value);
     const v = await this.keyring().seal(k, plaintext);
-    plaintext.fill(0);
     const row: SealedRow = { k, o, v };
     if (slot) {
       row.g = await this.groupTag(name.scope, slot.groupId);
       row.t = timeKey(slot.sentAtNs);
     }
-    return { put: row };
+    return { put: row, plain: plaintext };
   }
 
   async prepareDelete(name: RecordName): Promise<PreparedWrite> {
-    return { delete: await this.recordTag(name) };
+    const [k, o] = await Promise.all([this.recordTag(name), this.ownerTag(name.scope, name.kind)]);
+    return { delete: k, o };
   }
 
   /**
@@ -158,24 +233,43 @@ export class SealedRecords {
    */
   async write(writes: readonly PreparedWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    const tx = this.db.transaction('records', 'readwrite');
-    const requests: Promise<unknown>[] = writes.map((w) => ('put' in w ? tx.store.put(w.put) : tx.store.delete(w.delete)));
+    this.cache.beginWrite();
     try {
-      await Promise.all([...requests, tx.done]);
-    } catch (cause) {
-      throw new ParleyError('Vault.Corrupt', 'A vault write failed; nothing of it was applied.', { cause });
+      const tx = this.db.transaction('records', 'readwrite');
+      const requests: Promise<unknown>[] = writes.map((w) => ('put' in w ? tx.store.put(w.put) : tx.store.delete(w.delete)));
+      try {
+        await Promise.all([...requests, tx.done]);
+      } catch (cause) {
+        for (const w of writes) this.cache.forget('put' in w ? w.put.k : w.delete);
+        throw new ParleyError('Vault.Corrupt', 'A vault write failed; nothing of it was applied.', { cause });
+      }
+      // Committed: only now may reads see these records without IndexedDB.
+      for (const w of writes) {
+        if ('put' in w) {
+          if (w.plain) this.cache.committed(w.put.k, w.put.o, w.plain);
+          else this.cache.forget(w.put.k);
+        } else this.cache.committed(w.delete, w.o, null);
+      }
+    } finally {
+      this.cache.endWrite();
     }
   }
 
   /** Deletes every row of a scope's kinds (an identity removed). */
   async deleteKinds(scope: string, kinds: readonly string[]): Promise<void> {
     const owners = await Promise.all(kinds.map((kind) => this.ownerTag(scope, kind)));
+    // Rare (an identity removed): the whole cache goes rather than track which rows went.
+    this.cache.clear();
     const tx = this.db.transaction('records', 'readwrite');
     const deletes: Promise<unknown>[] = [];
     for (const o of owners) {
       const keys = await tx.store.index('owner').getAllKeys(o);
       for (const k of keys) deletes.push(tx.store.delete(k));
     }
-    await Promise.all([...deletes, tx.done]);
+    try {
+      await Promise.all([...deletes, tx.done]);
+    } finally {
+      this.cache.clear();
+    }
   }
 }

@@ -93,6 +93,7 @@ export class Vault {
     const dataKey = await this.session.get();
     if (!dataKey) return false;
     try {
+      this.records.clearCache();
       this.keyring = await keyringFromDataKey(dataKey);
       return true;
     } finally {
@@ -103,6 +104,7 @@ export class Vault {
   async lock(): Promise<void> {
     const wasUnlocked = this.keyring !== null;
     this.keyring = null;
+    this.records.clearCache();
     await this.session.clear();
     if (wasUnlocked) for (const fn of this.lockListeners) fn();
   }
@@ -136,10 +138,13 @@ export class Vault {
 
   close(): void {
     this.keyring = null;
+    this.records.clearCache();
     this.db.close();
   }
 
   private async useDataKey(dataKey: Uint8Array): Promise<void> {
+    // Cached tags and records belong to the key they were made under.
+    this.records.clearCache();
     this.keyring = await keyringFromDataKey(dataKey);
     await this.session.set(dataKey);
   }

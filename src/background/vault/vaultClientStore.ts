@@ -140,7 +140,12 @@ class VaultClientStore implements ClientStore {
     this.checkOpen();
     // Sealing is async WebCrypto: all of it before the transaction opens.
     const writes = await Promise.all(batch.map((op) => this.prepare(op)));
-    this.checkOpen();
+    try {
+      this.checkOpen();
+    } catch (e) {
+      for (const w of writes) if ('put' in w) w.plain?.fill(0);
+      throw e;
+    }
     await this.vault.records.write(writes);
   }
 

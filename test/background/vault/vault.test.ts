@@ -66,13 +66,17 @@ describe('vault', () => {
 
   it('refuses a record moved under another name (the ciphertext is bound to its key)', async () => {
     const dbName = freshDbName();
-    const vault = await unlockedVault(dbName);
+    const session = memorySession();
+    const vault = await unlockedVault(dbName, session);
     await vault.put('grant', 'https://a.test', { scope: 'inbox' });
     await vault.put('grant', 'https://b.test', { scope: 'site' });
     const db = await openVaultDb(dbName);
     const rows = await db.getAll('records');
     const [a, b] = rows;
     await db.put('records', { ...a!, v: b!.v });
-    await expect(vault.list('grant')).rejects.toMatchObject({ code: 'Vault.Corrupt' });
+    // The running worker's cache holds what it wrote; a restarted worker reads the disk.
+    const restarted = await Vault.open({ dbName, session });
+    expect(await restarted.resume()).toBe(true);
+    await expect(restarted.list('grant')).rejects.toMatchObject({ code: 'Vault.Corrupt' });
   });
 });
