@@ -25,6 +25,8 @@ import { Vault } from './vault/vault';
 export const SYNC_ALARM = 'parley-sync';
 /** chrome.alarms' floor is 30 s; a minute keeps an idle inbox fresh without waking often. */
 export const SYNC_PERIOD_MINUTES = 1;
+/** Longest a woken, unlocked worker waits for a request before its catch-up sync. */
+export const WAKE_SYNC_DELAY_MS = 500;
 
 export interface BackgroundPlatform {
   extensionId: string;
@@ -35,6 +37,8 @@ export interface BackgroundPlatform {
   approvalWindows: ApprovalWindows;
   openMessaging: OpenMessaging;
   dbName?: string;
+  /** Tests set it; WAKE_SYNC_DELAY_MS otherwise. */
+  wakeSyncDelayMs?: number;
 }
 
 export interface Background {
@@ -62,9 +66,15 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   const session = new MessagingSession(platform.openMessaging, vault, identities, settings);
   const router = createRouter({ vault, identities, grants, approvals, sites, handlers, messaging: () => session.get() });
 
+  // On wake the catch-up sync waits for the request that woke the worker to be answered
+  // (bench:e2e: it opened the client and derived keys before the answer); WAKE_SYNC_DELAY_MS
+  // starts it when no request comes.
+  let wakeSync: (() => void) | undefined;
   const hub = new PortHub(platform.extensionId, (origin, method, params) => {
     void autoLock.touch().catch(() => undefined);
-    return router.handle(origin, method, params);
+    const answer = router.handle(origin, method, params);
+    if (wakeSync) void answer.catch(() => undefined).finally(() => wakeSync?.());
+    return answer;
   });
 
   const ui = createUiHandlers({ vault, identities, approvals, grants, sites, settings, autoLock, session, router, extensionOrigin: platform.extensionOrigin });
@@ -102,7 +112,14 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   hub.onChange(refreshStream);
 
   // On wake: unlocked again if storage.session still has the key, then catch up.
-  if (await vault.resume()) void session.syncAll().catch(() => undefined);
+  if (await vault.resume()) {
+    const timer = setTimeout(() => wakeSync?.(), platform.wakeSyncDelayMs ?? WAKE_SYNC_DELAY_MS);
+    wakeSync = () => {
+      wakeSync = undefined;
+      clearTimeout(timer);
+      void session.syncAll().catch(() => undefined);
+    };
+  }
   await platform.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES });
 
   return {

@@ -34,6 +34,7 @@ export interface Router {
  */
 export function createRouter(deps: RouterDeps): Router {
   const sendQueues = new Map<string, Promise<unknown>>();
+  const accessQueues = new Map<string, Promise<unknown>>();
 
   const context = (origin: string, access: Access | null, identity: StoredIdentity | null): HandlerContext => ({
     origin,
@@ -62,7 +63,9 @@ export function createRouter(deps: RouterDeps): Router {
   };
 
   const afterValidation = async (origin: string, method: RpcMethod, params: unknown): Promise<unknown> => {
-    if (method === 'xmtp_requestAccess') return requestAccess(origin, params as RpcParams<'xmtp_requestAccess'>);
+    // One at a time per origin: a second request sees the grant the first one made instead of
+    // racing it to a second approval window or a second grant.
+    if (method === 'xmtp_requestAccess') return inOrder(accessQueues, origin, () => requestAccess(origin, params as RpcParams<'xmtp_requestAccess'>));
     if (!deps.vault.isUnlocked) {
       // Locked grants cannot even be read; "no access" is the honest answer and never prompts.
       if (method === 'xmtp_getAccess') return null;
@@ -76,16 +79,17 @@ export function createRouter(deps: RouterDeps): Router {
     return run(method, context(origin, access, identity), params as never);
   };
 
-  const inSendOrder = (conversationId: string, work: () => Promise<unknown>): Promise<unknown> => {
-    const previous = sendQueues.get(conversationId) ?? Promise.resolve();
+  const inOrder = (queues: Map<string, Promise<unknown>>, key: string, work: () => Promise<unknown>): Promise<unknown> => {
+    const previous = queues.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
     const tail = next.catch(() => undefined);
-    sendQueues.set(conversationId, tail);
+    queues.set(key, tail);
     void tail.then(() => {
-      if (sendQueues.get(conversationId) === tail) sendQueues.delete(conversationId);
+      if (queues.get(key) === tail) queues.delete(key);
     });
     return next;
   };
+  const inSendOrder = (conversationId: string, work: () => Promise<unknown>): Promise<unknown> => inOrder(sendQueues, conversationId, work);
 
   return {
     handle(origin, method, params) {

@@ -104,7 +104,7 @@ export interface Harness {
   grant(origin: string, scope?: 'site' | 'inbox'): Promise<Page>;
 }
 
-export async function createHarness(options: { dbName?: string; messaging?: FakeMessaging } = {}): Promise<Harness> {
+export async function createHarness(options: { dbName?: string; messaging?: FakeMessaging; wakeSyncDelayMs?: number } = {}): Promise<Harness> {
   const dbName = options.dbName ?? freshDbName();
   const messaging = options.messaging ?? new FakeMessaging();
   const windows = { opened: [] as string[], closed: [] as number[] };
@@ -124,6 +124,7 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
     },
     openMessaging: async () => messaging,
     dbName,
+    ...(options.wakeSyncDelayMs === undefined ? {} : { wakeSyncDelayMs: options.wakeSyncDelayMs }),
   });
 
   const ui: Harness['ui'] = async (method, params, url = `${EXTENSION_ORIGIN}/src/popup/approval.html`) =>

@@ -2,9 +2,9 @@ import { fakeBrowser } from '@webext-core/fake-browser';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AUTO_LOCK_ALARM } from '../../src/background/autoLock';
 import { originOfSender } from '../../src/background/portHub';
-import { until } from '../content/fakeWindow';
+import { tick, until } from '../content/fakeWindow';
 import { portPair } from '../content/fakePort';
-import { createHarness, EXTENSION_ID, resetBrowser } from './harness';
+import { createHarness, EXTENSION_ID, FakeMessaging, resetBrowser } from './harness';
 
 const DAPP = 'http://localhost:5173';
 beforeEach(() => resetBrowser());
@@ -73,6 +73,31 @@ describe('worker lifecycle', () => {
     const second = await createHarness({ dbName: first.dbName });
     const again = second.page(DAPP);
     expect((await again.request('xmtp_getInbox')).result).toEqual(inbox);
+  });
+
+  it('on wake, answers the waiting request before it syncs, then syncs once', async () => {
+    const first = await createHarness();
+    await first.onboard();
+    await first.grant(DAPP);
+    first.bg.vault.close();
+
+    const messaging = new FakeMessaging();
+    let syncs = 0;
+    messaging.syncAll = async () => {
+      syncs++;
+    };
+    const second = await createHarness({ dbName: first.dbName, messaging, wakeSyncDelayMs: 3_600_000 });
+    const again = second.page(DAPP);
+    // Widening the grant waits on the approval window: the request stays unanswered.
+    const widen = again.request('xmtp_requestAccess', { scope: 'inbox' });
+    await until(() => second.windows.opened.length === 1);
+    expect(syncs).toBe(0);
+    await second.answerApproval(true, 'inbox');
+    expect((await widen).result).toMatchObject({ scope: 'inbox' });
+    await until(() => syncs === 1);
+    expect((await again.request('xmtp_getAccess')).result).toMatchObject({ scope: 'inbox' });
+    await tick();
+    expect(syncs).toBe(1);
   });
 
   it('stays locked after a restart once locked', async () => {
