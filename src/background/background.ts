@@ -97,8 +97,12 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   };
   const listener: MessagingListener = {
     message(message: Message, conversation) {
-      void activity.onMessage(message, conversation).catch(() => undefined);
-      void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'message', message)).catch(() => undefined);
+      // The dApps' event first: the unread recount reads every conversation's recent messages
+      // and, run alongside, delayed the event (bench:e2e receiver traces).
+      void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'message', message))
+        .catch(() => undefined)
+        .then(() => activity.onMessage(message, conversation))
+        .catch(() => undefined);
     },
     conversation(conversation) {
       const { appDataOrigin: _, ...shown } = conversation;
