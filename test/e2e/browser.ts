@@ -130,6 +130,17 @@ export function xmtpRequest(page: Page, method: string, params?: unknown): Promi
   ) as Promise<RequestOutcome>;
 }
 
+/**
+ * For a click that closes its own window: the worker may answer and close the approval window
+ * before Playwright has finished the click ("Target page … has been closed"); only an error
+ * while the page is still open is a failure.
+ */
+export function closedByTheClick(page: Page): (error: unknown) => void {
+  return (error) => {
+    if (!page.isClosed()) throw error;
+  };
+}
+
 /** Asks for access and approves it in the approval window; returns the granted Access. */
 export async function requestAndApprove(browser: ExtensionBrowser, page: Page, scope?: 'site' | 'inbox'): Promise<{ access: RequestOutcome; approvalOrigin: string }> {
   const approvalPage = browser.context.waitForEvent('page', { timeout: 30_000 });
@@ -138,7 +149,7 @@ export async function requestAndApprove(browser: ExtensionBrowser, page: Page, s
   await approval.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
   const approvalOrigin = (await approval.getByTestId('origin').textContent()) ?? '';
   if (scope === 'inbox') await approval.getByLabel('My whole inbox').check();
-  await approval.getByRole('button', { name: 'Approve' }).click();
+  await approval.getByRole('button', { name: 'Approve' }).click().catch(closedByTheClick(approval));
   return { access: await answer, approvalOrigin };
 }
 

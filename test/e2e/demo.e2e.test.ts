@@ -11,7 +11,7 @@ import { Client, createMemoryStore } from '../../src/core/client';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { repoRoot } from '../interop/testEnv';
 import type { ExtensionBrowser } from './browser';
-import { launchWithExtension, onboard, uiCall } from './browser';
+import { closedByTheClick, launchWithExtension, onboard, uiCall } from './browser';
 
 /*
  * `npm start` as package.json runs it (node --import tsx scripts/start.ts), on free ports and scratch folders:
@@ -122,7 +122,7 @@ describe('npm start and the demo dApp', { timeout: 120_000 }, () => {
     const approval = await approvalPage;
     await approval.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
     expect(await approval.getByTestId('origin').textContent()).toBe(demoUrl());
-    await approval.getByRole('button', { name: 'Approve' }).click();
+    await approval.getByRole('button', { name: 'Approve' }).click().catch(closedByTheClick(approval));
     await expect.poll(() => demo.getByTestId('inbox-id').textContent(), { timeout: 30_000 }).toBe(inboxId);
     expect(await demo.getByTestId('address').textContent()).toBe(address);
   });
