@@ -19,7 +19,8 @@ import type {
   WelcomeRecord,
 } from '../types';
 import { ChangeFeed } from './changeFeed';
-import { advisoryKey, memberKeyString, topicDataHash } from './keys';
+import { memberKeyString, topicDataHash } from '../storageKeys';
+import { advisoryKey } from './keys';
 import { migrate } from './schema';
 import { ChangeKind, WriteQueue, WriteRefused, oneByOne, type Outcome, type TopicChange, type WriteRunner } from './writeQueue';
 

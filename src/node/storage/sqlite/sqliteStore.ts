@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,6 +19,7 @@ import type {
   WelcomeInput,
   WelcomeRecord,
 } from '../types';
+import { memberKeyString, topicDataHash } from '../storageKeys';
 import { GroupCommitQueue } from './groupCommit';
 import { migrate } from './schema';
 
@@ -73,24 +73,6 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteNodeStore {
 function bytes(value: unknown): Uint8Array {
   const b = value as Buffer;
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** sha256(len ‖ topic ‖ data): the dedupe key of a message on its topic. */
-function topicDataHash(topic: Uint8Array, data: Uint8Array): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(topic.length);
-  return createHash('sha256').update(len).update(topic).update(data).digest();
-}
-
-export function memberKeyString(member: MemberKey): string {
-  switch (member.kind) {
-    case 'ethereum':
-      return `ethereum:${member.address.toLowerCase()}`;
-    case 'passkey':
-      return `passkey:${member.key.toLowerCase()}`;
-    case 'installation':
-      return `installation:${Buffer.from(member.installationKey).toString('hex')}`;
-  }
 }
 
 function nowNs(): bigint {
