@@ -116,8 +116,7 @@ export type ErrorCode =
   | 'Agent.NotEncrypted'
   | 'Agent.NotInitialized'
   | 'Agent.AlreadyInitialized'
-  | 'Cli.BadArguments'
-  | 'Cli.NotAvailable';
+  | 'Cli.BadArguments';
 
 export interface ParleyErrorOptions {
   details?: string;
