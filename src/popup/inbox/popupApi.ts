@@ -1,6 +1,5 @@
 import { ParleyError } from '../../core/errors';
-import type { ErrorCode } from '../../core/errors';
-import type { RpcMethod, RpcParams, RpcResult, UiCall, UiMessage, UiReply } from '../../core/rpc';
+import type { RpcMethod, RpcParams, RpcResult, UiCall, UiMessage } from '../../core/rpc';
 import { createUiClient } from '../../core/rpc';
 import type { InboxUiMethod, InboxUiSchema } from '../../core/rpc/ui';
 
@@ -22,12 +21,8 @@ export interface PopupApi {
 /** `send` is chrome.runtime.sendMessage in the page; tests answer in-process. */
 export function createPopupApi(send: (message: UiMessage | { parley: 'ui'; method: InboxUiMethod; params?: unknown }) => Promise<unknown>): PopupApi {
   const ui = createUiClient(send);
-  const activity = (async (method: InboxUiMethod, params?: unknown) => {
-    const reply = (await send(params === undefined ? { parley: 'ui', method } : { parley: 'ui', method, params })) as UiReply | undefined;
-    if (!reply || typeof reply !== 'object') throw new ParleyError('Rpc.Disconnected', 'The extension did not answer.');
-    if (reply.ok) return reply.result;
-    throw new ParleyError(reply.error.code as ErrorCode, reply.error.message);
-  }) as InboxCall;
+  // The inbox methods travel in the same { parley: 'ui' } envelope and reply shape; only their schema differs.
+  const activity = ui as unknown as InboxCall;
   return {
     ui,
     activity,
