@@ -11,16 +11,12 @@
  * Raw and Parley steps alternate, so load from elsewhere on the machine hits both alike.
  * Prints a table; asserts nothing about time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createGrpcWebApi } from '../src/core/api';
 import { Client, createMemoryStore, type Conversation } from '../src/core/client';
 import { encodeContent, encodeEncodedContent, encodePlaintextEnvelope, idempotencyKeyFromNs } from '../src/core/content';
 import { generateWalletPrivateKey, privateKeySigner } from '../src/core/identity';
 import { getXmtpCiphersuiteImpl } from '../src/core/mls/ciphersuite';
-import { silentLogger } from '../src/node/log';
-import { startNode } from '../src/node/node';
+import { startTestNode } from '../test/node/helpers';
 import { LocalGroupLog, withLocalGroupLog } from './clientLocalApi';
 import { rawAdd, rawCreateDm, rawDecrypt, rawEncrypt, rawGroup, rawMember, rawProcessCommit, type RawMember } from './clientRawMls';
 
@@ -86,16 +82,7 @@ function lastText(messages: Awaited<ReturnType<Conversation['messages']>>): stri
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-client-'));
-  const node = await startNode({
-    host: '127.0.0.1',
-    port: 0,
-    webPort: 0,
-    dataDir,
-    logger: silentLogger,
-    rateLimits: { writes: 0, reads: 0, windowMs: 300_000 },
-    shutdownGraceMs: 500,
-  });
+  const node = await startTestNode({ shutdownGraceMs: 500 });
   const url = `http://127.0.0.1:${node.webPort}`;
   const log = new LocalGroupLog();
   const cs = await getXmtpCiphersuiteImpl();
@@ -212,8 +199,7 @@ async function main(): Promise<void> {
     rows.push(dm);
   } finally {
     for (const client of clients) client.close();
-    await node.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await node.stop();
   }
   printTable((performance.now() - started) / 1000);
 }

@@ -18,6 +18,7 @@ export interface TestNode extends RunningNode {
   stop(keepData?: boolean): Promise<void>;
 }
 
+/** An in-process parley-node on loopback, rate limits off, with its SQLite under a temp dir. */
 export async function startTestNode(options: Partial<NodeOptions> = {}): Promise<TestNode> {
   const dataDir = options.dataDir ?? tempDir();
   const node = await startNode({
@@ -36,10 +37,6 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
   });
   return {
     ...node,
-    grpcPort: node.grpcPort,
-    webPort: node.webPort,
-    store: node.store,
-    close: () => node.close(),
     dataDir,
     client,
     async stop(keepData = false) {

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createGrpcWebApi } from '../../../src/core/api';
 import type { NetworkApi } from '../../../src/core/api';
 import { Client, createMemoryStore, type ClientStore } from '../../../src/core/client';
 import type { DecodedMessage } from '../../../src/core/client';
 import { generateWalletPrivateKey, privateKeySigner } from '../../../src/core/identity';
 import type { WalletSigner } from '../../../src/core/identity';
-import { silentLogger } from '../../../src/node/log';
-import { startNode, type RunningNode } from '../../../src/node/node';
+import type { RunningNode } from '../../../src/node/node';
+import { startTestNode } from '../../node/helpers';
 
 export interface TestNetwork {
   node: RunningNode;
@@ -19,25 +16,13 @@ export interface TestNetwork {
 
 /** An in-process parley-node on loopback with its SQLite under a temp dir. */
 export async function startTestNetwork(): Promise<TestNetwork> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-client-'));
-  const node = await startNode({
-    host: '127.0.0.1',
-    port: 0,
-    webPort: 0,
-    dataDir,
-    logger: silentLogger,
-    rateLimits: { writes: 0, reads: 0, windowMs: 300_000 },
-    shutdownGraceMs: 500,
-  });
+  const node = await startTestNode({ shutdownGraceMs: 500 });
   const url = `http://127.0.0.1:${node.webPort}`;
   return {
     node,
     url,
     api: () => createGrpcWebApi({ url }),
-    async stop() {
-      await node.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: () => node.stop(),
   };
 }
 
