@@ -2,24 +2,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
 import { tick, until } from '../content/fakeWindow';
 import { createHarness, resetBrowser } from './harness';
+import { ALICE, VALID_DAPP_PARAMS } from './validDappParams';
 
 const DAPP = 'http://localhost:5173';
 const OTHER = 'https://other.test';
-const ALICE = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
-
-/** Valid params for every method that takes some: the grant check must be what fails. */
-const VALID_PARAMS: Record<string, unknown> = {
-  xmtp_canMessage: { identifiers: [ALICE] },
-  xmtp_listConversations: {},
-  xmtp_createDm: { identifier: ALICE },
-  xmtp_createGroup: { identifiers: [ALICE] },
-  xmtp_getMessages: { conversationId: 'aa' },
-  xmtp_sendMessage: { conversationId: 'aa', content: { type: 'text', text: 'hi' } },
-  xmtp_updateGroup: { conversationId: 'aa', name: 'x' },
-  xmtp_addMembers: { conversationId: 'aa', identifiers: [ALICE] },
-  xmtp_removeMembers: { conversationId: 'aa', identifiers: [ALICE] },
-  xmtp_setConsent: { conversationId: 'aa', state: 'allowed' },
-};
 
 beforeEach(() => resetBrowser());
 
@@ -53,7 +39,7 @@ describe('worker router: validate → lock → grant → approval → handler', 
     const opened = h.windows.opened.length;
     const needGrant = RPC_METHODS.filter((m) => !['xmtp_requestAccess', 'xmtp_getAccess', 'xmtp_revokeAccess'].includes(m));
     for (const method of needGrant) {
-      const { error } = await other.request(method, VALID_PARAMS[method]);
+      const { error } = await other.request(method, VALID_DAPP_PARAMS[method]);
       expect(error, method).toMatchObject({ code: 4100, data: { code: 'Rpc.Unauthorized' } });
     }
     expect((await other.request('xmtp_getAccess')).result).toBeNull();

@@ -2,23 +2,11 @@ import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
+import { VALID_DAPP_PARAMS } from '../background/validDappParams';
 import type { ExtensionBrowser } from './browser';
 import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
 
 const PASSWORD = 'e2e password that is long';
-const ALICE = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
-const GRANTLESS_PARAMS: Record<string, unknown> = {
-  xmtp_canMessage: { identifiers: [ALICE] },
-  xmtp_listConversations: {},
-  xmtp_createDm: { identifier: ALICE },
-  xmtp_createGroup: { identifiers: [ALICE] },
-  xmtp_getMessages: { conversationId: 'aa' },
-  xmtp_sendMessage: { conversationId: 'aa', content: { type: 'text', text: 'hi' } },
-  xmtp_updateGroup: { conversationId: 'aa', name: 'x' },
-  xmtp_addMembers: { conversationId: 'aa', identifiers: [ALICE] },
-  xmtp_removeMembers: { conversationId: 'aa', identifiers: [ALICE] },
-  xmtp_setConsent: { conversationId: 'aa', state: 'allowed' },
-};
 
 let extensionDir: string;
 let browser: ExtensionBrowser;
@@ -75,7 +63,7 @@ describe('the extension in real Chromium', { timeout: 90_000 }, () => {
   it('gives a second origin without a grant 4100 for every method that needs one', async () => {
     const page = await dapp('127.0.0.1');
     for (const method of RPC_METHODS.filter((m) => !['xmtp_requestAccess', 'xmtp_getAccess', 'xmtp_revokeAccess'].includes(m))) {
-      const outcome = await xmtpRequest(page, method, GRANTLESS_PARAMS[method]);
+      const outcome = await xmtpRequest(page, method, VALID_DAPP_PARAMS[method]);
       expect(outcome.error?.code, method).toBe(4100);
     }
     expect((await xmtpRequest(page, 'xmtp_getAccess')).result).toBeNull();
