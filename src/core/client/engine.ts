@@ -225,7 +225,9 @@ export class MessagingEngine {
         { op: 'putIntent', record: intent },
       ]);
       for (const key of consumed) key.fill(0);
-      await this.emitMessages([message]);
+      // Decoded once for both reports: the published one differs only in its delivery status.
+      const shown = await toDecodedMessage(message);
+      ctx.events.message(shown, true);
       await this.publish(groupIdBytes, payload);
       const published: MessageRecord = { ...message, deliveryStatus: 'published' };
       const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: 1 };
@@ -233,7 +235,7 @@ export class MessagingEngine {
         { op: 'putMessage', record: published },
         { op: 'putIntent', record: sentIntent },
       ]);
-      await this.emitMessages([published], false);
+      ctx.events.message({ ...shown, deliveryStatus: 'published' }, false);
       return messageId;
     });
   }
