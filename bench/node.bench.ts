@@ -256,6 +256,29 @@ async function grpcWebTransport(port: number): Promise<NodeTransport> {
   };
 }
 
+/**
+ * Latency per delivery and a promise that resolves once every message has reached every
+ * subscriber; `sentAt[seq]` is filled in by `drive`.
+ */
+function deliveryTracker(): { sentAt: Float64Array; latencies: number[]; delivered: Promise<void>; received(seq: number, now: number): void } {
+  const sentAt = new Float64Array(MESSAGES);
+  const latencies: number[] = [];
+  const counts = new Uint16Array(MESSAGES);
+  let complete = 0;
+  let allDelivered: () => void = () => {};
+  const delivered = new Promise<void>((r) => (allDelivered = r));
+  return {
+    sentAt,
+    latencies,
+    delivered,
+    received(seq, now) {
+      latencies.push(now - sentAt[seq]!);
+      counts[seq] = (counts[seq] ?? 0) + 1;
+      if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+    },
+  };
+}
+
 async function benchParleyNode(web: boolean, cli = NODE_CLI, label = ''): Promise<Result> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const { child, info } = await spawnServer([cli, '--port', '0', '--web-port', '0', '--data-dir', dataDir, '--rate-limit-writes', '0', '--rate-limit-reads', '0', '--log-level', 'warn']);
@@ -269,12 +292,7 @@ async function benchParleyNode(web: boolean, cli = NODE_CLI, label = ''): Promis
     });
   const seqOf = (data: Uint8Array) => new DataView(data.buffer, data.byteOffset + data.length - PAYLOAD).getUint32(0);
 
-  const sentAt = new Float64Array(MESSAGES);
-  const latencies: number[] = [];
-  const counts = new Uint16Array(MESSAGES);
-  let complete = 0;
-  let allDelivered: () => void = () => {};
-  const delivered = new Promise<void>((r) => (allDelivered = r));
+  const { sentAt, latencies, delivered, received } = deliveryTracker();
 
   const subscribeRequest = SubscribeGroupMessagesRequest.encode({ filters: [{ groupId, idCursor: Long.UZERO }] }).finish();
   const unsubscribe = Array.from({ length: SUBSCRIBERS }, () =>
@@ -282,10 +300,7 @@ async function benchParleyNode(web: boolean, cli = NODE_CLI, label = ''): Promis
       subscribeRequest,
       grpcDeframer((m) => {
         const now = performance.now();
-        const seq = seqOf(GroupMessage.decode(m).v1!.data);
-        latencies.push(now - sentAt[seq]!);
-        counts[seq] = (counts[seq] ?? 0) + 1;
-        if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+        received(seqOf(GroupMessage.decode(m).v1!.data), now);
       }),
     ),
   );
@@ -330,22 +345,14 @@ async function benchWsFanout(): Promise<Result> {
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     return ws;
   };
-  const sentAt = new Float64Array(MESSAGES);
-  const latencies: number[] = [];
-  const counts = new Uint16Array(MESSAGES);
-  let complete = 0;
-  let allDelivered: () => void = () => {};
-  const delivered = new Promise<void>((r) => (allDelivered = r));
+  const { sentAt, latencies, delivered, received } = deliveryTracker();
 
   const subscribers = await Promise.all(Array.from({ length: SUBSCRIBERS }, open));
   for (const s of subscribers) {
     s.send('sub');
     s.on('message', (data: Buffer) => {
       const now = performance.now();
-      const seq = data.readUInt32BE(0);
-      latencies.push(now - sentAt[seq]!);
-      counts[seq] = (counts[seq] ?? 0) + 1;
-        if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+      received(data.readUInt32BE(0), now);
     });
   }
   await new Promise((r) => setTimeout(r, 200));
