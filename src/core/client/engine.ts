@@ -269,8 +269,8 @@ export class MessagingEngine {
   /** Syncs one group: publishes what is pending, applies new messages, resumes intents. */
   async sync(groupId: string): Promise<void> {
     await this.withGroup(groupId, async (session) => {
-      let current = await this.republishMessages(session);
-      current = await this.pull(current);
+      await this.republishMessages(session);
+      let current = await this.pull(session);
       for (const intent of current.intents) {
         if (intent.kind !== 'sendMessage') current = await this.runIntent(current, intent.id);
       }
@@ -286,14 +286,13 @@ export class MessagingEngine {
   }
 
   /** Re-sends message payloads a crash or a network failure left unconfirmed (identical bytes). */
-  private async republishMessages(session: GroupSession): Promise<GroupSession> {
+  private async republishMessages(session: GroupSession): Promise<void> {
     const groupId = fromHex(session.record.id);
     for (const intent of session.intents) {
       if (intent.kind === 'sendMessage' && intent.payload !== undefined && intent.state === 'toPublish') {
         await this.publish(groupId, intent.payload);
       }
     }
-    return session;
   }
 
   /** Fetches and applies every group message after the session's cursor, page by page. */
