@@ -3,6 +3,7 @@ import type { Conversation, Message } from '../../../core/rpc';
 import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
 import { messageOf } from '../popupApi';
+import { busyAction } from './busyAction';
 
 /** How many messages the conversation view shows, newest last. */
 export const MESSAGE_PAGE = 50;
@@ -25,19 +26,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     else error.value = messageOf(e);
   };
 
-  const act = async (work: () => Promise<void>): Promise<boolean> => {
-    error.value = '';
-    busy.value = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
-      failed(e);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  };
+  const act = busyAction(error, busy, failed);
 
   const loadConversations = async (): Promise<void> => {
     const list = await api.dapp('xmtp_listConversations', {});

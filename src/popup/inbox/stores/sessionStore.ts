@@ -2,7 +2,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { computed, signal } from '@preact/signals';
 import type { IdentitySummary, VaultStatus } from '../../../core/rpc';
 import type { PopupApi } from '../popupApi';
-import { messageOf } from '../popupApi';
+import { busyAction } from './busyAction';
 
 /** The vault's state and the identities in it; the popup routes on it. */
 export function createSessionStore(api: PopupApi) {
@@ -18,19 +18,7 @@ export function createSessionStore(api: PopupApi) {
     status.value = next;
   };
 
-  const act = async (work: () => Promise<void>): Promise<boolean> => {
-    error.value = '';
-    busy.value = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
-      error.value = messageOf(e);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  };
+  const act = busyAction(error, busy);
 
   return {
     status,
