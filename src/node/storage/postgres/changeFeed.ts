@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../log';
+import { StoreListeners } from '../storeListeners';
 import type { StoreEvent, StoreListener } from '../types';
 import { ChangeKind, type TopicChange } from './writeQueue';
 
@@ -59,7 +60,7 @@ const MAX_BACKOFF_MS = 5_000;
  * hence in id order per topic.
  */
 export class ChangeFeed {
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new StoreListeners();
   /** Changes at or above the horizon already delivered (or, at start, already there). */
   private readonly delivered = new Map<string, bigint>();
   /** Unset until the first sweep. */
@@ -93,8 +94,7 @@ export class ChangeFeed {
   }
 
   add(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Asks for a sweep; wake-ups during one coalesce into one more. */
@@ -159,7 +159,7 @@ export class ChangeFeed {
       for (let i = 0; i < ofKind.length; i += FETCH_CHUNK) {
         const chunk = ofKind.slice(i, i + FETCH_CHUNK);
         if (deliver && this.listeners.size > 0 && !this.stopped) {
-          this.emit(await this.options.fetch(kind, chunk.map((f) => f.change)));
+          this.listeners.emit(await this.options.fetch(kind, chunk.map((f) => f.change)));
         }
         for (const f of chunk) this.delivered.set(f.key, f.xid);
       }
@@ -168,17 +168,6 @@ export class ChangeFeed {
     this.horizon = horizon;
     for (const [key, xid] of this.delivered) if (xid < horizon) this.delivered.delete(key);
     await this.cleanupNow();
-  }
-
-  private emit(event: StoreEvent): void {
-    if (event.records.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own (NodeStore.onChange); delivery goes on.
-      }
-    }
   }
 
   /** Now and then, drops changes every live feed has long swept past. */

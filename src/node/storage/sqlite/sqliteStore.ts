@@ -14,12 +14,12 @@ import type {
   MemberKey,
   NodeStore,
   PageRequest,
-  StoreEvent,
   StoreListener,
   WelcomeInput,
   WelcomeRecord,
 } from '../types';
 import { memberKeyString, topicDataHash } from '../storageKeys';
+import { StoreListeners } from '../storeListeners';
 import { GroupCommitQueue } from './groupCommit';
 import { migrate } from './schema';
 
@@ -82,7 +82,7 @@ function nowNs(): bigint {
 class SqliteStore implements SqliteNodeStore {
   readonly backend = 'sqlite' as const;
   private readonly writes: GroupCommitQueue;
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new StoreListeners();
   private closed = false;
   private lastNs = 0n;
   private readonly q: ReturnType<typeof prepare>;
@@ -116,17 +116,6 @@ class SqliteStore implements SqliteNodeStore {
       return Promise.resolve(fn());
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  private emit(event: StoreEvent): void {
-    if (event.records.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own (see NodeStore.onChange); the write stands.
-      }
     }
   }
 
@@ -234,7 +223,7 @@ class SqliteStore implements SqliteNodeStore {
           fresh.push(record);
           return record;
         }),
-      () => this.emit({ kind: 'welcomes', records: fresh }),
+      () => this.listeners.emit({ kind: 'welcomes', records: fresh }),
     );
   }
 
@@ -282,7 +271,7 @@ class SqliteStore implements SqliteNodeStore {
           fresh.push(record);
           return record;
         }),
-      () => this.emit({ kind: 'groupMessages', records: fresh }),
+      () => this.listeners.emit({ kind: 'groupMessages', records: fresh }),
     );
   }
 
@@ -341,8 +330,7 @@ class SqliteStore implements SqliteNodeStore {
   // --- lifecycle --------------------------------------------------------------------
 
   onChange(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../../core/errors';
-import type { NodeStore, StoreEvent, StoreListener } from '../types';
+import { StoreListeners } from '../storeListeners';
+import type { NodeStore, StoreListener } from '../types';
 import type { SqliteNodeStore, SqliteStoreOptions } from './sqliteStore';
 import {
   compactBytes,
@@ -35,7 +36,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
   readonly backend = 'sqlite' as const;
   readonly ready: Promise<void>;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new StoreListeners();
   private nextId = 1;
   /** Requests of this loop turn, posted together (one structured clone and one wake-up). */
   private outbox: WorkerRequest[] = [];
@@ -58,7 +59,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
               reject(deserializeError(m.error));
               break;
             case 'event':
-              this.emit(m.event);
+              this.listeners.emit(m.event);
               break;
             case 'result':
             case 'error': {
@@ -87,16 +88,6 @@ class SqliteWorkerStore implements SqliteNodeStore {
 
   get commitStats(): CommitStats {
     return this.stats;
-  }
-
-  private emit(event: StoreEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own (NodeStore.onChange); the write stands.
-      }
-    }
   }
 
   private request<T>(method: WorkerMethod, ...args: unknown[]): Promise<T> {
@@ -134,8 +125,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
   queryCommitLog: NodeStore['queryCommitLog'] = (groupId, after, limit) => this.request('queryCommitLog', groupId, after, limit);
 
   onChange(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   close(): Promise<void> {
