@@ -13,13 +13,6 @@ export function fromHex(hex: string, what = 'value'): Uint8Array {
   return hexToBytes(hex.toLowerCase());
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
-}
-
 export function nsFromDate(date: Date): bigint {
   return BigInt(date.getTime()) * 1_000_000n;
 }

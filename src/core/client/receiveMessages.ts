@@ -4,10 +4,11 @@ import { decodeMlsMessage, emptyPskIndex, processPrivateMessage } from 'ts-mls';
 import type { ClientState, PrivateMessage } from 'ts-mls';
 import { applicationMessageId, decodeApplicationMessage } from '../content';
 import { ParleyError, isParleyError } from '../errors';
+import { bytesEqual } from '../mls/bytesEqual';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
 import { MAX_GROUP_MESSAGE_BYTES } from '../mls/framing';
 import { commitRecorder } from '../mls/validateCommitInput';
-import { fromHex, sameBytes, toHex } from './bytes';
+import { fromHex, toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { validateIncomingCommit } from './commitValidation';
 import { decodedMessageOf, type DecodedMessage } from './decodedMessage';
@@ -68,7 +69,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
     if (envelope.id <= record.cursor) continue;
     record.cursor = envelope.id;
 
-    const own = [...intents.values()].find((i) => i.payload !== undefined && sameBytes(i.payload, envelope.data));
+    const own = [...intents.values()].find((i) => i.payload !== undefined && bytesEqual(i.payload, envelope.data));
     if (own !== undefined) {
       const outcome = await receiveOwn(ctx, state, own, envelope, record.id);
       if (outcome.state !== state) {
