@@ -59,22 +59,14 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
 
   async function startSdkMember(name: string): Promise<SdkMember> {
     const identity = newPeerIdentity();
-    const peer = Peer.spawn(name, { commandTimeoutMs: 120_000 });
-    try {
-      const client = await peer.create({
-        privateKey: identity.privateKey,
-        apiUrl: node.apiUrl,
-        dbPath: join(workDir, `${name}.db3`),
-        dbEncryptionKey: identity.dbEncryptionKey,
-        loggingLevel: 'Info',
-      });
-      const member = { name, identity, peer, client };
-      peers.push(member);
-      return member;
-    } catch (error) {
-      await peer.kill();
-      throw error;
-    }
+    const { peer, client } = await Peer.start(
+      name,
+      { privateKey: identity.privateKey, apiUrl: node.apiUrl, dbPath: join(workDir, `${name}.db3`), dbEncryptionKey: identity.dbEncryptionKey, loggingLevel: 'Info' },
+      { commandTimeoutMs: 120_000 },
+    );
+    const member = { name, identity, peer, client };
+    peers.push(member);
+    return member;
   }
 
   async function startParleyMember(name: string): Promise<ParleyMember> {

@@ -68,22 +68,14 @@ for (const target of TARGETS) {
     let group: ConversationInfo;
 
     async function startMember(name: string, identity: PeerIdentity, dbPath: string): Promise<Member> {
-      const peer = Peer.spawn(name, { commandTimeoutMs: 90_000 });
-      try {
-        const client = await peer.create({
-          privateKey: identity.privateKey,
-          apiUrl: node.apiUrl,
-          dbPath,
-          dbEncryptionKey: identity.dbEncryptionKey,
-          loggingLevel: 'Warn',
-        });
-        const member = { name, identity, dbPath, peer, client };
-        members.push(member);
-        return member;
-      } catch (error) {
-        await peer.kill();
-        throw error;
-      }
+      const { peer, client } = await Peer.start(
+        name,
+        { privateKey: identity.privateKey, apiUrl: node.apiUrl, dbPath, dbEncryptionKey: identity.dbEncryptionKey, loggingLevel: 'Warn' },
+        { commandTimeoutMs: 90_000 },
+      );
+      const member = { name, identity, dbPath, peer, client };
+      members.push(member);
+      return member;
     }
 
     /** What each side saw, for failure messages. */

@@ -112,6 +112,17 @@ export class Peer {
     return new Peer(name, options.commandTimeoutMs ?? 60_000);
   }
 
+  /** Starts a peer process and creates its client; a peer whose create fails is killed. */
+  static async start(name: string, create: CreateOptions, options: { commandTimeoutMs?: number } = {}): Promise<{ peer: Peer; client: CreatedClient }> {
+    const peer = Peer.spawn(name, options);
+    try {
+      return { peer, client: await peer.create(create) };
+    } catch (error) {
+      await peer.kill();
+      throw error;
+    }
+  }
+
   /** The last lines the peer printed besides its answers (libxmtp logs, crashes). */
   logTail(lines = 40): string {
     return this.log.slice(-lines).join('\n');
