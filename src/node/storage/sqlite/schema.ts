@@ -6,7 +6,7 @@ export const SCHEMA_VERSION = 1;
 
 /**
  * Version 1. Ids are AUTOINCREMENT so a deleted row's id is never handed out again (clients
- * keep cursors). The *_hash columns are sha256(topic ‖ data): a re-sent message or welcome is
+ * keep cursors). The *_hash columns are topicDataHash (storageKeys.ts): a re-sent message or welcome is
  * recognised and not stored twice (xmtp-node-go does the same with group_id_data_hash).
  */
 const V1 = `
