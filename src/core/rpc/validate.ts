@@ -1,5 +1,6 @@
 import { parseContent } from '../content';
 import { ParleyError } from '../errors';
+import { isEthereumAddress } from '../identity/inboxId';
 import type { JsonObject as Obj } from './paramReaders';
 import { field as get, invalid as fail, isAbsent, object, string } from './paramReaders';
 import type { AccessScope, RpcMethod, RpcParams } from './schema';
@@ -34,7 +35,6 @@ function optionalObject(value: unknown): Obj {
   return isAbsent(value) ? {} : object(value);
 }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HEX = /^[0-9a-f]+$/;
 const DECIMAL_U64 = /^(0|[1-9][0-9]{0,19})$/;
 const U64_MAX = (1n << 64n) - 1n;
@@ -42,7 +42,7 @@ const U64_MAX = (1n << 64n) - 1n;
 /** An identifier is a 0x address; ENS needs a resolver, which Parley does not configure yet. */
 function identifier(value: unknown, path: string): string {
   const s = string(value, path, 42);
-  if (!ADDRESS.test(s)) fail(path, 'expected a 0x address (40 hex digits)');
+  if (!isEthereumAddress(s)) fail(path, 'expected a 0x address (40 hex digits)');
   return s.toLowerCase();
 }
 
