@@ -17,16 +17,9 @@ import type { OpenMessaging } from './messagingSession';
  */
 export const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => {
   await seedInstallation(identity, store);
-  const errors: unknown[] = [];
-  const client = await Client.create(privateKeySigner(identity.privateKey), {
-    apiUrl: nodeUrl,
-    store,
-    onError: (error) => {
-      // Background failures (a welcome that does not validate, a stream reconnect) are kept, not thrown.
-      errors.push(error);
-      if (errors.length > 50) errors.shift();
-    },
-  });
+  // No onError: the Client keeps background failures (a welcome that does not validate, a
+  // stream reconnect) in client.errors, bounded, instead of throwing them.
+  const client = await Client.create(privateKeySigner(identity.privateKey), { apiUrl: nodeUrl, store });
   return new ClientMessaging(client, store);
 };
 
