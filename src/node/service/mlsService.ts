@@ -86,31 +86,26 @@ type MlsHandlers = Pick<
   | 'getNewestGroupMessage'
 >;
 
+/** `compute` cached per argument object, for as long as that object lives. */
+function oncePerObject<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
 /** xmtp.mls.api.v1.MlsApi, with xmtp-node-go's semantics (pkg/mls/api/v1/service.go). */
 export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
   const { store, validators } = deps;
   // One response object per stored record, shared by every subscriber it is streamed to, so
   // the dispatcher encodes it once (a live record is the same object for all of them).
-  const groupProtos = new WeakMap<GroupMessageRecord, GroupMessage>();
-  const welcomeProtos = new WeakMap<WelcomeRecord, WelcomeMessage>();
-  const groupProtoOf = (r: GroupMessageRecord): GroupMessage => {
-    let proto = groupProtos.get(r);
-    if (!proto) groupProtos.set(r, (proto = groupMessageProto(r)));
-    return proto;
-  };
+  const groupProtoOf = oncePerObject<GroupMessageRecord, GroupMessage>(groupMessageProto);
+  const welcomeProtoOf = oncePerObject<WelcomeRecord, WelcomeMessage>(welcomeProto);
   // A live record is matched against every subscription's topics: its hex topic once, not per
   // subscriber.
-  const topicHex = new WeakMap<Uint8Array, string>();
-  const hexOf = (bytes: Uint8Array): string => {
-    let h = topicHex.get(bytes);
-    if (h === undefined) topicHex.set(bytes, (h = hex(bytes)));
-    return h;
-  };
-  const welcomeProtoOf = (r: WelcomeRecord): WelcomeMessage => {
-    let proto = welcomeProtos.get(r);
-    if (!proto) welcomeProtos.set(r, (proto = welcomeProto(r)));
-    return proto;
-  };
+  const hexOf = oncePerObject<Uint8Array, string>(hex);
 
   return {
     async sendGroupMessages(req) {
