@@ -8,7 +8,8 @@ export const POSTGRES_SCHEMA_VERSION = 1;
 /**
  * Version 1. Ids are identity columns (each backed by its own sequence, as xmtp-node-go's
  * serial columns are), so they are store-wide per kind and never reused. The *_hash columns
- * are topicDataHash (storageKeys.ts: sha256 of the length-prefixed topic and the data), unique: a re-sent message or welcome is found, not stored twice.
+ * are topicDataHash (storageKeys.ts), unique: a re-sent message or welcome is found, not
+ * stored twice.
  * Payload columns are STORAGE EXTERNAL: MLS ciphertext does not compress, so PostgreSQL should
  * not try. topic_changes is the change feed of live subscriptions (see changeFeed.ts): one row
  * per committed transaction and topic, keyed by the writer's transaction id.
