@@ -4,8 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Locator, Page, Worker } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Client, Dm } from '../../src/core/client';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -215,4 +217,42 @@ export function dumpVault(extensionPage: Page): Promise<string> {
     db.close();
     return parts.join('\n');
   });
+}
+
+/** Waits for `target`; a role=alert on the page instead fails at once with what it says. */
+export async function appearsOrAlerts(page: Page, target: Locator, timeout = 60_000): Promise<void> {
+  const alert = page.getByRole('alert');
+  // Neither wait may reject unobserved: the one that loses the race settles later.
+  const winner = await Promise.race([
+    target.waitFor({ timeout }).then(() => 'target' as const, () => 'timeout' as const),
+    alert.waitFor({ timeout }).then(() => 'alert' as const, () => 'timeout' as const),
+  ]);
+  if (winner === 'alert') throw new Error(`the page shows an error: ${await alert.textContent()}`);
+  if (winner === 'timeout') throw new Error(`${target} did not appear within ${timeout} ms`);
+}
+
+/**
+ * Starts a DM by address from a page with the New conversation form (the popup and the demo
+ * dApp both have it), sends `text` and waits for it in the Messages log, which it returns.
+ */
+export async function startDmAndSend(page: Page, peerAddress: string, text: string): Promise<Locator> {
+  await page.getByRole('textbox', { name: 'Address', exact: true }).fill(peerAddress);
+  await page.getByRole('button', { name: 'Start DM' }).click();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await appearsOrAlerts(page, composer);
+  await composer.fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('log', { name: 'Messages' });
+  await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain(text);
+  return log;
+}
+
+/** The peer, a core Client on the node, finds the DM with `text` in it; the DM is returned for replies. */
+export async function peerReceivesDm(peer: Client, text: string): Promise<Dm> {
+  await peer.conversations.sync();
+  const dm = (await peer.conversations.list()).find((c) => c.kind === 'dm') as Dm | undefined;
+  expect(dm).toBeDefined();
+  await dm!.sync();
+  expect((await dm!.messages()).map((m) => (m.content as { text?: string }).text)).toContain(text);
+  return dm!;
 }

@@ -4,14 +4,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dm } from '../../src/core/client';
 import { Client, createMemoryStore } from '../../src/core/client';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { repoRoot } from '../interop/testEnv';
 import type { ExtensionBrowser } from './browser';
-import { closedByTheClick, launchWithExtension, onboard, uiCall } from './browser';
+import { closedByTheClick, launchWithExtension, onboard, peerReceivesDm, startDmAndSend, uiCall } from './browser';
 
 /*
  * `npm start` as package.json runs it (node --import tsx scripts/start.ts), on free ports and scratch folders:
@@ -47,17 +46,6 @@ function freePort(): Promise<number> {
 
 function demoUrl(): string {
   return `http://localhost:${ports.demo}`;
-}
-
-/** Waits for `target`; a role=alert on the page instead fails at once with what it says. */
-async function appearsOrAlerts(page: Page, target: Locator, timeout = 60_000): Promise<void> {
-  const alert = page.getByRole('alert');
-  const winner = await Promise.race([
-    target.waitFor({ timeout }).then(() => 'target' as const, () => 'timeout' as const),
-    alert.waitFor({ timeout }).then(() => 'alert' as const, () => 'timeout' as const),
-  ]);
-  if (winner === 'alert') throw new Error(`the page shows an error: ${await alert.textContent()}`);
-  if (winner === 'timeout') throw new Error(`${target} did not appear within ${timeout} ms`);
 }
 
 beforeAll(async () => {
@@ -129,22 +117,10 @@ describe('npm start and the demo dApp', { timeout: 120_000 }, () => {
 
   it('DMs a peer by address and shows the reply live', async () => {
     const bobAddress = bob.accountIdentifier.identifier;
-    await demo.getByRole('textbox', { name: 'Address', exact: true }).fill(bobAddress);
-    await demo.getByRole('button', { name: 'Start DM' }).click();
-    const composer = demo.getByRole('textbox', { name: 'Message' });
-    await appearsOrAlerts(demo, composer);
-    await composer.fill('hello from the demo dApp');
-    await demo.getByRole('button', { name: 'Send' }).click();
-    const log = demo.getByRole('log', { name: 'Messages' });
-    await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('hello from the demo dApp');
-
-    await bob.conversations.sync();
-    const dm = (await bob.conversations.list()).find((c) => c.kind === 'dm') as Dm | undefined;
-    expect(dm).toBeDefined();
-    await dm!.sync();
-    expect((await dm!.messages()).map((m) => (m.content as { text?: string }).text)).toContain('hello from the demo dApp');
+    const log = await startDmAndSend(demo, bobAddress, 'hello from the demo dApp');
+    const dm = await peerReceivesDm(bob, 'hello from the demo dApp');
     // The reply reaches the page as a `message` event (streamAllMessages), without a reload.
-    await dm!.sendText('hello back, demo');
+    await dm.sendText('hello back, demo');
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('hello back, demo');
     await demo.screenshot({ path: join(SHOTS, 'demo-dapp.png'), fullPage: true });
   });

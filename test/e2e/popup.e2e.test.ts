@@ -1,14 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dm } from '../../src/core/client';
 import { Client, createMemoryStore } from '../../src/core/client';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { ParleyNode } from '../interop/parleyNode';
 import { repoRoot } from '../interop/testEnv';
 import type { ExtensionBrowser } from './browser';
-import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, uiCall, xmtpRequest } from './browser';
+import { buildExtension, launchWithExtension, onboard, peerReceivesDm, requestAndApprove, startDappServer, startDmAndSend, uiCall, xmtpRequest } from './browser';
 
 /*
  * The popup inbox in real Chromium with the built extension: Alice onboards, points the popup
@@ -28,18 +27,6 @@ let inboxId: string;
 let popup: Page;
 let bob: Client;
 let bobAddress: string;
-
-/** Waits for `target`; a role=alert on the page instead fails at once with what it says. */
-async function appearsOrAlerts(page: Page, target: Locator, timeout = 60_000): Promise<void> {
-  const alert = page.getByRole('alert');
-  // Neither wait may reject unobserved: the one that loses the race settles later.
-  const winner = await Promise.race([
-    target.waitFor({ timeout }).then(() => 'target' as const, () => 'timeout' as const),
-    alert.waitFor({ timeout }).then(() => 'alert' as const, () => 'timeout' as const),
-  ]);
-  if (winner === 'alert') throw new Error(`the page shows an error: ${await alert.textContent()}`);
-  if (winner === 'timeout') throw new Error(`${target} did not appear within ${timeout} ms`);
-}
 
 async function openPopup(): Promise<Page> {
   const page = await browser.context.newPage();
@@ -91,29 +78,17 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
   it("starts a DM by address, sends, shows the peer's reply and its unread count", async () => {
     expect(await uiCall(popup, 'settings_set', { nodeUrl: node.webUrl })).toMatchObject({ ok: true });
     await popup.getByRole('tab', { name: /Conversations/ }).click();
-    await popup.getByRole('textbox', { name: 'Address', exact: true }).fill(bobAddress);
-    await popup.getByRole('button', { name: 'Start DM' }).click();
-    const composer = popup.getByRole('textbox', { name: 'Message' });
-    await appearsOrAlerts(popup, composer);
-    await composer.fill('gm bob, from the popup');
-    await popup.getByRole('button', { name: 'Send' }).click();
-    const log = popup.getByRole('log', { name: 'Messages' });
-    await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('gm bob, from the popup');
+    const log = await startDmAndSend(popup, bobAddress, 'gm bob, from the popup');
 
     // Bob, on the node side, gets the DM and the text, and answers.
-    await bob.conversations.sync();
-    const dm = (await bob.conversations.list()).find((c) => c.kind === 'dm') as Dm | undefined;
-    expect(dm).toBeDefined();
-    await dm!.sync();
-    const texts = (await dm!.messages()).map((m) => (m.content as { text?: string }).text);
-    expect(texts).toContain('gm bob, from the popup');
-    await dm!.sendText('gm alice, from the node');
+    const dm = await peerReceivesDm(bob, 'gm bob, from the popup');
+    await dm.sendText('gm alice, from the node');
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('gm alice, from the node');
     await popup.screenshot({ path: join(SHOTS, 'popup-conversation.png') });
 
     // Back in the list, a message that arrives while the conversation is closed counts as unread.
     await popup.getByRole('button', { name: 'Back' }).click();
-    await dm!.sendText('are you there?');
+    await dm.sendText('are you there?');
     await popup.getByRole('button', { name: /^DM with .*, 1 unread$/ }).waitFor({ timeout: 30_000 });
     await popup.screenshot({ path: join(SHOTS, 'popup-inbox.png') });
     const badge = () => browser.worker.evaluate(() => chrome.action.getBadgeText({}));
