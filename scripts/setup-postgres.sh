@@ -33,17 +33,19 @@ fi
 is_root() { [ "$(id -u)" = 0 ]; }
 
 # Several vitest runs may start at once; one does the work, the others wait for it.
+# Every command below that may start the server runs with fd 9 closed (`9>&-`): a server
+# started with it open would hold this lock for its whole life and block every later run.
 CACHE="$(cd "$(dirname "$0")/.." && pwd)/.cache"
 mkdir -p "$CACHE"
 exec 9>"$CACHE/setup-postgres.lock"
-flock 9
+flock -w 900 9 || fail "another setup-postgres.sh has held $CACHE/setup-postgres.lock for 15 minutes"
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v pg_lsclusters >/dev/null 2>&1; then
   is_root || fail "PostgreSQL is not installed and this is not root: run 'apt-get install -y postgresql' as root"
   log "server: installing Debian's postgresql (first time only) ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 || fail "apt-get update"
-  apt-get install -y -qq postgresql >&2 || fail "apt-get install postgresql"
+  apt-get install -y -qq postgresql >&2 9>&- || fail "apt-get install postgresql"
 fi
 
 # The first cluster Debian knows: "<version> <name> <port> <status> ...".
@@ -53,7 +55,7 @@ if [ -z "${VERSION:-}" ]; then
   VERSION="$(ls /usr/lib/postgresql | sort -V | tail -n1)"
   [ -n "$VERSION" ] || fail "no PostgreSQL server version under /usr/lib/postgresql"
   log "server: creating cluster $VERSION/main ..."
-  pg_createcluster "$VERSION" main >&2 || fail "pg_createcluster $VERSION main"
+  pg_createcluster "$VERSION" main >&2 9>&- || fail "pg_createcluster $VERSION main"
   read -r VERSION CLUSTER PORT STATUS _ < <(pg_lsclusters -h | head -n1)
 fi
 
@@ -68,7 +70,7 @@ is_root || fail "database $DATABASE does not answer at 127.0.0.1:$PORT and this 
 
 if [ "$STATUS" != online ]; then
   log "server: starting cluster $VERSION/$CLUSTER ..."
-  pg_ctlcluster "$VERSION" "$CLUSTER" start >&2 || fail "pg_ctlcluster $VERSION $CLUSTER start"
+  pg_ctlcluster "$VERSION" "$CLUSTER" start >&2 9>&- || fail "pg_ctlcluster $VERSION $CLUSTER start"
 fi
 for _ in $(seq 1 60); do
   pg_isready -q -h 127.0.0.1 -p "$PORT" && break
