@@ -14,9 +14,10 @@ fail() { echo "[setup-browsers] FAILED: $*" >&2; echo "FAILED: $*"; exit 1; }
 
 CACHE="$(cd "$(dirname "$0")/.." && pwd)/.cache"
 mkdir -p "$CACHE"
-# Several vitest runs may start at once; one does the work, the others wait for it.
+# Several vitest runs may start at once; one does the work, the others wait for it. What
+# apt installs runs with fd 9 closed, so a service it starts cannot keep holding the lock.
 exec 9>"$CACHE/setup-browsers.lock"
-flock 9
+flock -w 900 9 || fail "another setup-browsers.sh has held $CACHE/setup-browsers.lock for 15 minutes"
 
 CHROMIUM=/usr/bin/chromium
 FIREFOX=/usr/bin/firefox-esr
@@ -28,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "browsers: installing Debian's ${missing[*]} (first time only) ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 || fail "apt-get update"
-  apt-get install -y -qq "${missing[@]}" >&2 || fail "apt-get install ${missing[*]}"
+  apt-get install -y -qq "${missing[@]}" >&2 9>&- || fail "apt-get install ${missing[*]}"
 fi
 for browser in "$CHROMIUM" "$FIREFOX"; do
   [ -x "$browser" ] || fail "no $browser after install"
