@@ -50,7 +50,7 @@ function runScript(name: string): { ok: boolean; stdout: string; reason: string 
     cwd: repoRoot,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 30 * 60_000,
+    timeout: 15 * 60_000, // bounded so a stuck step fails the tests that need it, not the whole CI budget
   });
   if (result.error) return { ok: false, stdout: '', reason: `${name}: ${result.error.message}` };
   if (result.status !== 0) {
