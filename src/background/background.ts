@@ -8,7 +8,7 @@ import { AutoLock } from './autoLock';
 import { Grants } from './grants';
 import { handlers } from './handlers';
 import { Identities } from './identities';
-import type { ConversationView, MessagingListener } from './messaging';
+import type { ConversationScope, MessagingListener } from './messaging';
 import type { OpenMessaging } from './messagingSession';
 import { MessagingSession } from './messagingSession';
 import type { HubPort } from './portHub';
@@ -87,7 +87,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   });
 
   /** Events go to the origins whose grant lets them see the conversation, and no others. */
-  const toVisibleOrigins = async (conversation: ConversationView, push: (origin: string) => void): Promise<void> => {
+  const toVisibleOrigins = async (conversation: ConversationScope, push: (origin: string) => void): Promise<void> => {
     const identity = await identities.active();
     if (!identity) return;
     for (const origin of hub.origins()) {

@@ -7,7 +7,7 @@ import { installationPublicKey, privateKeySigner } from '../core/identity';
 import type { ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
 import { appDataForOrigin, originFromAppData } from '../core/rpc';
 import type { StoredIdentity } from './identities';
-import type { ConversationView, Messaging, MessagingListener } from './messaging';
+import type { ConversationScope, ConversationView, Messaging, MessagingListener } from './messaging';
 import type { OpenMessaging } from './messagingSession';
 
 /**
@@ -59,6 +59,15 @@ export function toRpcMessage(message: DecodedMessage): Message {
   return out;
 }
 
+/** The scope facts only: the handle's in-memory state and the stored consent, no member lookups. */
+async function scopeOf(conversation: AnyConversation): Promise<ConversationScope> {
+  const scope: ConversationScope = { id: conversation.id, kind: conversation.kind, consentState: await conversation.consentState() };
+  if (conversation.kind === 'group' && conversation.name) scope.name = conversation.name;
+  const origin = originFromAppData(conversation.appData);
+  if (origin !== undefined) scope.appDataOrigin = origin;
+  return scope;
+}
+
 async function viewOf(conversation: AnyConversation): Promise<ConversationView> {
   const members = await conversation.members();
   const view: ConversationView = {
@@ -81,12 +90,6 @@ async function viewOf(conversation: AnyConversation): Promise<ConversationView> 
 }
 
 class ClientMessaging implements Messaging {
-  /**
-   * Views for the stream's events: a view reads the members' identity logs, too much to redo
-   * for every message of a burst. Dropped when the conversation changes.
-   */
-  private readonly views = new Map<string, Promise<ConversationView | undefined>>();
-
   constructor(
     private readonly client: Client,
     private readonly store: ClientStore,
@@ -104,19 +107,6 @@ class ClientMessaging implements Messaging {
     return conversation;
   }
 
-  private streamView(id: string): Promise<ConversationView | undefined> {
-    let view = this.views.get(id);
-    if (!view) {
-      view = this.getConversation(id).catch(() => undefined);
-      this.views.set(id, view);
-      // A conversation not readable yet (its welcome still in flight) is looked up again next time.
-      void view.then((v) => {
-        if (v === undefined && this.views.get(id) === view) this.views.delete(id);
-      });
-    }
-    return view;
-  }
-
   async canMessage(addresses: string[]): Promise<Record<string, boolean>> {
     return Object.fromEntries(await this.client.canMessage(addresses));
   }
@@ -126,9 +116,19 @@ class ClientMessaging implements Messaging {
     return Promise.all(list.map(viewOf));
   }
 
+  async listConversationScopes(filter: ConversationFilter): Promise<ConversationScope[]> {
+    const list = await this.client.conversations.list(filter.kind ? { kind: filter.kind } : {});
+    return Promise.all(list.map(scopeOf));
+  }
+
   async getConversation(id: string): Promise<ConversationView | undefined> {
     const conversation = await this.client.conversations.getConversationById(id);
     return conversation ? viewOf(conversation) : undefined;
+  }
+
+  async getConversationScope(id: string): Promise<ConversationScope | undefined> {
+    const conversation = await this.client.conversations.getConversationById(id);
+    return conversation ? scopeOf(conversation) : undefined;
   }
 
   async createDm(address: string, origin: string): Promise<ConversationView> {
@@ -156,7 +156,6 @@ class ClientMessaging implements Messaging {
   }
 
   async updateGroup(id: string, metadata: GroupMetadataParams): Promise<ConversationView> {
-    this.views.delete(id);
     const group = await this.group(id);
     if (metadata.name !== undefined) await group.updateName(metadata.name);
     if (metadata.description !== undefined) await group.updateDescription(metadata.description);
@@ -165,19 +164,16 @@ class ClientMessaging implements Messaging {
   }
 
   async addMembers(id: string, addresses: string[]): Promise<ConversationView> {
-    this.views.delete(id);
     await (await this.group(id)).addMembers(addresses);
     return viewOf(await this.group(id));
   }
 
   async removeMembers(id: string, addresses: string[]): Promise<ConversationView> {
-    this.views.delete(id);
     await (await this.group(id)).removeMembers(addresses);
     return viewOf(await this.group(id));
   }
 
   async setConsent(id: string, state: 'allowed' | 'denied'): Promise<void> {
-    this.views.delete(id);
     await (await this.conversation(id)).updateConsentState(state);
   }
 
@@ -190,18 +186,15 @@ class ClientMessaging implements Messaging {
     const conversations = this.client.conversations.stream();
     void (async () => {
       for await (const message of messages) {
-        // A commit (membership, metadata) changes what the view says.
-        if (message.kind === 'membershipChange') this.views.delete(message.conversationId);
-        const view = await this.streamView(message.conversationId);
-        if (view) listener.message(toRpcMessage(message), view);
+        // Looked up per message, not cached: consent and metadata change, and a scope is cheap.
+        const scope = await this.getConversationScope(message.conversationId).catch(() => undefined);
+        if (scope) listener.message(toRpcMessage(message), scope);
       }
     })().catch(() => undefined);
     void (async () => {
       for await (const conversation of conversations) {
-        this.views.delete(conversation.id);
-        const view = await viewOf(conversation);
-        this.views.set(conversation.id, Promise.resolve(view));
-        listener.conversation(view);
+        const view = await viewOf(conversation).catch(() => undefined);
+        if (view) listener.conversation(view);
       }
     })().catch(() => undefined);
     return () => {

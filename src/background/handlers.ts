@@ -2,7 +2,7 @@ import { ParleyError } from '../core/errors';
 import type { Access, Conversation, RpcMethod, RpcParams, RpcResult } from '../core/rpc';
 import type { Grants } from './grants';
 import type { StoredIdentity } from './identities';
-import type { ConversationView, Messaging } from './messaging';
+import type { ConversationScope, ConversationView, Messaging } from './messaging';
 import type { SiteConversations } from './siteConversations';
 
 /** What a handler knows of the request: the router has validated, checked the lock and the grant. */
@@ -35,16 +35,17 @@ export function toConversation(view: ConversationView): Conversation {
 
 /**
  * A conversation the site may use. One it may not see is "not found", exactly like one that
- * does not exist: a site learns nothing of the rest of the inbox.
+ * does not exist: a site learns nothing of the rest of the inbox. Runs before every send, so it
+ * reads the scope only, not the members.
  */
-async function visibleConversation(ctx: HandlerContext, conversationId: string): Promise<ConversationView> {
+async function visibleConversation(ctx: HandlerContext, conversationId: string): Promise<ConversationScope> {
   const { access } = requireAccess(ctx);
   const messaging = await ctx.messaging();
-  const view = await messaging.getConversation(conversationId);
-  if (!view || !(await ctx.sites.isVisible(access, view))) {
+  const scope = await messaging.getConversationScope(conversationId);
+  if (!scope || !(await ctx.sites.isVisible(access, scope))) {
     throw new ParleyError('Rpc.NotFound', 'No such conversation.', { details: conversationId });
   }
-  return view;
+  return scope;
 }
 
 async function createdThroughSite(ctx: HandlerContext, view: ConversationView): Promise<Conversation> {
@@ -70,11 +71,18 @@ export const handlers: HandlerTable = {
   },
   xmtp_listConversations: async (ctx, params) => {
     const { access } = requireAccess(ctx);
-    const all = await (await ctx.messaging()).listConversations(params);
-    const known = await ctx.sites.idsFor(access.origin);
-    const visible: Conversation[] = [];
-    for (const view of all) if (await ctx.sites.isVisible(access, view, known)) visible.push(toConversation(view));
-    return visible;
+    const messaging = await ctx.messaging();
+    const known = access.scope === 'site' ? await ctx.sites.idsFor(access.origin) : undefined;
+    const visible = async <C extends ConversationScope>(list: C[]): Promise<C[]> => {
+      const out: C[] = [];
+      for (const conversation of list) if (await ctx.sites.isVisible(access, conversation, known)) out.push(conversation);
+      return out;
+    };
+    if (access.scope === 'inbox') return (await visible(await messaging.listConversations(params))).map(toConversation);
+    // A site sees few of the inbox's conversations: only those get their members read.
+    const scopes = await visible(await messaging.listConversationScopes(params));
+    const views = await Promise.all(scopes.map((scope) => messaging.getConversation(scope.id)));
+    return views.filter((view): view is ConversationView => view !== undefined).map(toConversation);
   },
   xmtp_createDm: async (ctx, params) => {
     requireAccess(ctx);

@@ -6,6 +6,12 @@ import type { ConversationScopeFacts } from './siteConversations';
 export type ConversationView = Conversation & ConversationScopeFacts;
 
 /**
+ * What the access checks, events and notifications need of a conversation: no members (those
+ * read every member's identity log), so it is cheap enough for every request and message.
+ */
+export type ConversationScope = Pick<ConversationView, 'id' | 'kind' | 'consentState' | 'name' | 'appDataOrigin'>;
+
+/**
  * Everything the handlers ask of the messaging engine (src/core/client), in one interface:
  * the only module that talks to the Client implements it, and tests pass a fake.
  * `origin` is the site a new conversation is created through: it goes into the app data.
@@ -13,7 +19,10 @@ export type ConversationView = Conversation & ConversationScopeFacts;
 export interface Messaging {
   canMessage(addresses: string[]): Promise<Record<string, boolean>>;
   listConversations(filter: ConversationFilter): Promise<ConversationView[]>;
+  /** The same conversations as listConversations, in its order, as scopes only. */
+  listConversationScopes(filter: ConversationFilter): Promise<ConversationScope[]>;
   getConversation(conversationId: string): Promise<ConversationView | undefined>;
+  getConversationScope(conversationId: string): Promise<ConversationScope | undefined>;
   createDm(address: string, origin: string): Promise<ConversationView>;
   createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView>;
   getMessages(conversationId: string, page: { limit?: number; beforeNs?: bigint }): Promise<Message[]>;
@@ -30,6 +39,6 @@ export interface Messaging {
 }
 
 export interface MessagingListener {
-  message(message: Message, conversation: ConversationView): void;
+  message(message: Message, conversation: ConversationScope): void;
   conversation(conversation: ConversationView): void;
 }

@@ -2,7 +2,7 @@ import { ParleyError } from '../core/errors';
 import type { Message } from '../core/rpc';
 import type { InboxActivity, InboxUiMethod, InboxUiSchema } from '../core/rpc/ui';
 import { validateInboxUiParams } from '../core/rpc/ui';
-import type { ConversationView, Messaging } from './messaging';
+import type { ConversationScope, Messaging } from './messaging';
 
 /** The browser surfaces unread messages show on; the worker passes chrome.*, tests a fake. */
 export interface ActivityPlatform {
@@ -28,7 +28,7 @@ export interface InboxActivityDeps {
   /** The active identity's inbox id; undefined when there is none. */
   ownInboxId: () => Promise<string | undefined>;
   /** Origins whose grant lets them see the conversation: a focused tab of one of them means the user is there already. */
-  visibleOrigins: (conversation: ConversationView) => Promise<string[]>;
+  visibleOrigins: (conversation: ConversationScope) => Promise<string[]>;
   platform: ActivityPlatform;
   now?: () => number;
 }
@@ -125,7 +125,7 @@ export class UiInboxActivity {
   }
 
   /** A live message from the stream: badge and notification at once. */
-  async onMessage(message: Message, conversation: ConversationView): Promise<void> {
+  async onMessage(message: Message, conversation: ConversationScope): Promise<void> {
     const own = await this.deps.ownInboxId();
     if (!own || !countsAsUnread(message, own) || conversation.consentState === 'denied') return;
     await this.notifyIfNew(conversation, message);
@@ -152,7 +152,7 @@ export class UiInboxActivity {
     const messaging = await this.deps.messaging();
     const unread: Record<string, number> = {};
     let total = 0;
-    for (const conversation of await messaging.listConversations({})) {
+    for (const conversation of await messaging.listConversationScopes({})) {
       if (conversation.consentState === 'denied') continue;
       const marks = await this.marks(conversation.id);
       const readNs = BigInt(marks.readNs);
@@ -168,7 +168,7 @@ export class UiInboxActivity {
     return { unread, total };
   }
 
-  private async notifyIfNew(conversation: ConversationView, message: Message): Promise<void> {
+  private async notifyIfNew(conversation: ConversationScope, message: Message): Promise<void> {
     const marks = await this.marks(conversation.id);
     if (BigInt(message.sentAtNs) <= BigInt(marks.notifiedNs) || BigInt(message.sentAtNs) <= BigInt(marks.readNs)) return;
     await this.deps.vault.put(MARKS, conversation.id, { ...marks, notifiedNs: message.sentAtNs });
@@ -178,7 +178,7 @@ export class UiInboxActivity {
   }
 
   /** No notification while the popup is open or a tab of the conversation's site has the focus. */
-  private async userIsThere(conversation: ConversationView): Promise<boolean> {
+  private async userIsThere(conversation: ConversationScope): Promise<boolean> {
     if (await this.deps.platform.popupOpen().catch(() => false)) return true;
     const focused = await this.deps.platform.focusedOrigin().catch(() => null);
     if (focused === null) return false;

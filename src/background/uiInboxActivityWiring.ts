@@ -1,6 +1,6 @@
 import type { Grants } from './grants';
 import type { Identities } from './identities';
-import type { ConversationView } from './messaging';
+import type { ConversationScope } from './messaging';
 import type { MessagingSession } from './messagingSession';
 import type { SiteConversations } from './siteConversations';
 import type { HubPort } from './portHub';
@@ -38,7 +38,7 @@ export class WorkerInboxActivity extends UiInboxActivity {
 export function createInboxActivity(parts: InboxActivityParts): WorkerInboxActivity {
   const { vault, identities, grants, sites, session } = parts;
   /** The sites that can see the conversation: a focused tab of one of them needs no notification. */
-  const visibleOrigins = async (conversation: ConversationView): Promise<string[]> => {
+  const visibleOrigins = async (conversation: ConversationScope): Promise<string[]> => {
     const identity = await identities.active();
     if (!identity) return [];
     const origins: string[] = [];

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { fakeBrowser } from '@webext-core/fake-browser';
 import type { Background } from '../../src/background/background';
 import { createBackground } from '../../src/background/background';
-import type { ConversationView, Messaging, MessagingListener } from '../../src/background/messaging';
+import type { ConversationScope, ConversationView, Messaging, MessagingListener } from '../../src/background/messaging';
 import { sessionKeyStore } from '../../src/background/vault/vault';
 import type { Message, UiMethod } from '../../src/core/rpc';
 import type { FakePort } from '../content/fakePort';
@@ -18,6 +18,8 @@ export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
 export class FakeMessaging implements Messaging {
   readonly conversations = new Map<string, ConversationView>();
   readonly sent: { conversationId: string; text: string }[] = [];
+  /** Full views built (members read): the hot paths should need none. */
+  viewsBuilt = 0;
   listener: MessagingListener | null = null;
   private next = 1;
 
@@ -32,10 +34,20 @@ export class FakeMessaging implements Messaging {
     return Object.fromEntries(addresses.map((a) => [a, true]));
   }
   async listConversations() {
+    this.viewsBuilt += this.conversations.size;
     return [...this.conversations.values()];
   }
+  async listConversationScopes() {
+    return [...this.conversations.values()].map(scopeOf);
+  }
   async getConversation(id: string) {
-    return this.conversations.get(id);
+    const view = this.conversations.get(id);
+    if (view) this.viewsBuilt++;
+    return view;
+  }
+  async getConversationScope(id: string) {
+    const view = this.conversations.get(id);
+    return view && scopeOf(view);
   }
   async createDm(address: string, origin: string) {
     return this.add({ kind: 'dm', peerInboxId: address, appDataOrigin: origin });
@@ -71,7 +83,7 @@ export class FakeMessaging implements Messaging {
   }
   async close() {}
 
-  deliver(conversation: ConversationView, text: string): void {
+  deliver(conversation: ConversationScope, text: string): void {
     const message: Message = {
       id: `in${text}`,
       conversationId: conversation.id,
@@ -82,6 +94,11 @@ export class FakeMessaging implements Messaging {
     };
     this.listener?.message(message, conversation);
   }
+}
+
+function scopeOf(view: ConversationView): ConversationScope {
+  const { id, kind, consentState, name, appDataOrigin } = view;
+  return { id, kind, consentState, ...(name === undefined ? {} : { name }), ...(appDataOrigin === undefined ? {} : { appDataOrigin }) };
 }
 
 export interface Page {

@@ -186,6 +186,40 @@ describe('site scope', () => {
     expect(other.events.filter((e) => e.event === 'message')).toEqual([]);
   });
 
+  it('checks access on every send and read without reading the members of the conversation', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const conversation = h.messaging.add({ appDataOrigin: DAPP });
+    const hidden = h.messaging.add({});
+    h.messaging.viewsBuilt = 0;
+    const send = (id: string) => dapp.request('xmtp_sendMessage', { conversationId: id, content: { type: 'text', text: 'x' } });
+    expect((await send(conversation.id)).result).toEqual({ id: 'm1' });
+    expect((await dapp.request('xmtp_getMessages', { conversationId: conversation.id })).result).toEqual([]);
+    expect((await send(hidden.id)).error).toMatchObject({ data: { code: 'Rpc.NotFound' } });
+    expect(h.messaging.viewsBuilt).toBe(0);
+  });
+
+  it('reads the members of only the conversations a site-scoped origin sees when it lists them', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const mine = h.messaging.add({ appDataOrigin: DAPP });
+    for (let i = 0; i < 5; i++) h.messaging.add({});
+    h.messaging.add({ appDataOrigin: DAPP, consentState: 'denied' });
+    h.messaging.viewsBuilt = 0;
+    expect(((await dapp.request('xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).toEqual([mine.id]);
+    expect(h.messaging.viewsBuilt).toBe(1);
+  });
+
+  it('refuses group changes on a DM it sees, as before', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const dm = h.messaging.add({ kind: 'dm', appDataOrigin: DAPP });
+    expect((await dapp.request('xmtp_updateGroup', { conversationId: dm.id, name: 'x' })).error).toMatchObject({ data: { code: 'Rpc.InvalidParams' } });
+  });
+
   it('keeps a conversation\'s sends in the order they arrived', async () => {
     const h = await createHarness();
     await h.onboard();

@@ -56,7 +56,7 @@ class FakeMessaging {
   }
   asMessaging(): Messaging {
     return {
-      listConversations: async () => [...this.conversations],
+      listConversationScopes: async () => [...this.conversations],
       getMessages: async (id: string, page: { limit?: number }) => (this.messages.get(id) ?? []).slice(-(page.limit ?? 50)),
       syncAll: async () => {
         this.syncs++;
