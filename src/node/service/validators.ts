@@ -5,9 +5,9 @@ import { NEW_UPDATE_POLICY } from '../../core/identity/associationRules';
 import type { AssociationState } from '../../core/identity/associationState';
 import { identifierText, type MemberIdentifier } from '../../core/identity/model';
 import type { SmartWalletVerifier } from '../../core/identity/smartWalletVerifier';
-import { parseGroupMessageFraming } from '../../core/mls/framing';
 import { validateXmtpKeyPackage } from '../../core/mls/keyPackageValidate';
 import type { IdentityUpdateRecord, MemberKey } from '../storage/types';
+import { groupMessageFraming } from './privateMessageHeader';
 
 export interface CheckedKeyPackage {
   inboxId: string;
@@ -93,7 +93,7 @@ export function createCoreValidators(options: CoreValidatorOptions): NodeValidat
       return { inboxId: kp.inboxId, installationKey: kp.installationKey };
     },
     groupMessage(data) {
-      const framing = parseGroupMessageFraming(data);
+      const framing = groupMessageFraming(data);
       if (framing.wireFormat === 'public' && framing.contentType === 'application') {
         // RFC 9420 §6.2: application data is never sent as a PublicMessage.
         invalid('The group message is an application message in a PublicMessage.', 'RFC 9420 §6.2 forbids it');
