@@ -4,6 +4,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { ParleyError } from '../core/errors';
 import type {
   ClientStore,
+  ExpiredWindow,
   GroupQuery,
   GroupRecord,
   GroupStateRecord,
@@ -311,6 +312,21 @@ export class SqliteClientStore implements ClientStore {
       this.db.transaction(() => {
         for (const row of rows) row.run();
       }).immediate();
+    } catch (e) {
+      throw sqliteError(e);
+    }
+  }
+
+  /** One DELETE over the (grp, sent_at) index; kind and status are clear columns, so sealed rows need no opening. */
+  async deleteExpiredMessages(groupId: string, window: ExpiredWindow): Promise<number> {
+    this.checkOpen();
+    if (window.toNs < 0n || window.fromNs > U64_MAX || window.fromNs > window.toNs) return 0;
+    const from = u64Bytes(window.fromNs < 0n ? 0n : window.fromNs);
+    const to = u64Bytes(window.toNs > U64_MAX ? U64_MAX : window.toNs);
+    const grp = this.name('group', text(groupId, 'group id'));
+    try {
+      const statement = this.statement("DELETE FROM messages WHERE grp = ? AND sent_at >= ? AND sent_at <= ? AND kind = 'application' AND status = 'published'");
+      return this.db.transaction(() => statement.run(grp, from, to).changes).immediate();
     } catch (e) {
       throw sqliteError(e);
     }

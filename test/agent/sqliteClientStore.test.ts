@@ -118,6 +118,26 @@ describe('SqliteClientStore', () => {
     });
   }
 
+  it('deletes expired messages as the memory store does (sealed rows, ties on the window ends)', async () => {
+    const window = fc.record({ groupId: fc.constantFrom(...groupIds), fromNs: fc.bigInt({ min: 0n, max: 6n }), toNs: fc.bigInt({ min: 0n, max: 6n }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 6 }), { maxLength: 4 }), fc.array(window, { maxLength: 3 }), async (batches, windows) => {
+        const sqlite = await openSqliteClientStore({ path: storePath(), key: KEY });
+        const memory = createMemoryStore();
+        for (const batch of batches) {
+          await sqlite.commit(batch);
+          await memory.commit(batch);
+        }
+        for (const w of windows) {
+          expect(await sqlite.deleteExpiredMessages(w.groupId, w)).toBe(await memory.deleteExpiredMessages(w.groupId, w));
+        }
+        expect(await snapshot(sqlite, [], [])).toEqual(await snapshot(memory, [], []));
+        await sqlite.close();
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('keeps everything across close and reopen', async () => {
     const path = storePath();
     const first = await openSqliteClientStore({ path, key: KEY });

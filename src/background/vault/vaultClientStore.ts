@@ -1,5 +1,6 @@
 import type {
   ClientStore,
+  ExpiredWindow,
   GroupQuery,
   GroupRecord,
   GroupStateRecord,
@@ -12,6 +13,7 @@ import type {
   StoreBatch,
   StoreOp,
 } from '../../core/client/store';
+import { isExpirable } from '../../core/client/store';
 import { ParleyError } from '../../core/errors';
 import type { PreparedWrite, RecordName, TimeSlot } from './sealedRecords';
 import type { Vault } from './vault';
@@ -147,6 +149,25 @@ class VaultClientStore implements ClientStore {
       throw e;
     }
     await this.vault.records.write(writes);
+  }
+
+  /**
+   * Kind and status are sealed, so the window's rows are read (one index range) and opened, then
+   * the expirable ones deleted in one transaction. A message written in between is at worst left
+   * for the next sweep; a deleted one read meanwhile was expired anyway.
+   */
+  async deleteExpiredMessages(groupId: string, window: ExpiredWindow): Promise<number> {
+    this.checkOpen();
+    if (window.fromNs > window.toNs) return 0;
+    const range: Parameters<Vault['records']['listByTime']>[2] = { beforeNs: window.toNs + 1n, direction: 'next' };
+    if (window.fromNs > 0n) range.afterNs = window.fromNs - 1n;
+    const rows = (await this.vault.records.listByTime(this.scope, groupId, range)) as MessageRecord[];
+    const expired = rows.filter((m) => m.groupId === groupId && isExpirable(m) && m.sentAtNs >= window.fromNs && m.sentAtNs <= window.toNs);
+    if (expired.length === 0) return 0;
+    const writes = await Promise.all(expired.map((m) => this.vault.records.prepareDelete(this.name(KIND.message, m.id))));
+    this.checkOpen();
+    await this.vault.records.write(writes);
+    return expired.length;
   }
 
   async close(): Promise<void> {

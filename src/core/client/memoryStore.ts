@@ -1,6 +1,8 @@
 import { ParleyError } from '../errors';
+import { isExpirable } from './store';
 import type {
   ClientStore,
+  ExpiredWindow,
   GroupQuery,
   GroupRecord,
   GroupStateRecord,
@@ -123,6 +125,21 @@ class MemoryStore implements ClientStore {
     // Copy every record first: a structuredClone failure (a function in a record) must leave nothing applied.
     const ops = batch.map((op) => copy(op));
     for (const op of ops) this.apply(op);
+  }
+
+  async deleteExpiredMessages(groupId: string, window: ExpiredWindow): Promise<number> {
+    this.checkOpen();
+    const ids = this.messagesByGroup.get(groupId);
+    if (!ids) return 0;
+    let deleted = 0;
+    for (const id of [...ids]) {
+      const m = this.messages.get(id);
+      if (m === undefined || !isExpirable(m) || m.sentAtNs < window.fromNs || m.sentAtNs > window.toNs) continue;
+      this.messages.delete(id);
+      ids.delete(id);
+      deleted++;
+    }
+    return deleted;
   }
 
   async close(): Promise<void> {

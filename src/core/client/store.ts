@@ -45,6 +45,14 @@ export interface ClientStore {
   /** Applies every operation of the batch, in order, atomically. */
   commit(batch: StoreBatch): Promise<void>;
 
+  /**
+   * Deletes the disappearing messages of one group sent in the window (both ends included):
+   * published application messages only, as libxmtp's delete_expired_messages (xmtp_db
+   * group_message.rs), so group updates and sends not yet confirmed stay. Atomic like `commit`;
+   * resolves with how many were deleted.
+   */
+  deleteExpiredMessages(groupId: string, window: ExpiredWindow): Promise<number>;
+
   /** Releases the store's resources; further calls fail. */
   close(): Promise<void>;
 }
@@ -159,6 +167,17 @@ export interface MessageQuery {
   direction?: 'ascending' | 'descending';
   kind?: MessageKind;
   deliveryStatus?: DeliveryStatus;
+}
+
+/** Sent times, in ns, of a group's expired messages: fromNs ≤ sentAtNs ≤ toNs. */
+export interface ExpiredWindow {
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+/** Whether a message can disappear at all: published application messages (libxmtp delete_expired_messages). */
+export function isExpirable(m: Pick<MessageRecord, 'kind' | 'deliveryStatus'>): boolean {
+  return m.kind === 'application' && m.deliveryStatus === 'published';
 }
 
 export interface GroupQuery {

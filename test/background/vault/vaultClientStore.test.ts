@@ -84,6 +84,29 @@ describe('vault ClientStore', () => {
     );
   });
 
+  it('deletes expired messages as the in-memory store does, in one identity only', async () => {
+    const vault = await unlockedVault();
+    const window = fc.record({ groupId: fc.constantFrom(...groupIds), fromNs: fc.bigInt({ min: 0n, max: 7n }), toNs: fc.bigInt({ min: 0n, max: 7n }) });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 5 }), { maxLength: 4 }), fc.array(window, { maxLength: 3 }), async (batches, windows) => {
+        const sealed = vaultClientStore(vault, `expiry-${run}`);
+        const bystander = vaultClientStore(vault, `bystander-${run++}`);
+        const memory = createMemoryStore();
+        for (const batch of batches) {
+          await sealed.commit(batch);
+          await bystander.commit(batch);
+          await memory.commit(batch);
+        }
+        const untouched = await snapshot(bystander, []);
+        for (const w of windows) expect(await sealed.deleteExpiredMessages(w.groupId, w)).toBe(await memory.deleteExpiredMessages(w.groupId, w));
+        expect(await snapshot(sealed, [])).toEqual(await snapshot(memory, []));
+        expect(await snapshot(bystander, [])).toEqual(untouched);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('keeps identities apart: one identity never sees another\'s records', async () => {
     const vault = await unlockedVault();
     const alice = vaultClientStore(vault, 'alice');

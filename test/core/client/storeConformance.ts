@@ -67,6 +67,25 @@ export function describeClientStoreConformance(name: string, makeStore: () => Pr
       await store.close();
     });
 
+    it('deletes the expired messages of one group: published application messages sent in the window, ends included', async () => {
+      const store = await makeStore();
+      await store.commit([
+        ...[1, 2, 3, 4, 5].map((t) => ({ op: 'putMessage' as const, record: message(`m${t}`, 'aa', BigInt(t)) })),
+        { op: 'putMessage', record: { ...message('update', 'aa', 3n), kind: 'membershipChange' } },
+        { op: 'putMessage', record: { ...message('sending', 'aa', 3n), deliveryStatus: 'unpublished' } },
+        { op: 'putMessage', record: message('other', 'bb', 3n) },
+      ]);
+      expect(await store.deleteExpiredMessages('aa', { fromNs: 2n, toNs: 4n })).toBe(3);
+      expect((await store.listMessages('aa')).map((m) => m.id)).toEqual(['m1', 'sending', 'update', 'm5']);
+      expect(await store.getMessage('m3')).toBeUndefined();
+      expect((await store.listMessages('bb')).map((m) => m.id)).toEqual(['other']);
+      expect(await store.deleteExpiredMessages('aa', { fromNs: 2n, toNs: 4n })).toBe(0);
+      expect(await store.deleteExpiredMessages('aa', { fromNs: 5n, toNs: 1n })).toBe(0);
+      expect(await store.deleteExpiredMessages('none', { fromNs: 0n, toNs: 9n })).toBe(0);
+      await store.close();
+      await expect(store.deleteExpiredMessages('aa', { fromNs: 0n, toNs: 9n })).rejects.toSatisfy((e) => isParleyError(e, 'Client.StoreClosed'));
+    });
+
     it('filters groups by kind, DM id and consent', async () => {
       const store = await makeStore();
       await store.commit([
