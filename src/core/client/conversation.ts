@@ -4,11 +4,17 @@ import { memberIdentifiers } from '../identity/associationState';
 import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
 import { membershipOf } from '../mls/extensionsMembership';
 import { METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
+import type { DisappearingSettings } from '../mls/groupContext';
+import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
+import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
+import { sweepExpired } from './disappearingSweep';
+import { dmGroupsOf, stitchedDm } from './dmStitching';
 import type { MessagingEngine } from './engine';
 import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
+import { readHistory, type HistorySource } from './messageHistory';
 import type { ConsentState, ConversationKind, MessageQuery } from './store';
 
 export type PermissionLevel = 'member' | 'admin' | 'super_admin';
@@ -75,20 +81,61 @@ export abstract class Conversation {
     return this.send({ type: 'text', text });
   }
 
-  /** Stored messages, oldest first unless asked otherwise (sync first for the newest). */
+  /**
+   * Stored messages, oldest first unless asked otherwise (sync first for the newest); expired
+   * disappearing messages are never returned, even before the sweep deletes them.
+   */
   async messages(options: ListMessagesOptions = {}): Promise<DecodedMessage[]> {
     const query: MessageQuery = {};
     if (options.limit !== undefined) query.limit = options.limit;
     if (options.beforeNs !== undefined) query.beforeNs = options.beforeNs;
     if (options.afterNs !== undefined) query.afterNs = options.afterNs;
     if (options.direction !== undefined) query.direction = options.direction;
-    const records = await this.engine.ctx.store.listMessages(this.id, query);
-    return Promise.all(records.map(toDecodedMessage));
+    const nowNs = nsFromDate(this.engine.ctx.now());
+    const sources: HistorySource[] = [];
+    for (const groupId of await this.historyGroupIds()) {
+      const { state } = await this.engine.load(groupId);
+      sources.push({ groupId, expired: expiredWindow(disappearingSettingsOf(state.groupContext.extensions), nowNs) });
+    }
+    const records = await readHistory(this.engine.ctx.store, sources, query);
+    // Messages of a stitched DM's other groups show under this conversation's id.
+    return Promise.all(records.map(async (record) => ({ ...(await toDecodedMessage(record)), conversationId: this.id })));
   }
 
-  /** Publishes what is pending, applies new messages from the node and finishes pending changes. */
-  sync(): Promise<void> {
-    return this.engine.sync(this.id);
+  /** The groups whose messages make up this conversation. */
+  protected async historyGroupIds(): Promise<string[]> {
+    return [this.id];
+  }
+
+  /** Publishes what is pending, applies new messages from the node and finishes pending changes; then deletes expired messages. */
+  async sync(): Promise<void> {
+    await this.engine.sync(this.id);
+    await sweepExpired(this.engine, this.id);
+  }
+
+  /** The disappearing-message settings in the mutable metadata, when both are set (node-sdk messageDisappearingSettings). */
+  messageDisappearingSettings(): DisappearingSettings | undefined {
+    return disappearingSettingsOf(this.session.state.groupContext.extensions);
+  }
+
+  isMessageDisappearingEnabled(): boolean {
+    return isDisappearingEnabled(this.messageDisappearingSettings());
+  }
+
+  /**
+   * Messages sent from `fromNs` on disappear `inNs` after they were sent. Two metadata commits,
+   * from then in, as libxmtp's update_conversation_message_disappearing_settings; in a group only
+   * admins may (the default policy), in a DM either member.
+   */
+  async updateMessageDisappearingSettings(fromNs: bigint, inNs: bigint): Promise<void> {
+    const settings = checkedDisappearingSettings(fromNs, inNs);
+    await this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearFromNs, value: settings.fromNs.toString() });
+    await this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearInNs, value: settings.inNs.toString() });
+  }
+
+  /** Sets both values to 0, as libxmtp's remove_conversation_message_disappearing_settings. */
+  removeMessageDisappearingSettings(): Promise<void> {
+    return this.updateMessageDisappearingSettings(0n, 0n);
   }
 
   async members(): Promise<ConversationMember[]> {
@@ -135,6 +182,35 @@ export abstract class Conversation {
 /** A two-member conversation with immutable membership (libxmtp ConversationType::Dm). */
 export class Dm extends Conversation {
   readonly kind = 'dm' as const;
+
+  /** Every group of this pair: duplicates (both sides created one at once) read as one conversation. */
+  protected override async historyGroupIds(): Promise<string[]> {
+    const dmId = this.session.record.dmId;
+    if (dmId === undefined) return [this.id];
+    const ids = (await dmGroupsOf(this.engine.ctx.store, dmId)).map((g) => g.id);
+    return ids.includes(this.id) ? ids : [this.id, ...ids];
+  }
+
+  /**
+   * Sends to the pair's group with the latest activity, as a fresh libxmtp lookup
+   * (find_active_dm_group) would pick it, which may be another group than this handle's id.
+   */
+  override async send(content: SendableContent): Promise<string> {
+    const dmId = this.session.record.dmId;
+    const target = dmId === undefined ? undefined : stitchedDm(await dmGroupsOf(this.engine.ctx.store, dmId));
+    return this.engine.send(target?.id ?? this.id, content);
+  }
+
+  /** Syncs every group of the pair, this one last (libxmtp MlsGroup::sync syncs the stitched DMs first). */
+  override async sync(): Promise<void> {
+    const dmId = this.session.record.dmId;
+    const others = dmId === undefined ? [] : (await dmGroupsOf(this.engine.ctx.store, dmId)).filter((g) => g.active && g.id !== this.id);
+    for (const other of others) {
+      await this.engine.sync(other.id);
+      await sweepExpired(this.engine, other.id);
+    }
+    await super.sync();
+  }
 
   /** The other member's inbox id, from the DM's immutable metadata. */
   peerInboxId(): string {

@@ -2,10 +2,13 @@ import Long from 'long';
 import { ParleyError, isParleyError } from '../errors';
 import { newDmExtensions, newGroupExtensions, type DisappearingSettings } from '../mls/groupContext';
 import { membershipOf } from '../mls/extensionsMembership';
-import { fromHex, toHex } from './bytes';
+import { fromHex, nsFromDate, toHex } from './bytes';
 import type { ClientEvents } from './clientContext';
 import { Dm, Group } from './conversation';
 import type { DecodedMessage } from './decodedMessage';
+import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isExpired } from './disappearingMessages';
+import { DisappearingSweep } from './disappearingSweep';
+import { dmGroupsOf, stitchedDm } from './dmStitching';
 import { dmIdFor, type MessagingEngine } from './engine';
 import { identifierKind, resolveInboxIds } from './identifiers';
 import { envelopeOf, type GroupEnvelope } from './receiveMessages';
@@ -22,12 +25,15 @@ export interface CreateGroupOptions {
   description?: string;
   imageUrl?: string;
   appData?: string;
-  disappearing?: DisappearingSettings;
+  /** Written into the new group's mutable metadata (node-sdk CreateGroupOptions). */
+  messageDisappearingSettings?: DisappearingSettings;
 }
 
 export interface CreateDmOptions {
   /** Written into a new DM's mutable metadata (e.g. the origin it was created on). */
   appData?: string;
+  /** Written into a new DM's mutable metadata (node-sdk CreateDmOptions); an existing DM keeps its own. */
+  messageDisappearingSettings?: DisappearingSettings;
 }
 
 export interface ListConversationsOptions {
@@ -62,12 +68,17 @@ export class EventHub implements ClientEvents {
 export class Conversations {
   /** Ends every stream when the client closes. */
   private readonly closing = new AbortController();
+  /** Deletes expired disappearing messages: on syncAll and on its timer, stopped when the client closes. */
+  readonly disappearingSweep: DisappearingSweep;
 
   constructor(
     private readonly engine: MessagingEngine,
     private readonly hub: EventHub,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.disappearingSweep = new DisappearingSweep(engine, onError);
+    this.disappearingSweep.start();
+  }
 
   private get ctx() {
     return this.engine.ctx;
@@ -96,7 +107,13 @@ export class Conversations {
     }
     const record = await this.engine.createLocalGroup(
       'dm',
-      newDmExtensions({ creatorInboxId: own, creatorSequenceId: 0n, peerInboxId, ...(options.appData !== undefined ? { appData: options.appData } : {}) }),
+      newDmExtensions({
+        creatorInboxId: own,
+        creatorSequenceId: 0n,
+        peerInboxId,
+        ...(options.appData !== undefined ? { appData: options.appData } : {}),
+        ...(options.messageDisappearingSettings !== undefined ? { disappearing: checkedSettings(options.messageDisappearingSettings) } : {}),
+      }),
       dmId,
     );
     await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: [peerInboxId], removeInboxIds: [] });
@@ -105,8 +122,15 @@ export class Conversations {
 
   /** The newest active DM of the pair (libxmtp stitches duplicate DMs into the most recent one). */
   private async findDm(dmId: string): Promise<GroupRecord | undefined> {
-    const candidates = (await this.ctx.store.listGroups({ dmId })).filter((g) => g.active);
-    return pickDm(candidates);
+    return stitchedDm((await dmGroupsOf(this.ctx.store, dmId)).filter((g) => g.active));
+  }
+
+  /** The stitched DM with a peer inbox, if one is stored (node-sdk getDmByInboxId, libxmtp dm_group_from_target_inbox). */
+  async getDmByInboxId(inboxId: string): Promise<Dm | undefined> {
+    const own = this.ctx.identity.inboxId;
+    if (inboxId.toLowerCase() === own.toLowerCase()) return undefined;
+    const record = stitchedDm(await dmGroupsOf(this.ctx.store, dmIdFor(own, inboxId)));
+    return record === undefined ? undefined : new Dm(this.engine, (await this.engine.load(record.id)).record.id);
   }
 
   /** A group with us as super admin and the given members (addresses or inbox ids) added in one commit. */
@@ -118,7 +142,7 @@ export class Conversations {
     if (options.description !== undefined) extensionsOptions.description = options.description;
     if (options.imageUrl !== undefined) extensionsOptions.imageUrlSquare = options.imageUrl;
     if (options.appData !== undefined) extensionsOptions.appData = options.appData;
-    if (options.disappearing !== undefined) extensionsOptions.disappearing = options.disappearing;
+    if (options.messageDisappearingSettings !== undefined) extensionsOptions.disappearing = checkedSettings(options.messageDisappearingSettings);
     const record = await this.engine.createLocalGroup('group', newGroupExtensions(extensionsOptions));
     const others = inboxIds.filter((id) => id !== this.ctx.identity.inboxId);
     if (others.length > 0) await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: others, removeInboxIds: [] });
@@ -138,7 +162,7 @@ export class Conversations {
       else visible.push(record);
     }
     for (const group of byDm.values()) {
-      const chosen = pickDm(group.filter((g) => g.active)) ?? pickDm(group);
+      const chosen = stitchedDm(group);
       if (chosen !== undefined) visible.push(chosen);
     }
     visible.sort((a, b) => (a.lastMessageAtNs > b.lastMessageAtNs ? -1 : a.lastMessageAtNs < b.lastMessageAtNs ? 1 : 0));
@@ -147,13 +171,24 @@ export class Conversations {
     return out;
   }
 
+  /** A conversation by group id; any group of a DM pair gives the stitched DM (libxmtp stitched_group). */
   async getConversationById(id: string): Promise<Dm | Group | undefined> {
     try {
-      return await this.handle(id);
+      const conversation = await this.handle(id);
+      if (conversation.kind !== 'dm') return conversation;
+      const stitched = await this.stitchedIdOf(id);
+      return stitched === id ? conversation : await this.handle(stitched);
     } catch (e) {
       if (isParleyError(e, 'Client.NotFound')) return undefined;
       throw e;
     }
+  }
+
+  /** The id of the stitched DM a DM group belongs to (itself when it has no duplicates). */
+  private async stitchedIdOf(groupId: string): Promise<string> {
+    const dmId = (await this.engine.load(groupId)).record.dmId;
+    if (dmId === undefined) return groupId;
+    return stitchedDm(await dmGroupsOf(this.ctx.store, dmId))?.id ?? groupId;
   }
 
   /** A handle for a stored group, its state loaded. */
@@ -168,7 +203,7 @@ export class Conversations {
     return Promise.all(joined.map((id) => this.handle(id)));
   }
 
-  /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups). */
+  /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups); then expired messages are deleted. */
   async syncAll(options: { consentStates?: readonly ConsentState[] } = {}): Promise<void> {
     await this.sync();
     const query = options.consentStates === undefined ? {} : { consentStates: options.consentStates };
@@ -179,6 +214,11 @@ export class Conversations {
       } catch (e) {
         this.onError(e);
       }
+    }
+    try {
+      await this.disappearingSweep.sweepAll();
+    } catch (e) {
+      this.onError(e);
     }
   }
 
@@ -217,12 +257,30 @@ export class Conversations {
   streamAllMessages(options: StreamOptions = {}): AsyncStream<DecodedMessage> {
     const stream = new AsyncStream<DecodedMessage>(this.streamSignal(options.signal));
     const stop = new AbortController();
+    // Stitching reads the store: a chain keeps the messages in the order they were reported.
+    let reported = Promise.resolve();
     const listener = (message: DecodedMessage, isNew: boolean) => {
       if (!isNew) return;
-      const record = this.engine.peek(message.conversationId)?.record;
+      const session = this.engine.peek(message.conversationId);
+      const record = session?.record;
       if (record !== undefined && !matches(record.kind, options.kind)) return;
       if (record !== undefined && options.consentStates !== undefined && !options.consentStates.includes(record.consentState)) return;
-      stream.push(message);
+      // A message that arrives already expired (synced late) is never shown, as messages() would not.
+      if (session !== undefined && isExpired(message, expiredWindow(disappearingSettingsOf(session.state.groupContext.extensions), nsFromDate(this.ctx.now())))) return;
+      if (record?.dmId === undefined) {
+        reported = reported.then(() => stream.push(message));
+        return;
+      }
+      // A duplicate DM's message shows under the stitched DM's id, the id list() gives the pair.
+      reported = reported
+        .then(() => this.stitchedIdOf(message.conversationId))
+        .then(
+          (conversationId) => stream.push(conversationId === message.conversationId ? message : { ...message, conversationId }),
+          (e: unknown) => {
+            this.onError(e);
+            stream.push(message);
+          },
+        );
     };
     this.hub.messageListeners.add(listener);
     stream.finally(() => {
@@ -233,9 +291,10 @@ export class Conversations {
     return stream;
   }
 
-  /** Ends every stream (Client.close). */
+  /** Ends every stream and the sweep's timer (Client.close). */
   closeStreams(): void {
     this.closing.abort();
+    this.disappearingSweep.stop();
   }
 
   private streamSignal(signal: AbortSignal | undefined): AbortSignal {
@@ -340,10 +399,6 @@ function matches(kind: ConversationKind, wanted: ConversationKind | undefined): 
   return wanted === undefined || kind === wanted;
 }
 
-function pickDm(records: readonly GroupRecord[]): GroupRecord | undefined {
-  let best: GroupRecord | undefined;
-  for (const r of records) {
-    if (best === undefined || r.lastMessageAtNs > best.lastMessageAtNs || (r.lastMessageAtNs === best.lastMessageAtNs && r.id < best.id)) best = r;
-  }
-  return best;
+function checkedSettings(settings: DisappearingSettings): DisappearingSettings {
+  return checkedDisappearingSettings(settings.fromNs, settings.inNs);
 }

@@ -1,0 +1,65 @@
+import type { Extension } from 'ts-mls';
+import { ParleyError } from '../errors';
+import { METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
+import type { DisappearingSettings } from '../mls/groupContext';
+import { isExpirable, type ExpiredWindow, type MessageRecord } from './store';
+
+const I64_MAX = (1n << 63n) - 1n;
+const I64_MIN = -(1n << 63n);
+const DECIMAL_I64 = /^[+-]?\d{1,19}$/;
+
+/**
+ * The settings in a group's mutable metadata, as libxmtp reads them
+ * (conversation_message_disappearing_settings_from_extensions): both attributes present and
+ * parsing as i64, else none. Present does not mean enabled: see isDisappearingEnabled.
+ */
+export function disappearingSettingsOf(extensions: readonly Extension[]): DisappearingSettings | undefined {
+  const attributes = mutableMetadataOf(extensions).attributes;
+  const fromNs = parseI64(attributes.get(METADATA_FIELD.messageDisappearFromNs));
+  const inNs = parseI64(attributes.get(METADATA_FIELD.messageDisappearInNs));
+  return fromNs === undefined || inNs === undefined ? undefined : { fromNs, inNs };
+}
+
+/** libxmtp MessageDisappearingSettings::is_enabled: both values positive ("0, 0" is how they are removed). */
+export function isDisappearingEnabled(settings: DisappearingSettings | undefined): settings is DisappearingSettings {
+  return settings !== undefined && settings.fromNs > 0n && settings.inNs > 0n;
+}
+
+/**
+ * Sent times whose messages have expired at `nowNs`: those sent at or after `fromNs` expire at
+ * sentAtNs + inNs. libxmtp 1.10 stamps a message's expiry when it stores it (receive time + inNs,
+ * mls_sync.rs get_message_expire_at_ns); Parley derives it from the sent time and the group's
+ * current settings instead, so that expired messages are one time range per group, which every
+ * store can delete and skip over its time index. Live, the two agree within the delivery delay.
+ */
+export function expiredWindow(settings: DisappearingSettings | undefined, nowNs: bigint): ExpiredWindow | undefined {
+  if (!isDisappearingEnabled(settings)) return undefined;
+  const toNs = nowNs - settings.inNs;
+  return toNs < settings.fromNs ? undefined : { fromNs: settings.fromNs, toNs };
+}
+
+/** Whether a stored message is gone for good under the window (never shown, due for deletion). */
+export function isExpired(message: Pick<MessageRecord, 'kind' | 'deliveryStatus' | 'sentAtNs'>, window: ExpiredWindow | undefined): boolean {
+  return window !== undefined && isExpirable(message) && message.sentAtNs >= window.fromNs && message.sentAtNs <= window.toNs;
+}
+
+/** Checked settings for an update: libxmtp keeps both as i64 nanoseconds. */
+export function checkedDisappearingSettings(fromNs: bigint, inNs: bigint): DisappearingSettings {
+  for (const [name, value] of [
+    ['fromNs', fromNs],
+    ['inNs', inNs],
+  ] as const) {
+    if (typeof value !== 'bigint' || value < 0n || value > I64_MAX) {
+      throw new ParleyError('Client.BadInput', 'Disappearing-message settings are non-negative i64 nanoseconds.', {
+        details: `${name} = ${String(value).slice(0, 40)}`,
+      });
+    }
+  }
+  return { fromNs, inNs };
+}
+
+function parseI64(value: string | undefined): bigint | undefined {
+  if (value === undefined || !DECIMAL_I64.test(value)) return undefined;
+  const n = BigInt(value);
+  return n < I64_MIN || n > I64_MAX ? undefined : n;
+}

@@ -1,0 +1,87 @@
+import { isParleyError } from '../errors';
+import { nsFromDate } from './bytes';
+import { disappearingSettingsOf, expiredWindow } from './disappearingMessages';
+import type { MessagingEngine } from './engine';
+import type { GroupSession } from './groupSession';
+
+/**
+ * How often the client deletes expired messages while it runs. libxmtp's
+ * DisappearingMessagesWorker ticks every second; reads already hide expired messages at once
+ * (messages(), streams), so the sweep only frees storage and can be slower: each tick reads the
+ * group list.
+ */
+export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * Deletes expired disappearing messages from the store (libxmtp worker/disappearing_messages.rs):
+ * on every sync (each synced group, its state loaded anyway) and on a timer over the groups
+ * whose state is in memory. Each group follows its own mutable metadata.
+ */
+export class DisappearingSweep {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly engine: MessagingEngine,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Deletes one group's expired messages; resolves with how many went. */
+  sweepGroup(groupId: string): Promise<number> {
+    return sweepExpired(this.engine, groupId);
+  }
+
+  /** Every stored group; `loadedOnly` skips groups whose state is not in memory (no MLS state decoded for a tick). */
+  async sweepAll(options: { loadedOnly?: boolean } = {}): Promise<number> {
+    let deleted = 0;
+    for (const record of await this.engine.ctx.store.listGroups()) {
+      const session = options.loadedOnly === true ? this.engine.peek(record.id) : await this.engine.load(record.id);
+      if (session !== undefined) deleted += await this.sweepSession(session);
+    }
+    return deleted;
+  }
+
+  private sweepSession(session: GroupSession): Promise<number> {
+    return sweepSession(this.engine, session);
+  }
+
+  /** Runs sweepAll({ loadedOnly }) every `intervalMs` until stop(); the timer never keeps a process alive. */
+  start(intervalMs = DEFAULT_SWEEP_INTERVAL_MS): void {
+    this.stop();
+    const timer = setInterval(() => void this.tick(), intervalMs);
+    (timer as { unref?: () => void }).unref?.();
+    this.timer = timer;
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.sweepAll({ loadedOnly: true });
+    } catch (e) {
+      // A store closed or locked under the timer is the owner's business (it closes the client next).
+      if (!isParleyError(e, 'Client.StoreClosed') && !isParleyError(e, 'Vault.Locked')) this.onError(e);
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
+
+/** Deletes the expired messages of one group under its current settings; resolves with how many went. */
+export async function sweepExpired(engine: MessagingEngine, groupId: string): Promise<number> {
+  return sweepSession(engine, await engine.load(groupId));
+}
+
+function sweepSession(engine: MessagingEngine, session: GroupSession): Promise<number> {
+  const window = expiredWindow(disappearingSettingsOf(session.state.groupContext.extensions), nsFromDate(engine.ctx.now()));
+  return window === undefined ? Promise.resolve(0) : engine.ctx.store.deleteExpiredMessages(session.record.id, window);
+}

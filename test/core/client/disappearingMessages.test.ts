@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkedDisappearingSettings,
+  disappearingSettingsOf,
+  expiredWindow,
+  isDisappearingEnabled,
+  isExpired,
+} from '../../../src/core/client/disappearingMessages';
+import { isParleyError } from '../../../src/core/errors';
+import { METADATA_FIELD, mutableMetadataExtension } from '../../../src/core/mls/extensionsMutableMetadata';
+
+function withAttributes(attributes: Record<string, string>) {
+  return [mutableMetadataExtension({ attributes: new Map(Object.entries(attributes)), adminList: [], superAdminList: [] })];
+}
+
+const I64_MAX = (1n << 63n) - 1n;
+
+describe('disappearing-message settings in the mutable metadata', () => {
+  it('reads both attributes as i64, as libxmtp parses them, and round-trips any i64 pair', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(1n << 63n), max: I64_MAX }), fc.bigInt({ min: -(1n << 63n), max: I64_MAX }), (fromNs, inNs) => {
+        const extensions = withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: fromNs.toString(), [METADATA_FIELD.messageDisappearInNs]: inNs.toString() });
+        expect(disappearingSettingsOf(extensions)).toEqual({ fromNs, inNs });
+      }),
+    );
+  });
+
+  it('has no settings unless both attributes parse: any other text gives none, never a throw', () => {
+    expect(disappearingSettingsOf(withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: '5' }))).toBeUndefined();
+    expect(disappearingSettingsOf(withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: '5', [METADATA_FIELD.messageDisappearInNs]: '9223372036854775808' }))).toBeUndefined();
+    fc.assert(
+      fc.property(fc.string({ maxLength: 24 }), fc.string({ maxLength: 24 }), (a, b) => {
+        const settings = disappearingSettingsOf(withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: a, [METADATA_FIELD.messageDisappearInNs]: b }));
+        const parses = (s: string) => /^[+-]?\d{1,19}$/.test(s) && BigInt(s) <= I64_MAX && BigInt(s) >= -(1n << 63n);
+        expect(settings !== undefined).toBe(parses(a) && parses(b));
+      }),
+    );
+  });
+
+  it('is enabled only with both values positive (removal writes 0 and 0)', () => {
+    expect(isDisappearingEnabled({ fromNs: 1n, inNs: 1n })).toBe(true);
+    expect(isDisappearingEnabled({ fromNs: 0n, inNs: 0n })).toBe(false);
+    expect(isDisappearingEnabled({ fromNs: 5n, inNs: 0n })).toBe(false);
+    expect(isDisappearingEnabled({ fromNs: -1n, inNs: 10n })).toBe(false);
+    expect(isDisappearingEnabled(undefined)).toBe(false);
+  });
+
+  it('refuses negative or out-of-range values for an update with Client.BadInput', () => {
+    expect(checkedDisappearingSettings(1n, 2n)).toEqual({ fromNs: 1n, inNs: 2n });
+    for (const [fromNs, inNs] of [
+      [-1n, 1n],
+      [1n, I64_MAX + 1n],
+    ] as const) {
+      let error: unknown;
+      try {
+        checkedDisappearingSettings(fromNs, inNs);
+      } catch (e) {
+        error = e;
+      }
+      expect(isParleyError(error, 'Client.BadInput')).toBe(true);
+    }
+  });
+});
+
+describe('which messages have expired', () => {
+  const published = { kind: 'application' as const, deliveryStatus: 'published' as const };
+
+  it('expires a message sent at or after fromNs once sentAtNs + inNs is reached, not before', () => {
+    const settings = { fromNs: 100n, inNs: 10n };
+    const window = expiredWindow(settings, 120n);
+    expect(window).toEqual({ fromNs: 100n, toNs: 110n });
+    expect(isExpired({ ...published, sentAtNs: 110n }, window)).toBe(true);
+    expect(isExpired({ ...published, sentAtNs: 111n }, window)).toBe(false);
+    expect(isExpired({ ...published, sentAtNs: 100n }, window)).toBe(true);
+    expect(isExpired({ ...published, sentAtNs: 99n }, window)).toBe(false);
+    expect(expiredWindow(settings, 109n)).toBeUndefined();
+    expect(expiredWindow({ fromNs: 0n, inNs: 10n }, 1000n)).toBeUndefined();
+  });
+
+  it('never expires group updates or sends the node has not confirmed', () => {
+    const window = { fromNs: 1n, toNs: 100n };
+    expect(isExpired({ kind: 'membershipChange', deliveryStatus: 'published', sentAtNs: 50n }, window)).toBe(false);
+    expect(isExpired({ kind: 'application', deliveryStatus: 'unpublished', sentAtNs: 50n }, window)).toBe(false);
+    expect(isExpired({ kind: 'application', deliveryStatus: 'failed', sentAtNs: 50n }, window)).toBe(false);
+  });
+
+  it('agrees with the rule sentAtNs ≥ fromNs and sentAtNs + inNs ≤ now for any values', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 50n }), fc.bigInt({ min: 0n, max: 50n }), fc.bigInt({ min: 0n, max: 120n }), fc.bigInt({ min: 0n, max: 120n }), (fromNs, inNs, nowNs, sentAtNs) => {
+        const rule = fromNs > 0n && inNs > 0n && sentAtNs >= fromNs && sentAtNs + inNs <= nowNs;
+        expect(isExpired({ ...published, sentAtNs }, expiredWindow({ fromNs, inNs }, nowNs))).toBe(rule);
+      }),
+    );
+  });
+});

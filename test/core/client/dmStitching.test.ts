@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, createMemoryStore, type DecodedMessage, type Dm } from '../../../src/core/client';
+import { generateWalletPrivateKey, privateKeySigner } from '../../../src/core/identity';
+import { newUser, startTestNetwork, texts, type TestNetwork, type TestUser } from './clientTestKit';
+
+/** The application messages of a list, as `text@groupId-prefix` is too brittle: texts only. */
+function appTexts(messages: readonly DecodedMessage[]): string[] {
+  return texts(messages.filter((m) => m.kind === 'application'));
+}
+
+async function onlyDm(user: TestUser): Promise<Dm> {
+  const dms = await user.client.conversations.list({ kind: 'dm' });
+  expect(dms).toHaveLength(1);
+  const [dm] = dms;
+  if (dm?.kind !== 'dm') throw new Error('expected one DM');
+  return dm;
+}
+
+describe('duplicate DMs of one pair are stitched into one conversation', () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await startTestNetwork();
+  });
+  afterAll(async () => {
+    await network.stop();
+  });
+
+  /** Both open a DM to the other before either has seen the other's welcome: two MLS groups. */
+  async function duplicateDms(alice: TestUser, bob: TestUser): Promise<{ aliceGroup: string; bobGroup: string }> {
+    const [fromAlice, fromBob] = await Promise.all([
+      alice.client.conversations.createDm(bob.client.inboxId),
+      bob.client.conversations.createDm(alice.client.inboxId),
+    ]);
+    expect(fromAlice.id).not.toBe(fromBob.id);
+    return { aliceGroup: fromAlice.id, bobGroup: fromBob.id };
+  }
+
+  it('both sides list one DM whose messages are those of both groups, in sent order', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
+    // Each writes in the group it made, before knowing of the other.
+    await (await alice.client.conversations.handle(aliceGroup)).sendText('alice 1');
+    await (await bob.client.conversations.handle(bobGroup)).sendText('bob 1');
+    await (await alice.client.conversations.handle(aliceGroup)).sendText('alice 2');
+
+    await alice.client.conversations.syncAll();
+    await bob.client.conversations.syncAll();
+    expect((await alice.store.listGroups({ kind: 'dm' })).map((g) => g.id).sort()).toEqual([aliceGroup, bobGroup].sort());
+
+    const aliceDm = await onlyDm(alice);
+    const bobDm = await onlyDm(bob);
+    expect(aliceDm.peerInboxId()).toBe(bob.client.inboxId);
+    expect(appTexts(await bobDm.messages())).toEqual(['alice 1', 'bob 1', 'alice 2']);
+    expect(appTexts(await aliceDm.messages())).toEqual(['alice 1', 'bob 1', 'alice 2']);
+    // Every message of the stitched DM shows under its id, whichever group carried it.
+    expect(new Set((await bobDm.messages()).map((m) => m.conversationId))).toEqual(new Set([bobDm.id]));
+
+    // Any group of the pair leads to the stitched DM, and createDm reuses it.
+    for (const id of [aliceGroup, bobGroup]) expect((await bob.client.conversations.getConversationById(id))?.id).toBe(bobDm.id);
+    expect((await bob.client.conversations.getDmByInboxId(alice.client.inboxId))?.id).toBe(bobDm.id);
+    expect((await bob.client.conversations.createDm(alice.address)).id).toBe(bobDm.id);
+    expect(await bob.client.conversations.getDmByInboxId(bob.client.inboxId)).toBeUndefined();
+    expect(await (await newUser(network)).client.conversations.getDmByInboxId(alice.client.inboxId)).toBeUndefined();
+  });
+
+  it('pages by limit and beforeNs across both groups without gaps or repeats', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
+    const aliceHandle = await alice.client.conversations.handle(aliceGroup);
+    const bobHandle = await bob.client.conversations.handle(bobGroup);
+    for (let i = 0; i < 4; i++) {
+      await aliceHandle.sendText(`a${i}`);
+      await bobHandle.sendText(`b${i}`);
+    }
+    await alice.client.conversations.syncAll();
+    await bob.client.conversations.syncAll();
+    const dm = await onlyDm(bob);
+    const all = await dm.messages();
+    expect(appTexts(all)).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2', 'a3', 'b3']);
+
+    // Newest first, three at a time, each page before the oldest of the last one.
+    const pages: string[][] = [];
+    let beforeNs: bigint | undefined;
+    for (;;) {
+      const page = await dm.messages({ limit: 3, direction: 'descending', ...(beforeNs === undefined ? {} : { beforeNs }) });
+      if (page.length === 0) break;
+      pages.push(page.map((m) => m.id));
+      beforeNs = page.at(-1)?.sentAtNs;
+    }
+    expect(pages.every((p) => p.length <= 3)).toBe(true);
+    expect(pages.flat()).toEqual(all.map((m) => m.id).reverse());
+    expect(appTexts(await dm.messages({ limit: 2, direction: 'descending' }))).toEqual(['b3', 'a3']);
+    expect(appTexts(await dm.messages({ afterNs: all.find((m) => appTexts([m])[0] === 'b2')!.sentAtNs }))).toEqual(['a3', 'b3']);
+  });
+
+  it('sends to the group with the latest activity, and the pair converges on it', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
+    await (await alice.client.conversations.handle(aliceGroup)).sendText('in alice’s group');
+    await bob.client.conversations.syncAll();
+    // Bob's newest activity is now alice's message: his DM is her group, and so is his send.
+    const bobDm = await onlyDm(bob);
+    expect(bobDm.id).toBe(aliceGroup);
+    const sent = await (await bob.client.conversations.handle(bobGroup)).send({ type: 'text', text: 'reply' });
+    expect((await bob.store.getMessage(sent))?.groupId).toBe(aliceGroup);
+    await alice.client.conversations.syncAll();
+    expect(appTexts(await (await onlyDm(alice)).messages())).toEqual(['in alice’s group', 'reply']);
+  });
+
+  it('streams a message of the other group under the id list() gives the pair', async () => {
+    // Alice's clock runs 10 minutes ahead, so her own group keeps the latest activity even when
+    // bob writes in his: his message arrives in the group that is not the stitched one.
+    const aheadMs = 10 * 60_000;
+    const aliceSigner = privateKeySigner(generateWalletPrivateKey());
+    const aliceStore = createMemoryStore();
+    const aliceClient = await Client.create(aliceSigner, { api: network.api(), store: aliceStore, now: () => new Date(Date.now() + aheadMs) });
+    const alice: TestUser = { signer: aliceSigner, store: aliceStore, client: aliceClient, address: aliceSigner.identifier };
+    const bob = await newUser(network);
+    const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
+    await alice.client.conversations.syncAll();
+    expect((await onlyDm(alice)).id).toBe(aliceGroup);
+
+    const stream = alice.client.conversations.streamAllMessages();
+    try {
+      // The stream subscribes from the groups' cursors, so what bob sends now reaches it.
+      const next = stream.next();
+      const sent = await (await bob.client.conversations.handle(bobGroup)).send({ type: 'text', text: 'from bob’s group' });
+      expect((await bob.store.getMessage(sent))?.groupId).toBe(bobGroup);
+      let streamed = (await next).value as DecodedMessage;
+      while (streamed.kind !== 'application') streamed = (await stream.next()).value as DecodedMessage;
+      expect(streamed.id).toBe(sent);
+      expect((await alice.store.getMessage(sent))?.groupId).toBe(bobGroup);
+      expect(streamed.conversationId).toBe(aliceGroup);
+      expect((await onlyDm(alice)).id).toBe(aliceGroup);
+    } finally {
+      await stream.return?.();
+      alice.client.close();
+    }
+  });
+});
