@@ -269,6 +269,18 @@ const commands = {
     }));
   },
 
+  // Disappearing messages (node-sdk Conversation.*MessageDisappearing*); bigints as decimal strings.
+  async updateDisappearing(a) {
+    const conversation = await conversationById(a.conversationId);
+    await conversation.updateMessageDisappearingSettings(BigInt(a.fromNs), BigInt(a.inNs));
+    return true;
+  },
+
+  async disappearing(a) {
+    const conversation = await conversationById(a.conversationId);
+    return { settings: conversation.messageDisappearingSettings() ?? null, enabled: conversation.isMessageDisappearingEnabled() };
+  },
+
   async startStream(a) {
     if (stream) throw new Error('a stream is already running');
     stream = await requireClient().conversations.streamAllMessages({
