@@ -126,6 +126,23 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
         expect(await store.queryGroupMessages(b('D'), { direction: 'ascending', cursor: 0n, limit: 10 })).toHaveLength(1);
       });
 
+      it('stores a message sent twice in one batch once, answering the stored record for both', async () => {
+        const store = await fresh();
+        const [first, again] = await store.insertGroupMessages([groupMessage('T', 'twice'), groupMessage('T', 'twice')]);
+        expect(again).toEqual(first);
+        expect(await store.queryGroupMessages(b('T'), { direction: 'ascending', cursor: 0n, limit: 10 })).toHaveLength(1);
+      });
+
+      it('answers records whose bytes do not change when the caller reuses its input arrays', async () => {
+        const store = await fresh();
+        const input = groupMessage('K', 'kept', { senderHmac: new Uint8Array([7, 7]) });
+        const [stored] = await store.insertGroupMessages([input]);
+        input.groupId.fill(0);
+        input.data.fill(0);
+        input.senderHmac.fill(0);
+        expect(stored).toMatchObject({ groupId: b('K'), data: b('kept'), senderHmac: new Uint8Array([7, 7]) });
+      });
+
       it('answers the newest message per group in request order', async () => {
         const store = await fresh();
         await store.insertGroupMessages([groupMessage('X', 'x1'), groupMessage('Y', 'y1'), groupMessage('X', 'x2')]);

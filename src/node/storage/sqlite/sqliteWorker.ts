@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteStore, type SqliteNodeStore } from './sqliteStore';
-import { compactBytes, serializeError, type WorkerMessage, type WorkerRequest } from './workerProtocol';
+import type { GroupMessageRecord } from '../types';
+import { compactBytes, packInsertedGroupMessages, serializeError, type WorkerMessage, type WorkerRequest } from './workerProtocol';
 
 if (!parentPort) throw new Error('sqliteWorker runs only as a worker thread');
 const port = parentPort;
@@ -26,6 +27,8 @@ const post = (m: WorkerMessage): void => {
 const { dataDir, maxBatch } = workerData as { dataDir: string; maxBatch?: number };
 
 let store: SqliteNodeStore | undefined;
+/** Group messages the store announced as newly stored (vs re-sends it found stored). */
+const announced = new WeakSet<GroupMessageRecord>();
 try {
   store = openSqliteStore({ dataDir, ...(maxBatch === undefined ? {} : { maxBatch }) });
 } catch (error) {
@@ -35,8 +38,16 @@ try {
 if (store) {
   const open = store;
   // Posted when the commit returned and before its writers' results: the main thread sees an
-  // event no later than the acknowledgement of the write that caused it.
-  open.onChange((event) => post({ type: 'event', event: compactBytes(event) }));
+  // event no later than the acknowledgement of the write that caused it. Group messages are
+  // announced by the main thread instead, from insertGroupMessages' answer
+  // (InsertedGroupMessages): here they are only marked as fresh.
+  open.onChange((event) => {
+    if (event.kind === 'groupMessages') {
+      for (const r of event.records) announced.add(r);
+    } else {
+      post({ type: 'event', event: compactBytes(event) });
+    }
+  });
   port.on('message', (requests: WorkerRequest[]) => {
     for (const request of requests) serve(open, request);
   });
@@ -47,7 +58,9 @@ function serve(open: SqliteNodeStore, request: WorkerRequest): void {
   const method = open[request.method] as (...args: unknown[]) => Promise<unknown>;
   method.apply(open, request.args).then(
     (result) => {
-      post({ type: 'result', id: request.id, result: compactBytes(result), stats: { ...open.commitStats } });
+      const answer =
+        request.method === 'insertGroupMessages' ? packInsertedGroupMessages(result as GroupMessageRecord[], announced) : compactBytes(result);
+      post({ type: 'result', id: request.id, result: answer, stats: { ...open.commitStats } });
       if (request.method === 'close') {
         flushOutbox();
         port.close();

@@ -1,12 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { ParleyError } from '../../../core/errors';
 import { StoreListeners } from '../storeListeners';
-import type { NodeStore, StoreListener } from '../types';
+import type { GroupMessageInput, NodeStore, StoreListener } from '../types';
 import type { SqliteNodeStore, SqliteStoreOptions } from './sqliteStore';
 import {
   compactBytes,
   deserializeError,
+  unpackInsertedGroupMessages,
   type CommitStats,
+  type InsertedGroupMessages,
   type WorkerMessage,
   type WorkerMethod,
   type WorkerRequest,
@@ -32,10 +34,24 @@ export async function openSqliteStoreInWorker(options: SqliteStoreOptions): Prom
   return store;
 }
 
+interface PendingRequest {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  answer?: (result: unknown) => unknown;
+}
+
+function settle(p: PendingRequest, value: () => unknown): void {
+  try {
+    p.resolve(value());
+  } catch (error) {
+    p.reject(error);
+  }
+}
+
 class SqliteWorkerStore implements SqliteNodeStore {
   readonly backend = 'sqlite' as const;
   readonly ready: Promise<void>;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, PendingRequest>();
   private readonly listeners = new StoreListeners();
   private nextId = 1;
   /** Requests of this loop turn, posted together (one structured clone and one wake-up). */
@@ -66,8 +82,9 @@ class SqliteWorkerStore implements SqliteNodeStore {
               this.stats = m.stats;
               const p = this.pending.get(m.id);
               this.pending.delete(m.id);
-              if (m.type === 'result') p?.resolve(m.result);
-              else p?.reject(deserializeError(m.error));
+              if (m.type === 'error') p?.reject(deserializeError(m.error));
+              else if (p?.answer) settle(p, () => p.answer!(m.result));
+              else p?.resolve(m.result);
               break;
             }
           }
@@ -91,14 +108,23 @@ class SqliteWorkerStore implements SqliteNodeStore {
   }
 
   private request<T>(method: WorkerMethod, ...args: unknown[]): Promise<T> {
+    return this.send<T>(method, compactBytes(args));
+  }
+
+  /**
+   * Posts a request whose args are ready to clone; `answer` turns the worker's result into
+   * what the caller gets, synchronously while the worker's batch is handled (so in commit
+   * order, and before any caller's continuation runs).
+   */
+  private send<T>(method: WorkerMethod, args: unknown[], answer?: (result: unknown) => unknown): Promise<T> {
     if (this.closed || (this.closing && method !== 'close')) {
       return Promise.reject(new ParleyError('Node.StoreClosed', 'The store is closed.'));
     }
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      const request: WorkerRequest = { id, method, args: compactBytes(args) };
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(answer ? { answer } : {}) });
+      const request: WorkerRequest = { id, method, args };
       if (this.outbox.push(request) === 1) setImmediate(this.flushOutbox);
     });
   }
@@ -118,7 +144,26 @@ class SqliteWorkerStore implements SqliteNodeStore {
   fetchKeyPackages: NodeStore['fetchKeyPackages'] = (keys) => this.request('fetchKeyPackages', keys);
   insertWelcomes: NodeStore['insertWelcomes'] = (inputs) => this.request('insertWelcomes', inputs);
   queryWelcomes: NodeStore['queryWelcomes'] = (key, page) => this.request('queryWelcomes', key, page);
-  insertGroupMessages: NodeStore['insertGroupMessages'] = (inputs) => this.request('insertGroupMessages', inputs);
+  /**
+   * The messages' bytes are copied here once: the copies go to the worker and become the
+   * records (their byte arrays are the caller's to keep, as NodeStore promises), and the
+   * worker answers with ids and timestamps only (InsertedGroupMessages). The live event is
+   * emitted here, before the write's promise settles.
+   */
+  insertGroupMessages: NodeStore['insertGroupMessages'] = (inputs) => {
+    const own: GroupMessageInput[] = inputs.map((m) => ({
+      groupId: m.groupId.slice(),
+      data: m.data.slice(),
+      senderHmac: m.senderHmac.slice(),
+      shouldPush: m.shouldPush,
+      isCommit: m.isCommit,
+    }));
+    return this.send('insertGroupMessages', [own], (result) => {
+      const { records, fresh } = unpackInsertedGroupMessages(own, result as InsertedGroupMessages);
+      this.listeners.emit({ kind: 'groupMessages', records: fresh });
+      return records;
+    });
+  };
   queryGroupMessages: NodeStore['queryGroupMessages'] = (groupId, page) => this.request('queryGroupMessages', groupId, page);
   newestGroupMessages: NodeStore['newestGroupMessages'] = (groupIds) => this.request('newestGroupMessages', groupIds);
   insertCommitLogEntries: NodeStore['insertCommitLogEntries'] = (inputs) => this.request('insertCommitLogEntries', inputs);

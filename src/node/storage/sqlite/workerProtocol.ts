@@ -1,5 +1,5 @@
 import { ParleyError, type ErrorCode } from '../../../core/errors';
-import type { NodeStore, StoreEvent } from '../types';
+import type { GroupMessageInput, GroupMessageRecord, NodeStore, StoreEvent } from '../types';
 
 /** The store methods the worker answers (everything but onChange, which is an event stream). */
 export type WorkerMethod = Exclude<keyof NodeStore, 'backend' | 'onChange'>;
@@ -21,6 +21,66 @@ export type WorkerMessage =
   | { type: 'event'; event: StoreEvent }
   | { type: 'result'; id: number; result: unknown; stats: CommitStats }
   | { type: 'error'; id: number; error: SerializedError; stats: CommitStats };
+
+/**
+ * insertGroupMessages' answer across the thread boundary. The main thread already holds every
+ * byte of a newly stored message (it sent them), so only the store's id and timestamp come
+ * back, two bigints per message in one typed array, and the main thread builds the records and
+ * the live event from its own copies: cloning each message's bytes back twice (in the result
+ * and in the event) was most of the structured-clone work between the threads. A re-sent
+ * message (not stored again, not announced) comes back whole, as `existing[index]`.
+ */
+export interface InsertedGroupMessages {
+  /** id, createdNs of input i at 2i, 2i + 1 (0n, 0n where `existing` has the record). */
+  idsAndNs: BigInt64Array;
+  existing: [index: number, record: GroupMessageRecord][];
+}
+
+/** The worker side: `records` as the store answered, `fresh` the ones it announced. */
+export function packInsertedGroupMessages(
+  records: readonly GroupMessageRecord[],
+  fresh: { has(record: GroupMessageRecord): boolean },
+): InsertedGroupMessages {
+  const idsAndNs = new BigInt64Array(records.length * 2);
+  const existing: [number, GroupMessageRecord][] = [];
+  records.forEach((r, i) => {
+    if (fresh.has(r)) {
+      idsAndNs[2 * i] = r.id;
+      idsAndNs[2 * i + 1] = r.createdNs;
+    } else {
+      existing.push([i, compactBytes(r)]);
+    }
+  });
+  return { idsAndNs, existing };
+}
+
+/**
+ * The main-thread side: the records, in input order, and the newly stored ones (to announce).
+ * `inputs` must be the caller's own copies: the records keep their byte arrays.
+ */
+export function unpackInsertedGroupMessages(
+  inputs: readonly GroupMessageInput[],
+  packed: InsertedGroupMessages,
+): { records: GroupMessageRecord[]; fresh: GroupMessageRecord[] } {
+  const records: GroupMessageRecord[] = new Array<GroupMessageRecord>(inputs.length);
+  for (const [i, r] of packed.existing) records[i] = r;
+  const fresh: GroupMessageRecord[] = [];
+  inputs.forEach((m, i) => {
+    if (records[i]) return;
+    const record: GroupMessageRecord = {
+      id: packed.idsAndNs[2 * i]!,
+      createdNs: packed.idsAndNs[2 * i + 1]!,
+      groupId: m.groupId,
+      data: m.data,
+      senderHmac: m.senderHmac,
+      shouldPush: m.shouldPush,
+      isCommit: m.isCommit,
+    };
+    records[i] = record;
+    fresh.push(record);
+  });
+  return { records, fresh };
+}
 
 export type SerializedError = { parley: true; code: ErrorCode; shortMessage: string; details?: string } | { parley: false; message: string };
 
