@@ -8,6 +8,7 @@ import type { NodeHandlers } from '../rpc/handlers';
 import type { GroupMessageInput, GroupMessageRecord, WelcomeInput, WelcomeRecord } from '../storage/types';
 import type { ServiceDeps } from './deps';
 import { runSubscription } from './subscription';
+import { TopicFeed } from './topicFeed';
 import { MAX_PAGE_SIZE, fromU64, groupMessageProto, pageFrom, pagingInfoFor, u64, welcomeProto } from './wire';
 
 /** Batch caps (the 25 MiB payload cap bounds bytes; these bound per-item work). */
@@ -103,9 +104,19 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
   // the dispatcher encodes it once (a live record is the same object for all of them).
   const groupProtoOf = oncePerObject<GroupMessageRecord, GroupMessage>(groupMessageProto);
   const welcomeProtoOf = oncePerObject<WelcomeRecord, WelcomeMessage>(welcomeProto);
-  // A live record is matched against every subscription's topics: its hex topic once, not per
-  // subscriber.
+  // A record's hex topic once, however many subscriptions look at it (the feed files it under
+  // its topic, then each subscription's high-water mark checks it).
   const hexOf = oncePerObject<Uint8Array, string>(hex);
+  const groupFeed = new TopicFeed<GroupMessageRecord>(
+    store,
+    (e) => (e.kind === 'groupMessages' ? e.records : undefined),
+    (r) => hexOf(r.groupId),
+  );
+  const welcomeFeed = new TopicFeed<WelcomeRecord>(
+    store,
+    (e) => (e.kind === 'welcomes' ? e.records : undefined),
+    (r) => hexOf(r.installationKey),
+  );
 
   return {
     async sendGroupMessages(req) {
@@ -201,10 +212,9 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         topicBytes.set(key, f.groupId);
       }
       await runSubscription<GroupMessageRecord>({
-        store,
+        feed: groupFeed,
         cursors,
         topicBytes,
-        recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
         topicOf: (r) => hexOf(r.groupId),
         query: (topic, page) => store.queryGroupMessages(topic, page),
         send: (records) => send(records.map(groupProtoOf)),
@@ -227,10 +237,9 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         topicBytes.set(key, f.installationKey);
       }
       await runSubscription<WelcomeRecord>({
-        store,
+        feed: welcomeFeed,
         cursors,
         topicBytes,
-        recordsOf: (e) => (e.kind === 'welcomes' ? e.records : undefined),
         topicOf: (r) => hexOf(r.installationKey),
         query: (topic, page) => store.queryWelcomes(topic, page),
         send: (records) => send(records.map(welcomeProtoOf)),

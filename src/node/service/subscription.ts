@@ -1,5 +1,6 @@
 import { ParleyError } from '../../core/errors';
-import type { NodeStore, PageRequest, StoreEvent } from '../storage/types';
+import type { PageRequest } from '../storage/types';
+import type { TopicFeed } from './topicFeed';
 
 /** A record on a topic: a group message (topic = group id) or a welcome (installation key). */
 export interface TopicRecord {
@@ -7,13 +8,12 @@ export interface TopicRecord {
 }
 
 export interface SubscriptionSpec<R extends TopicRecord> {
-  store: NodeStore;
+  /** The live records of this kind, by topic. */
+  feed: TopicFeed<R>;
   /** Topic (hex) → the id after which the client wants records (0n = all). */
   cursors: Map<string, bigint>;
   /** The raw topic bytes of a hex topic, for the catch-up query. */
   topicBytes: Map<string, Uint8Array>;
-  /** The live records of a store event that belong to this kind of subscription. */
-  recordsOf(event: StoreEvent): readonly R[] | undefined;
   topicOf(record: R): string;
   query(topic: Uint8Array, page: PageRequest): Promise<R[]>;
   /**
@@ -47,11 +47,8 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
   let wake: (() => void) | undefined;
   let overflow = false;
 
-  const off = spec.store.onChange((event) => {
-    const records = spec.recordsOf(event);
-    if (!records) return;
+  const off = spec.feed.watch(highWater.keys(), (records) => {
     for (const r of records) {
-      if (!highWater.has(spec.topicOf(r))) continue;
       if (backlog.length >= spec.maxBacklog) {
         overflow = true;
         break;

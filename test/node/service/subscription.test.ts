@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSubscription } from '../../../src/node/service/subscription';
+import { TopicFeed } from '../../../src/node/service/topicFeed';
 import { openSqliteStore } from '../../../src/node/storage/sqlite/sqliteStore';
 import type { GroupMessageRecord, NodeStore, PageRequest } from '../../../src/node/storage/types';
 
 const G = new Uint8Array([0xaa]);
 const hexG = 'aa';
+
+function feedOf(store: NodeStore): TopicFeed<GroupMessageRecord> {
+  return new TopicFeed<GroupMessageRecord>(store, (e) => (e.kind === 'groupMessages' ? e.records : undefined), (r) => Buffer.from(r.groupId).toString('hex'));
+}
 
 function msg(n: number) {
   return { groupId: G, data: new Uint8Array([n >> 8, n & 255]), senderHmac: new Uint8Array(), shouldPush: true, isCommit: false };
@@ -24,10 +29,9 @@ describe('runSubscription (catch-up → live seam)', () => {
     const got: GroupMessageRecord[] = [];
     const client = new AbortController();
     const done = runSubscription<GroupMessageRecord>({
-      store,
+      feed: feedOf(store),
       cursors: new Map([[hexG, 0n]]),
       topicBytes: new Map([[hexG, G]]),
-      recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: (r) => Buffer.from(r.groupId).toString('hex'),
       query,
       send: async (records) => {
@@ -72,10 +76,9 @@ describe('runSubscription (catch-up → live seam)', () => {
     const got: GroupMessageRecord[] = [];
     const client = new AbortController();
     await runSubscription<GroupMessageRecord>({
-      store,
+      feed: feedOf(store),
       cursors: new Map([[hexG, recs[1]!.id]]),
       topicBytes: new Map([[hexG, G]]),
-      recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: () => hexG,
       query: (t, p) => store.queryGroupMessages(t, p),
       send: async (records) => {
@@ -96,10 +99,9 @@ describe('runSubscription (catch-up → live seam)', () => {
     const blocked = new Promise<void>((r) => (release = r));
     let sent = 0;
     const done = runSubscription<GroupMessageRecord>({
-      store,
+      feed: feedOf(store),
       cursors: new Map([[hexG, 0n]]),
       topicBytes: new Map([[hexG, G]]),
-      recordsOf: (e) => (e.kind === 'groupMessages' ? e.records : undefined),
       topicOf: () => hexG,
       query: (t, p) => store.queryGroupMessages(t, p),
       send: async (records) => {
