@@ -9,7 +9,7 @@ import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
 import { sweepExpired } from './disappearingSweep';
-import { dmGroupsOf, stitchedDm } from './dmStitching';
+import { dmGroupsOf, pairConsent, stitchedDm } from './dmStitching';
 import type { MessagingEngine } from './engine';
 import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
@@ -210,6 +210,22 @@ export class Dm extends Conversation {
       await sweepExpired(this.engine, other.id);
     }
     await super.sync();
+  }
+
+  /** The pair's consent: the latest decision on any of its groups (libxmtp keeps DM consent per peer). */
+  override async consentState(): Promise<ConsentState> {
+    const dmId = this.session.record.dmId;
+    return dmId === undefined ? super.consentState() : pairConsent(await dmGroupsOf(this.engine.ctx.store, dmId));
+  }
+
+  /** Decides for every group of the pair. */
+  override async updateConsentState(state: ConsentState): Promise<void> {
+    const dmId = this.session.record.dmId;
+    const ids = dmId === undefined ? [this.id] : await this.historyGroupIds();
+    for (const id of ids) {
+      const nowNs = this.engine.nowNs();
+      await this.engine.updateRecord(id, (record) => ({ ...record, consentState: state, consentUpdatedAtNs: nowNs }));
+    }
   }
 
   /** The other member's inbox id, from the DM's immutable metadata. */

@@ -8,7 +8,7 @@ import { Dm, Group } from './conversation';
 import type { DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isExpired } from './disappearingMessages';
 import { DisappearingSweep } from './disappearingSweep';
-import { dmGroupsOf, stitchedDm } from './dmStitching';
+import { dmGroupsOf, effectiveConsent, pairConsent, stitchedDm } from './dmStitching';
 import { dmIdFor, type MessagingEngine } from './engine';
 import { identifierKind, resolveInboxIds } from './identifiers';
 import { envelopeOf, type GroupEnvelope } from './receiveMessages';
@@ -149,22 +149,22 @@ export class Conversations {
     return new Group(this.engine, record.id);
   }
 
-  /** Stored conversations, newest activity first; one DM per peer. */
+  /** Stored conversations, newest activity first; one DM per peer, filtered by the pair's consent. */
   async list(options: ListConversationsOptions = {}): Promise<(Dm | Group)[]> {
-    const query: Parameters<typeof this.ctx.store.listGroups>[0] = {};
-    if (options.kind !== undefined) query.kind = options.kind;
-    if (options.consentStates !== undefined) query.consentStates = options.consentStates;
-    const records = await this.ctx.store.listGroups(query);
+    const records = await this.ctx.store.listGroups(options.kind === undefined ? {} : { kind: options.kind });
+    const consent = effectiveConsent(records);
     const byDm = new Map<string, GroupRecord[]>();
-    const visible: GroupRecord[] = [];
+    const candidates: GroupRecord[] = [];
     for (const record of records) {
       if (record.kind === 'dm' && record.dmId !== undefined) byDm.set(record.dmId, [...(byDm.get(record.dmId) ?? []), record]);
-      else visible.push(record);
+      else candidates.push(record);
     }
     for (const group of byDm.values()) {
       const chosen = stitchedDm(group);
-      if (chosen !== undefined) visible.push(chosen);
+      if (chosen !== undefined) candidates.push(chosen);
     }
+    const wanted = options.consentStates;
+    const visible = wanted === undefined ? candidates : candidates.filter((r) => wanted.includes(consent.get(r.id) ?? r.consentState));
     visible.sort((a, b) => (a.lastMessageAtNs > b.lastMessageAtNs ? -1 : a.lastMessageAtNs < b.lastMessageAtNs ? 1 : 0));
     const out: (Dm | Group)[] = [];
     for (const record of visible) out.push(await this.handle(record.id));
@@ -206,9 +206,12 @@ export class Conversations {
   /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups); then expired messages are deleted. */
   async syncAll(options: { consentStates?: readonly ConsentState[] } = {}): Promise<void> {
     await this.sync();
-    const query = options.consentStates === undefined ? {} : { consentStates: options.consentStates };
-    for (const record of await this.ctx.store.listGroups(query)) {
-      if (!record.active) continue;
+    const records = await this.ctx.store.listGroups();
+    // A new duplicate of an allowed DM is synced with it: consent is the pair's.
+    const consent = effectiveConsent(records);
+    const wanted = options.consentStates;
+    for (const record of records) {
+      if (!record.active || (wanted !== undefined && !wanted.includes(consent.get(record.id) ?? record.consentState))) continue;
       try {
         await this.engine.sync(record.id);
       } catch (e) {
@@ -264,18 +267,25 @@ export class Conversations {
       const session = this.engine.peek(message.conversationId);
       const record = session?.record;
       if (record !== undefined && !matches(record.kind, options.kind)) return;
-      if (record !== undefined && options.consentStates !== undefined && !options.consentStates.includes(record.consentState)) return;
+      const wanted = options.consentStates;
+      if (record !== undefined && record.dmId === undefined && wanted !== undefined && !wanted.includes(record.consentState)) return;
       // A message that arrives already expired (synced late) is never shown, as messages() would not.
       if (session !== undefined && isExpired(message, expiredWindow(disappearingSettingsOf(session.state.groupContext.extensions), nsFromDate(this.ctx.now())))) return;
       if (record?.dmId === undefined) {
         reported = reported.then(() => stream.push(message));
         return;
       }
-      // A duplicate DM's message shows under the stitched DM's id, the id list() gives the pair.
+      // A duplicate DM's message shows under the stitched DM's id, the id list() gives the pair,
+      // and passes the consent filter by the pair's consent.
+      const dmId = record.dmId;
       reported = reported
-        .then(() => this.stitchedIdOf(message.conversationId))
+        .then(() => dmGroupsOf(this.ctx.store, dmId))
         .then(
-          (conversationId) => stream.push(conversationId === message.conversationId ? message : { ...message, conversationId }),
+          (pair) => {
+            if (wanted !== undefined && !wanted.includes(pairConsent(pair))) return;
+            const conversationId = stitchedDm(pair)?.id ?? message.conversationId;
+            stream.push(conversationId === message.conversationId ? message : { ...message, conversationId });
+          },
           (e: unknown) => {
             this.onError(e);
             stream.push(message);

@@ -1,4 +1,4 @@
-import type { ClientStore, GroupRecord } from './store';
+import type { ClientStore, ConsentState, GroupRecord } from './store';
 
 /**
  * The group that stands for a DM pair when several exist (both sides created one at once): the
@@ -21,4 +21,30 @@ function newest(records: readonly GroupRecord[]): GroupRecord | undefined {
 /** Every DM group of one pair (libxmtp other_dms plus the group itself). */
 export function dmGroupsOf(store: ClientStore, dmId: string): Promise<GroupRecord[]> {
   return store.listGroups({ kind: 'dm', dmId });
+}
+
+/**
+ * The consent of a DM pair: the latest decision (allowed or denied) on any of its groups, else
+ * unknown. libxmtp keeps DM consent per peer inbox and copies it onto a duplicate
+ * (consent_record.rs stitch_dm_consent), so a denied peer stays denied in a DM it makes anew.
+ */
+export function pairConsent(records: readonly GroupRecord[]): ConsentState {
+  let latest: GroupRecord | undefined;
+  for (const r of records) {
+    if (r.consentState === 'unknown') continue;
+    if (latest === undefined || r.consentUpdatedAtNs > latest.consentUpdatedAtNs || (r.consentUpdatedAtNs === latest.consentUpdatedAtNs && r.consentState === 'denied')) latest = r;
+  }
+  return latest?.consentState ?? 'unknown';
+}
+
+/** Each group's consent as its conversation shows it: a DM group's is its pair's. */
+export function effectiveConsent(records: readonly GroupRecord[]): Map<string, ConsentState> {
+  const pairs = new Map<string, GroupRecord[]>();
+  for (const r of records) if (r.kind === 'dm' && r.dmId !== undefined) pairs.set(r.dmId, [...(pairs.get(r.dmId) ?? []), r]);
+  const out = new Map<string, ConsentState>();
+  for (const r of records) {
+    const pair = r.kind === 'dm' && r.dmId !== undefined ? pairs.get(r.dmId) : undefined;
+    out.set(r.id, pair === undefined ? r.consentState : pairConsent(pair));
+  }
+  return out;
 }

@@ -64,6 +64,27 @@ describe('duplicate DMs of one pair are stitched into one conversation', () => {
     expect(await (await newUser(network)).client.conversations.getDmByInboxId(alice.client.inboxId)).toBeUndefined();
   });
 
+  it('gives the pair one consent, the latest decision on any of its groups, and a decision covers every group', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    await duplicateDms(alice, bob);
+    await alice.client.conversations.syncAll();
+    // Alice made one group (allowed) and joined bob's (unknown until she decides): the pair is allowed.
+    expect(new Set((await alice.store.listGroups({ kind: 'dm' })).map((g) => g.consentState))).toEqual(new Set(['allowed', 'unknown']));
+    const dm = await onlyDm(alice);
+    expect(await dm.consentState()).toBe('allowed');
+    expect(await alice.client.conversations.list({ consentStates: ['unknown'] })).toEqual([]);
+    expect((await alice.client.conversations.list({ consentStates: ['allowed'] })).map((c) => c.id)).toEqual([dm.id]);
+
+    await dm.updateConsentState('denied');
+    expect((await alice.store.listGroups({ kind: 'dm' })).map((g) => g.consentState)).toEqual(['denied', 'denied']);
+    expect(await alice.client.conversations.list({ consentStates: ['allowed', 'unknown'] })).toEqual([]);
+    expect((await alice.client.conversations.list({ consentStates: ['denied'] })).map((c) => c.id)).toEqual([dm.id]);
+    // A handle on the other group answers for the pair too.
+    const other = (await alice.store.listGroups({ kind: 'dm' })).find((g) => g.id !== dm.id)!;
+    expect(await (await alice.client.conversations.handle(other.id)).consentState()).toBe('denied');
+  });
+
   it('pages by limit and beforeNs across both groups without gaps or repeats', async () => {
     const alice = await newUser(network);
     const bob = await newUser(network);
