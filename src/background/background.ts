@@ -1,5 +1,6 @@
 import { ParleyError } from '../core/errors';
 import type { Message, UiReply } from '../core/rpc';
+import type { UiMethod } from '../core/rpc';
 import { isUiMethod, toRpcError, validateUiParams } from '../core/rpc';
 import type { ApprovalWindows } from './approvals';
 import { Approvals } from './approvals';
@@ -9,6 +10,8 @@ import { Grants } from './grants';
 import { handlers } from './handlers';
 import { Identities } from './identities';
 import type { ConversationScope, MessagingListener } from './messaging';
+import type { ConversationChange } from './uiInboxEvents';
+import { InboxEventPorts, ReportingMessaging } from './uiInboxEvents';
 import type { OpenMessaging } from './messagingSession';
 import { MessagingSession } from './messagingSession';
 import type { HubPort } from './portHub';
@@ -27,6 +30,8 @@ export const SYNC_ALARM = 'parley-sync';
 export const SYNC_PERIOD_MINUTES = 1;
 /** Longest a woken, unlocked worker waits for a request before its catch-up sync. */
 export const WAKE_SYNC_DELAY_MS = 500;
+/** UI calls after which the open popup re-reads the vault status (lock is pushed on the lock itself). */
+const SESSION_CHANGES: ReadonlySet<UiMethod> = new Set(['vault_create', 'vault_unlock', 'identity_create', 'identity_import', 'identity_select']);
 
 export interface BackgroundPlatform {
   extensionId: string;
@@ -63,7 +68,14 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   const settings = new SettingsStore(vault);
   const approvals = new Approvals(platform.approvalWindows);
   const autoLock = new AutoLock(platform.alarms, vault, settings);
-  const session = new MessagingSession(platform.openMessaging, vault, identities, settings);
+  const inboxPorts = new InboxEventPorts(platform.extensionId, platform.extensionOrigin);
+  const conversationChanged = (_conversationId: string, what: ConversationChange): void => {
+    inboxPorts.emit({ event: 'conversations' });
+    // A blocked conversation stops counting: the badge and the popup learn at once.
+    if (what === 'consent') void activity.recountNow().catch(() => undefined);
+  };
+  const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => new ReportingMessaging(await platform.openMessaging(identity, store, nodeUrl), conversationChanged);
+  const session = new MessagingSession(openMessaging, vault, identities, settings);
   const router = createRouter({ vault, identities, grants, approvals, sites, handlers, messaging: () => session.get() });
 
   // On wake the catch-up sync waits for the request that woke the worker to be answered
@@ -78,12 +90,24 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   });
 
   const ui = createUiHandlers({ vault, identities, approvals, grants, sites, settings, autoLock, session, router, extensionOrigin: platform.extensionOrigin });
-  const activity = createInboxActivity({ vault, identities, grants, sites, session, extensionId: platform.extensionId });
+  const activity = createInboxActivity({
+    vault,
+    identities,
+    grants,
+    sites,
+    session,
+    extensionId: platform.extensionId,
+    onCounts: (counts) => inboxPorts.emit({ event: 'unread', activity: counts }),
+  });
 
-  // Revocation and new grants reach the origin's open pages at once (DESIGN §4).
-  grants.onChange((origin, access) => hub.emit((o) => o === origin, 'accessChanged', access));
+  // Revocation and new grants reach the origin's open pages at once (DESIGN §4), and the popup's list of sites.
+  grants.onChange((origin, access) => {
+    hub.emit((o) => o === origin, 'accessChanged', access);
+    inboxPorts.emit({ event: 'grants' });
+  });
   vault.onLock(() => {
     for (const origin of hub.origins()) hub.emit((o) => o === origin, 'accessChanged', null);
+    inboxPorts.emit({ event: 'session' });
   });
 
   /** Events go to the origins whose grant lets them see the conversation, and no others. */
@@ -101,19 +125,26 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
       // and, run alongside, delayed the event (bench:e2e receiver traces).
       void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'message', message))
         .catch(() => undefined)
-        .then(() => activity.onMessage(message, conversation))
+        .then(() => {
+          inboxPorts.emit({ event: 'messages', conversationId: message.conversationId });
+          // A commit may have renamed the group or changed its members.
+          if (message.content.type === 'groupUpdated') inboxPorts.emit({ event: 'conversations' });
+          return activity.onMessage(message, conversation);
+        })
         .catch(() => undefined);
     },
     conversation(conversation) {
       const { appDataOrigin: _, ...shown } = conversation;
       void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'conversation', shown)).catch(() => undefined);
+      inboxPorts.emit({ event: 'conversations' });
     },
   };
-  // Stream while a page is open (DESIGN §2); the periodic alarm covers the idle time.
+  // Stream while a page or the popup is open (DESIGN §2); the periodic alarm covers the idle time.
   const refreshStream = (): void => {
-    void session.setListener(hub.size > 0 ? listener : null).catch(() => undefined);
+    void session.setListener(hub.size > 0 || inboxPorts.size > 0 ? listener : null).catch(() => undefined);
   };
   hub.onChange(refreshStream);
+  inboxPorts.onChange(refreshStream);
 
   // On wake: unlocked again if storage.session still has the key, then catch up.
   if (await vault.resume()) {
@@ -129,6 +160,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   return {
     vault,
     onConnect(port) {
+      if (inboxPorts.accept(port)) return;
       if (hub.accept(port)) activity.trackPort(port);
     },
     async onUiMessage(message, sender) {
@@ -147,6 +179,9 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
           refreshStream();
           void activity.unlocked().catch(() => undefined);
         }
+        if (SESSION_CHANGES.has(method)) inboxPorts.emit({ event: 'session' });
+        // Another node may hold other conversations.
+        if (method === 'settings_set') inboxPorts.emit({ event: 'conversations' });
         return { ok: true, result };
       } catch (e) {
         const payload = e instanceof ParleyError ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: toRpcError(e).message };

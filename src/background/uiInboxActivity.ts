@@ -30,6 +30,8 @@ export interface InboxActivityDeps {
   /** Origins whose grant lets them see the conversation: a focused tab of one of them means the user is there already. */
   visibleOrigins: (conversation: ConversationScope) => Promise<string[]>;
   platform: ActivityPlatform;
+  /** Told the counts whenever they change (the worker pushes them to the open popup). */
+  onCounts?: (activity: InboxActivity) => void;
   now?: () => number;
 }
 
@@ -44,7 +46,7 @@ const MARKS = 'inboxMarks';
 const WATCH_SINCE = 'inboxWatchSince';
 /** Recounting reads at most this many recent messages per conversation; the badge says "99+" past 99. */
 export const UNREAD_SCAN_LIMIT = 100;
-/** The popup polls; a sync per poll would hammer the node, so polls inside this window reuse the last one. */
+/** The popup asks on open, focus and reconnect; asks inside this window reuse the last sync. */
 export const SYNC_INTERVAL_MS = 2500;
 const NOTIFICATION_CHARS = 140;
 
@@ -72,12 +74,15 @@ export function notificationText(message: Message): string {
 export class UiInboxActivity {
   private lastSync = -Infinity;
   private syncing: Promise<void> | null = null;
+  /** The counts last told to onCounts, as JSON: the same counts are not told twice. */
+  private told = '';
   private readonly now: () => number;
 
   constructor(private readonly deps: InboxActivityDeps) {
     this.now = deps.now ?? Date.now;
     deps.vault.onLock(() => {
       this.lastSync = -Infinity;
+      this.told = '';
       void deps.platform.setBadge('').catch(() => undefined);
     });
   }
@@ -124,6 +129,11 @@ export class UiInboxActivity {
     return this.recount(false);
   }
 
+  /** After a change that moves counts without a message (consent): recount, badge, no notification. */
+  recountNow(): Promise<InboxActivity> {
+    return this.recount(false);
+  }
+
   /** A live message from the stream: badge and notification at once. */
   async onMessage(message: Message, conversation: ConversationScope): Promise<void> {
     const own = await this.deps.ownInboxId();
@@ -165,7 +175,13 @@ export class UiInboxActivity {
       if (notify && newest && BigInt(newest.sentAtNs) > (await this.watchingSince())) await this.notifyIfNew(conversation, newest);
     }
     await this.deps.platform.setBadge(badgeText(total)).catch(() => undefined);
-    return { unread, total };
+    const counts = { unread, total };
+    const json = JSON.stringify(counts);
+    if (json !== this.told && this.deps.vault.isUnlocked) {
+      this.told = json;
+      this.deps.onCounts?.(counts);
+    }
+    return counts;
   }
 
   private async notifyIfNew(conversation: ConversationScope, message: Message): Promise<void> {

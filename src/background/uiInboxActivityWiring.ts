@@ -4,6 +4,7 @@ import type { ConversationScope } from './messaging';
 import type { MessagingSession } from './messagingSession';
 import type { SiteConversations } from './siteConversations';
 import type { HubPort } from './portHub';
+import type { InboxActivity } from '../core/rpc/ui';
 import type { ActivityPlatform, InboxActivityDeps } from './uiInboxActivity';
 import { chromeActivityPlatform, UiInboxActivity } from './uiInboxActivity';
 import { SiteTabs } from './uiSiteTabs';
@@ -18,6 +19,7 @@ export interface InboxActivityParts {
   extensionId: string;
   /** Tests pass a fake; by default chrome.* with the tabs this worker's ports report. */
   platform?: (originOfTab: (tabId: number) => string | undefined) => ActivityPlatform;
+  onCounts?: (activity: InboxActivity) => void;
 }
 
 /** The tracker, plus what the worker tells it of page ports (which tab shows which site). */
@@ -56,5 +58,6 @@ export function createInboxActivity(parts: InboxActivityParts): WorkerInboxActiv
     visibleOrigins,
     platform: parts.platform ? parts.platform(originOfTab) : chromeActivityPlatform(originOfTab),
   };
+  if (parts.onCounts) deps.onCounts = parts.onCounts;
   return new WorkerInboxActivity(deps, tabs);
 }

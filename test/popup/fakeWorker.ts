@@ -1,4 +1,6 @@
 import type { Access, Conversation, IdentitySummary, Message, RpcMethod, Settings, VaultState } from '../../src/core/rpc';
+import type { InboxUiEvent } from '../../src/core/rpc/ui';
+import type { EventPort } from '../../src/popup/inbox/inboxEvents';
 
 type Params = Record<string, unknown> & { conversationId?: string; password?: string; label?: string; id?: string; origin?: string; method?: string; limit?: number; name?: string; state?: 'allowed' | 'denied'; content?: { text: string } };
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
@@ -16,6 +18,35 @@ export const BOB_INBOX = 'b0'.repeat(32);
 export const BOB_ADDRESS = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
 export const PASSWORD = 'correct horse battery';
 
+/** The popup's end of its event port; the worker's side is FakeWorker.push and FakeWorker.stop. */
+export class FakeEventPort implements EventPort {
+  private readonly messageListeners: ((message: unknown) => void)[] = [];
+  private readonly disconnectListeners: (() => void)[] = [];
+  open = true;
+  readonly onMessage = { addListener: (fn: (message: unknown) => void) => void this.messageListeners.push(fn) };
+  readonly onDisconnect = { addListener: (fn: () => void) => void this.disconnectListeners.push(fn) };
+
+  disconnect(): void {
+    this.open = false;
+  }
+
+  /** As Chrome delivers: a JSON copy, in a later task. */
+  deliver(message: unknown): void {
+    const copy = JSON.parse(JSON.stringify(message)) as unknown;
+    setTimeout(() => {
+      if (this.open) for (const fn of this.messageListeners) fn(copy);
+    }, 0);
+  }
+
+  drop(): void {
+    if (!this.open) return;
+    this.open = false;
+    setTimeout(() => {
+      for (const fn of this.disconnectListeners) fn();
+    }, 0);
+  }
+}
+
 /**
  * The worker as the popup sees it: typed UI messages in, `{ ok, result | error }` out, with
  * just enough state to answer like the real one. Every call is recorded for assertions.
@@ -30,7 +61,33 @@ export class FakeWorker {
   grants: Access[] = [];
   settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15 };
   readonly calls: { method: string; params?: unknown }[] = [];
+  readonly ports: FakeEventPort[] = [];
   private clock = 1_700_000_000_000_000_000n;
+
+  readonly connect = (): EventPort => {
+    const port = new FakeEventPort();
+    this.ports.push(port);
+    return port;
+  };
+
+  /** Pushes an event to every open popup port, as the real worker does. */
+  push(event: InboxUiEvent): void {
+    for (const port of this.ports) if (port.open) port.deliver(event);
+  }
+
+  /** The MV3 worker stops: every port drops. */
+  stop(): void {
+    for (const port of this.ports) port.drop();
+  }
+
+  get openPorts(): number {
+    return this.ports.filter((p) => p.open).length;
+  }
+
+  /** What an unread push would carry now. */
+  counts() {
+    return this.activity();
+  }
 
   readonly send = async (message: unknown): Promise<Reply> => {
     const { method, params } = message as { method: string; params?: unknown };

@@ -20,6 +20,11 @@ const fireEvent = {
   submit: (el: Element) => act(() => void domEvent.submit(el)),
 };
 
+/** Opening a conversation ends with its read mark: what the worker holds after that is news to the popup. */
+async function opened(worker: FakeWorker, conversationId: string): Promise<void> {
+  await waitFor(() => expect(worker.callsOf('inbox_markRead')).toContainEqual({ conversationId }));
+}
+
 function type(input: HTMLElement, value: string): void {
   fireEvent.input(input, { target: { value } });
 }
@@ -44,10 +49,30 @@ describe('lock screen', () => {
 
   it('shows the lock screen when the vault auto-locks under the open popup', async () => {
     const worker = unlockedWorker();
-    const { screen, stores } = renderPopup(worker);
+    const { screen } = renderPopup(worker);
     await screen.findByRole('button', { name: 'Lock' });
     worker.state = 'locked';
-    await stores.inbox.poll();
+    worker.push({ event: 'session' });
+    expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows the inbox when the vault is unlocked elsewhere (an approval window)', async () => {
+    const worker = new FakeWorker();
+    const { screen } = renderPopup(worker);
+    await screen.findByRole('button', { name: 'Unlock' });
+    worker.state = 'unlocked';
+    worker.push({ event: 'session' });
+    expect(await screen.findByRole('button', { name: 'Lock' })).toBeTruthy();
+  });
+
+  it('shows the lock screen when a call finds the vault locked', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    const { screen } = renderPopup(worker);
+    await screen.findByRole('button', { name: /DM with/ });
+    worker.state = 'locked';
+    worker.push({ event: 'conversations' });
     expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
   });
@@ -139,16 +164,70 @@ describe('conversations', () => {
     await waitFor(() => expect((field as HTMLInputElement).value).toBe(''));
   });
 
-  it('shows a new message of the open conversation on the next poll', async () => {
+  it('shows a new message of the open conversation when the worker pushes it, and marks it read', async () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
-    const { screen, stores } = renderPopup(worker);
+    const { screen } = renderPopup(worker);
     fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
-    await screen.findByText('No messages yet.');
+    await opened(worker, 'aa');
     worker.receive('aa', 'are you there?');
-    await stores.inbox.poll();
+    worker.push({ event: 'messages', conversationId: 'aa' });
+    worker.push({ event: 'unread', activity: worker.counts() });
     expect(await screen.findByText('are you there?')).toBeTruthy();
-    expect(worker.callsOf('inbox_markRead')).toHaveLength(2);
+    await waitFor(() => expect(worker.callsOf('inbox_markRead')).toHaveLength(2));
+    // Pushed counts need no call of their own.
+    expect(worker.callsOf('inbox_activity')).toHaveLength(1);
+  });
+
+  it("fetches only the open conversation's messages on a push, and another's count from the push", async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: 'Team' }));
+    await opened(worker, 'bb');
+    const fetched = () => worker.dappCallsOf('xmtp_getMessages') as { conversationId: string }[];
+    expect(fetched().map((p) => p.conversationId)).toEqual(['bb']);
+    worker.receive('aa', 'elsewhere');
+    worker.push({ event: 'messages', conversationId: 'aa' });
+    worker.push({ event: 'unread', activity: worker.counts() });
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Conversations, 1 unread' })).toBeTruthy());
+    expect(fetched().map((p) => p.conversationId)).toEqual(['bb']);
+    expect(worker.dappCallsOf('xmtp_listConversations')).toHaveLength(1);
+    expect(worker.callsOf('inbox_markRead')).toEqual([{ conversationId: 'bb' }]);
+  });
+
+  it('lists a conversation the worker says is new, and one that first shows up in the counts', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    await screen.findByText('No conversations yet. Start one below.');
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    worker.push({ event: 'conversations' });
+    expect(await screen.findByRole('button', { name: /DM with/ })).toBeTruthy();
+    worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
+    worker.receive('bb', 'welcome');
+    worker.push({ event: 'unread', activity: worker.counts() });
+    expect(await screen.findByRole('button', { name: 'Team, 1 unread' })).toBeTruthy();
+  });
+
+  it('reconnects when the worker stops, and fetches everything again', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    await opened(worker, 'aa');
+    expect(worker.ports).toHaveLength(1);
+    // Stopped: whatever happens now is pushed to nobody.
+    worker.stop();
+    worker.receive('aa', 'sent while the worker slept');
+    await waitFor(() => expect(worker.openPorts).toBe(1));
+    expect(worker.ports).toHaveLength(2);
+    expect(await screen.findByText('sent while the worker slept')).toBeTruthy();
+    expect(worker.callsOf('inbox_activity')).toHaveLength(2);
+    // The new port carries pushes again.
+    worker.receive('aa', 'and after');
+    worker.push({ event: 'messages', conversationId: 'aa' });
+    expect(await screen.findByText('and after')).toBeTruthy();
   });
 
   it('starts a DM by address', async () => {
@@ -198,6 +277,16 @@ describe('conversations', () => {
 describe('sites with access', () => {
   const site = { origin: 'http://localhost:5173', scope: 'site' as const, inboxId: ALICE.inboxId, address: ALICE.address, grantedAt: 1 };
   const wide = { ...site, origin: 'https://app.example', scope: 'inbox' as const };
+
+  it('shows a site granted access elsewhere when the worker pushes the change', async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Sites' }));
+    await screen.findByText('No site has access.');
+    worker.grants = [site];
+    worker.push({ event: 'grants' });
+    expect(await screen.findByText('http://localhost:5173')).toBeTruthy();
+  });
 
   it('lists each site with its scope and revokes one', async () => {
     const worker = unlockedWorker();

@@ -7,13 +7,13 @@ import type { FakeWorker } from './fakeWorker';
 
 const mounted: HTMLElement[] = [];
 
-/** The popup over a fake worker, polling off (tests call `stores.inbox.poll()` themselves). */
+/** The popup over a fake worker, its event port included (tests push with `worker.push`). */
 export function renderPopup(worker: FakeWorker) {
   const container = document.createElement('div');
   document.body.append(container);
   mounted.push(container);
-  const stores = createStores(createPopupApi(worker.send));
-  render(h(App, { stores, pollMs: 0 }), container);
+  const stores = createStores(createPopupApi(worker.send, worker.connect));
+  render(h(App, { stores }), container);
   return { container, stores, screen: within(container) };
 }
 

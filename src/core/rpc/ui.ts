@@ -215,3 +215,23 @@ export const validateInboxUiParams: { [M in InboxUiMethod]: (params: unknown) =>
 export function isInboxUiMethod(value: unknown): value is InboxUiMethod {
   return typeof value === 'string' && Object.hasOwn(validateInboxUiParams, value);
 }
+
+/*
+ * What the worker pushes to the popup inbox over a runtime Port the popup opens (named
+ * INBOX_EVENTS_PORT; the worker accepts it from its own pages only): which part of the inbox
+ * changed, so the popup re-fetches that part instead of polling. The popup resyncs whole when
+ * the port reconnects (the MV3 worker was stopped) or the window regains focus.
+ */
+export const INBOX_EVENTS_PORT = 'parley-inbox';
+
+export type InboxUiEvent =
+  /** Locked, unlocked, or another identity: re-read vault_status. */
+  | { event: 'session' }
+  /** A conversation appeared or its name, members or consent changed. */
+  | { event: 'conversations' }
+  /** New messages in one conversation. */
+  | { event: 'messages'; conversationId: string }
+  /** The unread counts changed; here they are. */
+  | { event: 'unread'; activity: InboxActivity }
+  /** A site was granted access or lost it. */
+  | { event: 'grants' };

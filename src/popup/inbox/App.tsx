@@ -8,32 +8,32 @@ import { LockScreen } from './LockScreen';
 import { NewConversation } from './NewConversation';
 import { Settings } from './Settings';
 import { Sites } from './Sites';
+import { startInboxSync } from './stores/inboxSync';
 import type { Stores, Tab } from './stores/stores';
 import { StoresContext, useStores } from './stores/stores';
 import './App.css';
 
-/** How often the open popup asks the worker for new messages and counts. */
-export const POLL_MS = 3000;
-
 export interface AppProps {
   stores: Stores;
-  /** 0 turns polling off (tests drive it by hand). */
-  pollMs?: number;
 }
 
 /** The popup inbox: onboarding until there is an identity, the lock screen while locked, then the inbox. */
-export function App({ stores, pollMs = POLL_MS }: AppProps) {
+export function App({ stores }: AppProps) {
   return (
     <StoresContext.Provider value={stores}>
-      <Root pollMs={pollMs} />
+      <Root />
     </StoresContext.Provider>
   );
 }
 
-function Root({ pollMs }: { pollMs: number }) {
-  const { session, api } = useStores();
+function Root() {
+  const stores = useStores();
+  const { session, api } = stores;
   useEffect(() => {
+    // The port first, so that nothing changed between the first fetches and the first push goes unseen.
+    const stop = api.events ? startInboxSync(stores, api.events) : undefined;
     void session.refresh();
+    return stop;
   }, []);
 
   const status = session.status.value;
@@ -45,7 +45,7 @@ function Root({ pollMs }: { pollMs: number }) {
     // First use (or no identity yet): the platform's onboarding flow, then back here.
     return <Onboarding call={api.ui} onReady={() => void session.refresh()} />;
   }
-  return <Inbox pollMs={pollMs} identityId={session.active.value.id} key={session.active.value.id} />;
+  return <Inbox identityId={session.active.value.id} key={session.active.value.id} />;
 }
 
 const TABS: { id: Tab; label: string }[] = [
@@ -55,17 +55,15 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'settings', label: 'Settings' },
 ];
 
-function Inbox({ pollMs, identityId }: { pollMs: number; identityId: string }) {
+function Inbox({ identityId }: { identityId: string }) {
   const { inbox, tab } = useStores();
   const unreadTotal = Object.values(inbox.unread.value).reduce((a, b) => a + b, 0);
 
+  // Fetched once here; after that the worker pushes what changed (stores/inboxSync.ts).
   useEffect(() => {
     inbox.showIdentity(identityId);
     void inbox.refresh();
-    if (pollMs <= 0) return;
-    const timer = setInterval(() => void inbox.poll(), pollMs);
-    return () => clearInterval(timer);
-  }, [pollMs]);
+  }, []);
 
   return (
     <div class="inbox">

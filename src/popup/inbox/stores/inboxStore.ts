@@ -1,9 +1,11 @@
 import { computed, signal } from '@preact/signals';
 import type { Conversation, Message } from '../../../core/rpc';
+import type { InboxActivity } from '../../../core/rpc/ui';
 import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
 import { messageOf } from '../popupApi';
 import { busyAction } from './busyAction';
+import { coalesced } from './coalesced';
 
 /** How many messages the conversation view shows, newest last. */
 export const MESSAGE_PAGE = 50;
@@ -46,6 +48,35 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     unread.value = (await api.activity('inbox_markRead', { conversationId: id })).unread;
   };
 
+  // Pushes come in bursts (a message, then its counts): one fetch at a time, and one more after
+  // it if another push came meanwhile, instead of one per push.
+  const reloadConversations = coalesced(loadConversations);
+  const reloadOpenMessages = coalesced(async () => {
+    const id = openId.value;
+    if (id) await loadMessages(id);
+  });
+  const markOpenRead = coalesced(async () => {
+    const id = openId.value;
+    if (id && (unread.value[id] ?? 0) > 0) await markRead(id);
+  });
+
+  /** Counts from the worker: a conversation not in the list yet is fetched; the open one is read. */
+  const applyCounts = async (activity: InboxActivity): Promise<void> => {
+    unread.value = activity.unread;
+    const known = new Set(conversations.value.map((c) => c.id));
+    if (Object.keys(activity.unread).some((id) => !known.has(id))) await reloadConversations();
+    await markOpenRead();
+  };
+
+  /** Runs a push's re-fetch; a failure shows like a failed call's (a lock: the lock screen). */
+  const pushed = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (e) {
+      failed(e);
+    }
+  };
+
   const upsert = (c: Conversation): void => {
     conversations.value = [c, ...conversations.value.filter((x) => x.id !== c.id)];
   };
@@ -75,22 +106,27 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
         await loadConversations();
         unread.value = (await api.activity('inbox_activity')).unread;
       }),
-    /** The popup's heartbeat: sync in the worker, new counts, the open conversation's new messages. */
-    poll: async (): Promise<void> => {
-      try {
-        const activity = await api.activity('inbox_activity');
-        const known = new Set(conversations.value.map((c) => c.id));
-        if (Object.keys(activity.unread).some((id) => !known.has(id))) await loadConversations();
-        unread.value = activity.unread;
-        const id = openId.value;
-        if (id) {
-          await loadMessages(id);
-          if ((activity.unread[id] ?? 0) > 0) await markRead(id);
-        }
-      } catch (e) {
-        failed(e);
-      }
-    },
+    /**
+     * The safety resync (the port came back after the worker stopped, or the window regained
+     * focus): pushes may have been missed, so the list, the counts (the worker syncs with the
+     * node first) and the open conversation are fetched whole.
+     */
+    resync: (): Promise<void> =>
+      pushed(async () => {
+        await reloadConversations();
+        await applyCounts(await api.activity('inbox_activity'));
+        await reloadOpenMessages();
+      }),
+    /** Push: the list changed (a new conversation, a rename, members, consent). */
+    conversationsChanged: (): Promise<void> => pushed(reloadConversations),
+    /** Push: new messages in a conversation; only the open one's are fetched. */
+    messagesArrived: (conversationId: string): Promise<void> =>
+      pushed(async () => {
+        if (!conversations.value.some((c) => c.id === conversationId)) await reloadConversations();
+        if (openId.value === conversationId) await reloadOpenMessages();
+      }),
+    /** Push: the counts changed. */
+    countsChanged: (activity: InboxActivity): Promise<void> => pushed(() => applyCounts(activity)),
     openConversation: (id: string) =>
       act(async () => {
         openId.value = id;
@@ -107,7 +143,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
         const id = openId.value;
         if (!id) return;
         await api.dapp('xmtp_sendMessage', { conversationId: id, content: { type: 'text', text } });
-        await loadMessages(id);
+        await reloadOpenMessages();
       }),
     createDm: (address: string) =>
       act(async () => {
