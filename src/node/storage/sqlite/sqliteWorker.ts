@@ -6,7 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteStore, type SqliteNodeStore } from './sqliteStore';
 import type { GroupMessageRecord } from '../types';
-import { compactBytes, packInsertedGroupMessages, serializeError, type WorkerMessage, type WorkerRequest } from './workerProtocol';
+import {
+  compactBytes,
+  packInsertedGroupMessages,
+  serializeError,
+  unpackGroupMessageInputs,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './workerProtocol';
 
 if (!parentPort) throw new Error('sqliteWorker runs only as a worker thread');
 const port = parentPort;
@@ -56,7 +63,14 @@ if (store) {
 
 function serve(open: SqliteNodeStore, request: WorkerRequest): void {
   const method = open[request.method] as (...args: unknown[]) => Promise<unknown>;
-  method.apply(open, request.args).then(
+  let args = request.args;
+  try {
+    if (request.method === 'insertGroupMessages') args = [unpackGroupMessageInputs(args[0] as Uint8Array)];
+  } catch (error) {
+    post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } });
+    return;
+  }
+  method.apply(open, args).then(
     (result) => {
       const answer =
         request.method === 'insertGroupMessages' ? packInsertedGroupMessages(result as GroupMessageRecord[], announced) : compactBytes(result);

@@ -6,6 +6,8 @@ import type { SqliteNodeStore, SqliteStoreOptions } from './sqliteStore';
 import {
   compactBytes,
   deserializeError,
+  packGroupMessageInputs,
+  unpackGroupMessageInputs,
   unpackInsertedGroupMessages,
   type CommitStats,
   type InsertedGroupMessages,
@@ -145,24 +147,21 @@ class SqliteWorkerStore implements SqliteNodeStore {
   insertWelcomes: NodeStore['insertWelcomes'] = (inputs) => this.request('insertWelcomes', inputs);
   queryWelcomes: NodeStore['queryWelcomes'] = (key, page) => this.request('queryWelcomes', key, page);
   /**
-   * The messages' bytes are copied here once: the copies go to the worker and become the
-   * records (their byte arrays are the caller's to keep, as NodeStore promises), and the
-   * worker answers with ids and timestamps only (InsertedGroupMessages). The live event is
-   * emitted here, before the write's promise settles.
+   * The messages go to the worker packed in one buffer (packGroupMessageInputs), and the
+   * records are views into it (their bytes are the caller's to keep, as NodeStore promises:
+   * the buffer is this call's own copy, and the worker gets a clone). The worker answers with
+   * ids and timestamps only (InsertedGroupMessages). The live event is emitted here, before
+   * the write's promise settles.
    */
   insertGroupMessages: NodeStore['insertGroupMessages'] = (inputs) => {
-    const own: GroupMessageInput[] = inputs.map((m) => ({
-      groupId: m.groupId.slice(),
-      data: m.data.slice(),
-      senderHmac: m.senderHmac.slice(),
-      shouldPush: m.shouldPush,
-      isCommit: m.isCommit,
-    }));
-    return this.send('insertGroupMessages', [own], (result) => {
+    const packed = packGroupMessageInputs(inputs);
+    const own: GroupMessageInput[] = unpackGroupMessageInputs(packed);
+    const answer = (result: unknown) => {
       const { records, fresh } = unpackInsertedGroupMessages(own, result as InsertedGroupMessages);
       this.listeners.emit({ kind: 'groupMessages', records: fresh });
       return records;
-    });
+    };
+    return this.send('insertGroupMessages', [packed], answer);
   };
   queryGroupMessages: NodeStore['queryGroupMessages'] = (groupId, page) => this.request('queryGroupMessages', groupId, page);
   newestGroupMessages: NodeStore['newestGroupMessages'] = (groupIds) => this.request('newestGroupMessages', groupIds);

@@ -22,6 +22,72 @@ export type WorkerMessage =
   | { type: 'result'; id: number; result: unknown; stats: CommitStats }
   | { type: 'error'; id: number; error: SerializedError; stats: CommitStats };
 
+/** Per message: group id, data and sender HMAC lengths (uint32 each), then a flags byte. */
+const PACKED_ENTRY = 13;
+const SHOULD_PUSH = 1;
+const IS_COMMIT = 2;
+
+/**
+ * insertGroupMessages' inputs as one buffer for the worker: uint32 count, then PACKED_ENTRY
+ * bytes per message, then every message's group id, data and sender HMAC back to back. One
+ * typed array clones at about a third of the cost of an object per message holding three
+ * byte arrays (each of which the receiving thread allocates anew).
+ */
+export function packGroupMessageInputs(inputs: readonly GroupMessageInput[]): Uint8Array {
+  let total = 4 + inputs.length * PACKED_ENTRY;
+  for (const m of inputs) total += m.groupId.length + m.data.length + m.senderHmac.length;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, inputs.length);
+  let entry = 4;
+  let at = 4 + inputs.length * PACKED_ENTRY;
+  for (const m of inputs) {
+    view.setUint32(entry, m.groupId.length);
+    view.setUint32(entry + 4, m.data.length);
+    view.setUint32(entry + 8, m.senderHmac.length);
+    out[entry + 12] = (m.shouldPush ? SHOULD_PUSH : 0) | (m.isCommit ? IS_COMMIT : 0);
+    entry += PACKED_ENTRY;
+    for (const field of [m.groupId, m.data, m.senderHmac]) {
+      out.set(field, at);
+      at += field.length;
+    }
+  }
+  return out;
+}
+
+/** The inputs packed by packGroupMessageInputs, as views into `bytes`. */
+export function unpackGroupMessageInputs(bytes: Uint8Array): GroupMessageInput[] {
+  const malformed = (details: string): never => {
+    throw new ParleyError('Codec.Malformed', 'The packed group messages are malformed.', { details });
+  };
+  if (bytes.length < 4) malformed(`${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(0);
+  // The count is checked against the bytes present before anything is allocated for it.
+  if (count > (bytes.length - 4) / PACKED_ENTRY) malformed(`${count} messages do not fit in ${bytes.length} bytes`);
+  const inputs: GroupMessageInput[] = [];
+  let at = 4 + count * PACKED_ENTRY;
+  const take = (length: number): Uint8Array => {
+    if (length > bytes.length - at) malformed(`a field of ${length} bytes runs past the end`);
+    const field = bytes.subarray(at, at + length);
+    at += length;
+    return field;
+  };
+  for (let i = 0, entry = 4; i < count; i++, entry += PACKED_ENTRY) {
+    const flags = bytes[entry + 12]!;
+    if (flags > (SHOULD_PUSH | IS_COMMIT)) malformed(`flags ${flags}`);
+    inputs.push({
+      groupId: take(view.getUint32(entry)),
+      data: take(view.getUint32(entry + 4)),
+      senderHmac: take(view.getUint32(entry + 8)),
+      shouldPush: (flags & SHOULD_PUSH) !== 0,
+      isCommit: (flags & IS_COMMIT) !== 0,
+    });
+  }
+  if (at !== bytes.length) malformed(`${bytes.length - at} trailing bytes`);
+  return inputs;
+}
+
 /**
  * insertGroupMessages' answer across the thread boundary. The main thread already holds every
  * byte of a newly stored message (it sent them), so only the store's id and timestamp come
