@@ -9,7 +9,7 @@ import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
 import { sweepExpired } from './disappearingSweep';
-import { dmGroupsOf, pairConsent, stitchedDm } from './dmStitching';
+import { dmGroupsOf, dmSendTarget, pairConsent } from './dmStitching';
 import type { MessagingEngine } from './engine';
 import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
@@ -197,7 +197,7 @@ export class Dm extends Conversation {
    */
   override async send(content: SendableContent): Promise<string> {
     const dmId = this.session.record.dmId;
-    const target = dmId === undefined ? undefined : stitchedDm(await dmGroupsOf(this.engine.ctx.store, dmId));
+    const target = dmId === undefined ? undefined : dmSendTarget(await dmGroupsOf(this.engine.ctx.store, dmId));
     return this.engine.send(target?.id ?? this.id, content);
   }
 
@@ -210,6 +210,23 @@ export class Dm extends Conversation {
       await sweepExpired(this.engine, other.id);
     }
     await super.sync();
+  }
+
+  /**
+   * Sets the settings on every active group of the pair, so that they hold whichever group the
+   * next message goes to (libxmtp sets them on its handle's group only). They are read from this
+   * handle's group; each group's messages expire under its own.
+   */
+  override async updateMessageDisappearingSettings(fromNs: bigint, inNs: bigint): Promise<void> {
+    const dmId = this.session.record.dmId;
+    const others = dmId === undefined ? [] : (await dmGroupsOf(this.engine.ctx.store, dmId)).filter((g) => g.active && g.id !== this.id);
+    await super.updateMessageDisappearingSettings(fromNs, inNs);
+    for (const other of others) await new Dm(this.engine, other.id).updateOwnSettings(fromNs, inNs);
+  }
+
+  private async updateOwnSettings(fromNs: bigint, inNs: bigint): Promise<void> {
+    await this.engine.load(this.id);
+    await super.updateMessageDisappearingSettings(fromNs, inNs);
   }
 
   /** The pair's consent: the latest decision on any of its groups (libxmtp keeps DM consent per peer). */

@@ -8,7 +8,7 @@ import { Dm, Group } from './conversation';
 import type { DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isExpired } from './disappearingMessages';
 import { DisappearingSweep } from './disappearingSweep';
-import { dmGroupsOf, effectiveConsent, pairConsent, stitchedDm } from './dmStitching';
+import { dmAnchor, dmGroupsOf, dmLastActivityNs, dmSendTarget, effectiveConsent, pairConsent } from './dmStitching';
 import { dmIdFor, type MessagingEngine } from './engine';
 import { identifierKind, resolveInboxIds } from './identifiers';
 import { envelopeOf, type GroupEnvelope } from './receiveMessages';
@@ -96,11 +96,12 @@ export class Conversations {
     const own = this.ctx.identity.inboxId;
     if (peerInboxId === own) throw new ParleyError('Client.BadInput', 'A DM needs another inbox.');
     const dmId = dmIdFor(own, peerInboxId);
-    const existing = await this.findDm(dmId);
+    const pair = await dmGroupsOf(this.ctx.store, dmId);
+    const existing = dmSendTarget(pair.filter((g) => g.active));
     if (existing !== undefined) {
       const members = membershipOf((await this.engine.load(existing.id)).state.groupContext.extensions).members;
       if (!members.has(peerInboxId)) await this.engine.commit(existing.id, { kind: 'updateMembership', addInboxIds: [peerInboxId], removeInboxIds: [] });
-      return new Dm(this.engine, existing.id);
+      return this.dmHandle(dmAnchor(pair)?.id ?? existing.id);
     }
     if ((await this.ctx.directory.latestSequenceId(peerInboxId)) === 0n) {
       throw new ParleyError('Client.NoInbox', 'The peer inbox has no identity on the network.', { details: peerInboxId });
@@ -120,17 +121,17 @@ export class Conversations {
     return new Dm(this.engine, record.id);
   }
 
-  /** The newest active DM of the pair (libxmtp stitches duplicate DMs into the most recent one). */
-  private async findDm(dmId: string): Promise<GroupRecord | undefined> {
-    return stitchedDm((await dmGroupsOf(this.ctx.store, dmId)).filter((g) => g.active));
-  }
-
-  /** The stitched DM with a peer inbox, if one is stored (node-sdk getDmByInboxId, libxmtp dm_group_from_target_inbox). */
+  /** The DM with a peer inbox, if one is stored (node-sdk getDmByInboxId, libxmtp dm_group_from_target_inbox). */
   async getDmByInboxId(inboxId: string): Promise<Dm | undefined> {
     const own = this.ctx.identity.inboxId;
     if (inboxId.toLowerCase() === own.toLowerCase()) return undefined;
-    const record = stitchedDm(await dmGroupsOf(this.ctx.store, dmIdFor(own, inboxId)));
-    return record === undefined ? undefined : new Dm(this.engine, (await this.engine.load(record.id)).record.id);
+    const anchor = dmAnchor(await dmGroupsOf(this.ctx.store, dmIdFor(own, inboxId)));
+    return anchor === undefined ? undefined : this.dmHandle(anchor.id);
+  }
+
+  private async dmHandle(groupId: string): Promise<Dm> {
+    await this.engine.load(groupId);
+    return new Dm(this.engine, groupId);
   }
 
   /** A group with us as super admin and the given members (addresses or inbox ids) added in one commit. */
@@ -149,46 +150,49 @@ export class Conversations {
     return new Group(this.engine, record.id);
   }
 
-  /** Stored conversations, newest activity first; one DM per peer, filtered by the pair's consent. */
+  /**
+   * Stored conversations, newest activity first; one DM per peer (under its anchor's id, ordered by
+   * the pair's latest activity), filtered by the pair's consent.
+   */
   async list(options: ListConversationsOptions = {}): Promise<(Dm | Group)[]> {
     const records = await this.ctx.store.listGroups(options.kind === undefined ? {} : { kind: options.kind });
     const consent = effectiveConsent(records);
     const byDm = new Map<string, GroupRecord[]>();
-    const candidates: GroupRecord[] = [];
+    const candidates: { record: GroupRecord; activityNs: bigint }[] = [];
     for (const record of records) {
       if (record.kind === 'dm' && record.dmId !== undefined) byDm.set(record.dmId, [...(byDm.get(record.dmId) ?? []), record]);
-      else candidates.push(record);
+      else candidates.push({ record, activityNs: record.lastMessageAtNs });
     }
-    for (const group of byDm.values()) {
-      const chosen = stitchedDm(group);
-      if (chosen !== undefined) candidates.push(chosen);
+    for (const pair of byDm.values()) {
+      const anchor = dmAnchor(pair);
+      if (anchor !== undefined) candidates.push({ record: anchor, activityNs: dmLastActivityNs(pair) });
     }
     const wanted = options.consentStates;
-    const visible = wanted === undefined ? candidates : candidates.filter((r) => wanted.includes(consent.get(r.id) ?? r.consentState));
-    visible.sort((a, b) => (a.lastMessageAtNs > b.lastMessageAtNs ? -1 : a.lastMessageAtNs < b.lastMessageAtNs ? 1 : 0));
+    const visible = wanted === undefined ? candidates : candidates.filter(({ record }) => wanted.includes(consent.get(record.id) ?? record.consentState));
+    visible.sort((a, b) => (a.activityNs > b.activityNs ? -1 : a.activityNs < b.activityNs ? 1 : 0));
     const out: (Dm | Group)[] = [];
-    for (const record of visible) out.push(await this.handle(record.id));
+    for (const { record } of visible) out.push(await this.handle(record.id));
     return out;
   }
 
-  /** A conversation by group id; any group of a DM pair gives the stitched DM (libxmtp stitched_group). */
+  /** A conversation by group id; any group of a DM pair gives the pair's DM (libxmtp stitched_group). */
   async getConversationById(id: string): Promise<Dm | Group | undefined> {
     try {
       const conversation = await this.handle(id);
       if (conversation.kind !== 'dm') return conversation;
-      const stitched = await this.stitchedIdOf(id);
-      return stitched === id ? conversation : await this.handle(stitched);
+      const anchor = await this.anchorIdOf(id);
+      return anchor === id ? conversation : await this.handle(anchor);
     } catch (e) {
       if (isParleyError(e, 'Client.NotFound')) return undefined;
       throw e;
     }
   }
 
-  /** The id of the stitched DM a DM group belongs to (itself when it has no duplicates). */
-  private async stitchedIdOf(groupId: string): Promise<string> {
+  /** The id of the DM a DM group belongs to (itself when it has no duplicates). */
+  private async anchorIdOf(groupId: string): Promise<string> {
     const dmId = (await this.engine.load(groupId)).record.dmId;
     if (dmId === undefined) return groupId;
-    return stitchedDm(await dmGroupsOf(this.ctx.store, dmId))?.id ?? groupId;
+    return dmAnchor(await dmGroupsOf(this.ctx.store, dmId))?.id ?? groupId;
   }
 
   /** A handle for a stored group, its state loaded. */
@@ -234,13 +238,14 @@ export class Conversations {
     const stream = new AsyncStream<Dm | Group>(this.streamSignal(options.signal));
     const stop = new AbortController();
     const listener = (groupId: string) => {
-      void this.handle(groupId).then(
-        (conversation) => {
+      void this.handle(groupId)
+        .then(async (conversation) => {
           if (!matches(conversation.kind, options.kind)) return;
+          // A duplicate of a DM already known is no new conversation: its messages join that DM.
+          if (conversation.kind === 'dm' && (await this.anchorIdOf(groupId)) !== groupId) return;
           stream.push(conversation);
-        },
-        (e: unknown) => this.onError(e),
-      );
+        })
+        .catch((e: unknown) => this.onError(e));
     };
     this.hub.conversationListeners.add(listener);
     stream.finally(() => {
@@ -275,7 +280,7 @@ export class Conversations {
         reported = reported.then(() => stream.push(message));
         return;
       }
-      // A duplicate DM's message shows under the stitched DM's id, the id list() gives the pair,
+      // A duplicate DM's message shows under the pair's id, the one list() gives it,
       // and passes the consent filter by the pair's consent.
       const dmId = record.dmId;
       reported = reported
@@ -283,7 +288,7 @@ export class Conversations {
         .then(
           (pair) => {
             if (wanted !== undefined && !wanted.includes(pairConsent(pair))) return;
-            const conversationId = stitchedDm(pair)?.id ?? message.conversationId;
+            const conversationId = dmAnchor(pair)?.id ?? message.conversationId;
             stream.push(conversationId === message.conversationId ? message : { ...message, conversationId });
           },
           (e: unknown) => {

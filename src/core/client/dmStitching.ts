@@ -1,13 +1,37 @@
 import type { ClientStore, ConsentState, GroupRecord } from './store';
 
-/**
- * The group that stands for a DM pair when several exist (both sides created one at once): the
- * active one with the latest activity, ties to the greater id — libxmtp's duplicate-DM filter in
- * find_groups (group.rs: `(last_message_ns, id)` greatest per dm_id) and find_active_dm_group
- * (dms.rs). Left groups count only when none is active, so a pair still shows up after leaving.
+/*
+ * Several MLS groups can exist for one DM pair (both sides created one at once). libxmtp shows
+ * one conversation per pair, the group with the latest activity, and sends there. Parley sends
+ * there too (dmSendTarget) but names the pair by one id for good (dmAnchor): the extension keys
+ * a site's visible conversations and the dApps' state by conversation id, and libxmtp's choice
+ * changes whenever a duplicate becomes the newest. Any group id of the pair leads to the DM.
  */
-export function stitchedDm(records: readonly GroupRecord[]): GroupRecord | undefined {
+
+/**
+ * The group new messages of a pair go to: the active one with the latest activity, ties to the
+ * greater id — libxmtp's duplicate-DM filter in find_groups (group.rs: `(last_message_ns, id)`
+ * greatest per dm_id) and find_active_dm_group (dms.rs). Left groups count only when none is active.
+ */
+export function dmSendTarget(records: readonly GroupRecord[]): GroupRecord | undefined {
   return newest(records.filter((r) => r.active)) ?? newest(records);
+}
+
+/**
+ * The group whose id names the pair: the first one this installation had, (createdAtNs, id)
+ * least. A duplicate arrives later (its createdAtNs is when it was joined), so the id never moves.
+ */
+export function dmAnchor(records: readonly GroupRecord[]): GroupRecord | undefined {
+  let first: GroupRecord | undefined;
+  for (const r of records) {
+    if (first === undefined || r.createdAtNs < first.createdAtNs || (r.createdAtNs === first.createdAtNs && r.id < first.id)) first = r;
+  }
+  return first;
+}
+
+/** The pair's latest activity, to order conversation lists. */
+export function dmLastActivityNs(records: readonly GroupRecord[]): bigint {
+  return records.reduce((max, r) => (r.lastMessageAtNs > max ? r.lastMessageAtNs : max), 0n);
 }
 
 function newest(records: readonly GroupRecord[]): GroupRecord | undefined {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, createMemoryStore, type DecodedMessage, type Dm } from '../../../src/core/client';
-import { generateWalletPrivateKey, privateKeySigner } from '../../../src/core/identity';
+import type { DecodedMessage, Dm } from '../../../src/core/client';
 import { newUser, startTestNetwork, texts, type TestNetwork, type TestUser } from './clientTestKit';
 
 /** The application messages of a list, as `text@groupId-prefix` is too brittle: texts only. */
@@ -85,6 +84,42 @@ describe('duplicate DMs of one pair are stitched into one conversation', () => {
     expect(await (await alice.client.conversations.handle(other.id)).consentState()).toBe('denied');
   });
 
+  it('does not stream a duplicate of a known DM as a new conversation', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const carol = await newUser(network);
+    const known = await alice.client.conversations.createDm(bob.client.inboxId);
+    const stream = alice.client.conversations.stream();
+    try {
+      const next = stream.next();
+      // Bob has not seen alice's welcome: he makes a second group for the pair, then carol a DM.
+      const duplicate = await bob.client.conversations.createDm(alice.client.inboxId);
+      expect(duplicate.id).not.toBe(known.id);
+      const fromCarol = await carol.client.conversations.createDm(alice.client.inboxId);
+      const first = (await next).value as Dm;
+      expect(first.id).toBe(fromCarol.id);
+      expect((await alice.store.getGroup(duplicate.id))?.dmId).toBe((await alice.store.getGroup(known.id))?.dmId);
+    } finally {
+      await stream.return?.();
+    }
+  });
+
+  it('sets disappearing messages on every group of the pair, so they hold wherever the next message goes', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
+    await alice.client.conversations.syncAll();
+    await (await onlyDm(alice)).updateMessageDisappearingSettings(1n, 5n);
+    for (const id of [aliceGroup, bobGroup]) expect((await alice.client.conversations.handle(id)).messageDisappearingSettings()).toEqual({ fromNs: 1n, inNs: 5n });
+    // Bob, a member of both groups, sees the settings in each.
+    await bob.client.conversations.syncAll();
+    for (const id of [aliceGroup, bobGroup]) {
+      const handle = await bob.client.conversations.handle(id);
+      await handle.sync();
+      expect(handle.messageDisappearingSettings()).toEqual({ fromNs: 1n, inNs: 5n });
+    }
+  });
+
   it('pages by limit and beforeNs across both groups without gaps or repeats', async () => {
     const alice = await newUser(network);
     const bob = await newUser(network);
@@ -116,29 +151,25 @@ describe('duplicate DMs of one pair are stitched into one conversation', () => {
     expect(appTexts(await dm.messages({ afterNs: all.find((m) => appTexts([m])[0] === 'b2')!.sentAtNs }))).toEqual(['a3', 'b3']);
   });
 
-  it('sends to the group with the latest activity, and the pair converges on it', async () => {
+  it('keeps the id of the group it had first, and sends to the group with the latest activity', async () => {
     const alice = await newUser(network);
     const bob = await newUser(network);
     const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
     await (await alice.client.conversations.handle(aliceGroup)).sendText('in alice’s group');
     await bob.client.conversations.syncAll();
-    // Bob's newest activity is now alice's message: his DM is her group, and so is his send.
+    // Bob's newest activity is now alice's message, in her group: his send goes there (as libxmtp
+    // would send), while his DM keeps the id of the group he made.
     const bobDm = await onlyDm(bob);
-    expect(bobDm.id).toBe(aliceGroup);
-    const sent = await (await bob.client.conversations.handle(bobGroup)).send({ type: 'text', text: 'reply' });
+    expect(bobDm.id).toBe(bobGroup);
+    const sent = await bobDm.send({ type: 'text', text: 'reply' });
     expect((await bob.store.getMessage(sent))?.groupId).toBe(aliceGroup);
+    expect((await onlyDm(bob)).id).toBe(bobGroup);
     await alice.client.conversations.syncAll();
     expect(appTexts(await (await onlyDm(alice)).messages())).toEqual(['in alice’s group', 'reply']);
   });
 
-  it('streams a message of the other group under the id list() gives the pair', async () => {
-    // Alice's clock runs 10 minutes ahead, so her own group keeps the latest activity even when
-    // bob writes in his: his message arrives in the group that is not the stitched one.
-    const aheadMs = 10 * 60_000;
-    const aliceSigner = privateKeySigner(generateWalletPrivateKey());
-    const aliceStore = createMemoryStore();
-    const aliceClient = await Client.create(aliceSigner, { api: network.api(), store: aliceStore, now: () => new Date(Date.now() + aheadMs) });
-    const alice: TestUser = { signer: aliceSigner, store: aliceStore, client: aliceClient, address: aliceSigner.identifier };
+  it('streams a message of the other group under the id list() gives the pair, which stays', async () => {
+    const alice = await newUser(network);
     const bob = await newUser(network);
     const { aliceGroup, bobGroup } = await duplicateDms(alice, bob);
     await alice.client.conversations.syncAll();
@@ -154,8 +185,12 @@ describe('duplicate DMs of one pair are stitched into one conversation', () => {
       while (streamed.kind !== 'application') streamed = (await stream.next()).value as DecodedMessage;
       expect(streamed.id).toBe(sent);
       expect((await alice.store.getMessage(sent))?.groupId).toBe(bobGroup);
+      // Bob's group now has alice's latest activity (her next send goes there), yet the pair
+      // keeps the id she knew it by.
       expect(streamed.conversationId).toBe(aliceGroup);
       expect((await onlyDm(alice)).id).toBe(aliceGroup);
+      const reply = await (await onlyDm(alice)).send({ type: 'text', text: 'reply' });
+      expect((await alice.store.getMessage(reply))?.groupId).toBe(bobGroup);
     } finally {
       await stream.return?.();
       alice.client.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveConsent, pairConsent, stitchedDm } from '../../../src/core/client/dmStitching';
+import { dmAnchor, dmLastActivityNs, dmSendTarget, effectiveConsent, pairConsent } from '../../../src/core/client/dmStitching';
 import type { GroupRecord } from '../../../src/core/client/store';
 
 function dm(id: string, change: Partial<GroupRecord> = {}): GroupRecord {
@@ -19,13 +19,20 @@ function dm(id: string, change: Partial<GroupRecord> = {}): GroupRecord {
   };
 }
 
-describe('which group stands for a DM pair', () => {
-  it('is the active group with the latest activity, ties to the greater id, as libxmtp orders (last_message_ns, id)', () => {
-    expect(stitchedDm([dm('aa', { lastMessageAtNs: 5n }), dm('bb', { lastMessageAtNs: 4n })])?.id).toBe('aa');
-    expect(stitchedDm([dm('aa', { lastMessageAtNs: 5n }), dm('bb', { lastMessageAtNs: 5n })])?.id).toBe('bb');
-    expect(stitchedDm([dm('aa', { lastMessageAtNs: 9n, active: false }), dm('bb', { lastMessageAtNs: 1n })])?.id).toBe('bb');
-    expect(stitchedDm([dm('aa', { lastMessageAtNs: 9n, active: false }), dm('bb', { lastMessageAtNs: 1n, active: false })])?.id).toBe('aa');
-    expect(stitchedDm([])).toBeUndefined();
+describe('the groups of a DM pair', () => {
+  it('sends to the active group with the latest activity, ties to the greater id, as libxmtp orders (last_message_ns, id)', () => {
+    expect(dmSendTarget([dm('aa', { lastMessageAtNs: 5n }), dm('bb', { lastMessageAtNs: 4n })])?.id).toBe('aa');
+    expect(dmSendTarget([dm('aa', { lastMessageAtNs: 5n }), dm('bb', { lastMessageAtNs: 5n })])?.id).toBe('bb');
+    expect(dmSendTarget([dm('aa', { lastMessageAtNs: 9n, active: false }), dm('bb', { lastMessageAtNs: 1n })])?.id).toBe('bb');
+    expect(dmSendTarget([dm('aa', { lastMessageAtNs: 9n, active: false }), dm('bb', { lastMessageAtNs: 1n, active: false })])?.id).toBe('aa');
+    expect(dmSendTarget([])).toBeUndefined();
+  });
+
+  it('is named by the group this installation had first, whatever the activity, ties to the lesser id', () => {
+    expect(dmAnchor([dm('bb', { createdAtNs: 2n, lastMessageAtNs: 1n }), dm('aa', { createdAtNs: 3n, lastMessageAtNs: 9n })])?.id).toBe('bb');
+    expect(dmAnchor([dm('bb', { createdAtNs: 2n }), dm('aa', { createdAtNs: 2n })])?.id).toBe('aa');
+    expect(dmAnchor([])).toBeUndefined();
+    expect(dmLastActivityNs([dm('aa', { lastMessageAtNs: 4n }), dm('bb', { lastMessageAtNs: 7n })])).toBe(7n);
   });
 });
 
