@@ -142,11 +142,12 @@ class ClientMessaging implements Messaging {
     return viewOf(group);
   }
 
-  async getMessages(id: string, page: { limit?: number; beforeNs?: bigint }): Promise<Message[]> {
+  async getMessages(id: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }): Promise<Message[]> {
     const conversation = await this.conversation(id);
     const options: Parameters<AnyConversation['messages']>[0] = { direction: 'descending' };
     if (page.limit !== undefined) options.limit = page.limit;
     if (page.beforeNs !== undefined) options.beforeNs = page.beforeNs;
+    if (page.afterNs !== undefined) options.afterNs = page.afterNs;
     // Newest `limit` first from the store, handed back newest last (DESIGN §4).
     return (await conversation.messages(options)).reverse().map(toRpcMessage);
   }

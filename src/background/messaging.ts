@@ -25,7 +25,8 @@ export interface Messaging {
   getConversationScope(conversationId: string): Promise<ConversationScope | undefined>;
   createDm(address: string, origin: string): Promise<ConversationView>;
   createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView>;
-  getMessages(conversationId: string, page: { limit?: number; beforeNs?: bigint }): Promise<Message[]>;
+  /** Newest last; `limit` counts from the newest end, within `afterNs < sentAtNs < beforeNs`. */
+  getMessages(conversationId: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }): Promise<Message[]>;
   sendMessage(conversationId: string, content: SendableContent): Promise<{ id: string }>;
   updateGroup(conversationId: string, metadata: GroupMetadataParams): Promise<ConversationView>;
   addMembers(conversationId: string, addresses: string[]): Promise<ConversationView>;

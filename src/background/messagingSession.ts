@@ -28,10 +28,16 @@ export class MessagingSession {
   }
 
   async get(): Promise<Messaging> {
+    // Every change of identity or node goes through reset() and a lock through close(): until
+    // then the open engine is the one to use, without reading identity and settings again (this
+    // runs for every request and streamed message).
+    if (this.current) return this.current.messaging;
     const identity = await this.identities.requireActive();
     const { nodeUrl } = await this.settings.get();
     const key = `${identity.id} ${nodeUrl}`;
-    if (this.current?.key === key) return this.current.messaging;
+    // Another get() may have opened it while this one read the vault.
+    const meanwhile = this.current as MessagingSession['current'];
+    if (meanwhile?.key === key) return meanwhile.messaging;
     await this.close();
     const messaging = this.open(identity, vaultClientStore(this.vault, identity.id), nodeUrl);
     this.current = { key, messaging };

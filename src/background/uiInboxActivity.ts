@@ -76,6 +76,8 @@ export class UiInboxActivity {
   private syncing: Promise<void> | null = null;
   /** The counts last told to onCounts, as JSON: the same counts are not told twice. */
   private told = '';
+  /** The badge text last set: setting it again is a browser call for nothing. */
+  private badge: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: InboxActivityDeps) {
@@ -83,6 +85,7 @@ export class UiInboxActivity {
     deps.vault.onLock(() => {
       this.lastSync = -Infinity;
       this.told = '';
+      this.badge = '';
       void deps.platform.setBadge('').catch(() => undefined);
     });
   }
@@ -166,7 +169,10 @@ export class UiInboxActivity {
       if (conversation.consentState === 'denied') continue;
       const marks = await this.marks(conversation.id);
       const readNs = BigInt(marks.readNs);
-      const recent = await messaging.getMessages(conversation.id, { limit: UNREAD_SCAN_LIMIT });
+      // Newest first, the messages after the read mark are a prefix of all of them: reading only
+      // those counts the same, and reads little in a conversation read recently.
+      const page = readNs > 0n ? { limit: UNREAD_SCAN_LIMIT, afterNs: readNs } : { limit: UNREAD_SCAN_LIMIT };
+      const recent = await messaging.getMessages(conversation.id, page);
       const fresh = recent.filter((m) => countsAsUnread(m, own) && BigInt(m.sentAtNs) > readNs);
       if (fresh.length === 0) continue;
       unread[conversation.id] = fresh.length;
@@ -174,7 +180,13 @@ export class UiInboxActivity {
       const newest = fresh.at(-1);
       if (notify && newest && BigInt(newest.sentAtNs) > (await this.watchingSince())) await this.notifyIfNew(conversation, newest);
     }
-    await this.deps.platform.setBadge(badgeText(total)).catch(() => undefined);
+    const badge = badgeText(total);
+    if (badge !== this.badge) {
+      this.badge = badge;
+      await this.deps.platform.setBadge(badge).catch(() => {
+        if (this.badge === badge) this.badge = undefined;
+      });
+    }
     const counts = { unread, total };
     const json = JSON.stringify(counts);
     if (json !== this.told && this.deps.vault.isUnlocked) {

@@ -103,7 +103,7 @@ export class ReportingMessaging implements Messaging {
   createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string) {
     return this.reported(this.inner.createGroup(addresses, metadata, origin));
   }
-  getMessages(id: string, page: { limit?: number; beforeNs?: bigint }) {
+  getMessages(id: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }) {
     return this.inner.getMessages(id, page);
   }
   sendMessage(id: string, content: SendableContent) {

@@ -113,6 +113,8 @@ export interface Harness {
   messaging: FakeMessaging;
   windows: { opened: string[]; closed: number[] };
   dbName: string;
+  /** How many times the worker opened the engine. */
+  opens(): number;
   ui<M extends UiMethod>(method: M, params?: unknown, url?: string): Promise<{ ok: boolean; result?: unknown; error?: { code: string } }>;
   page(origin: string): Page;
   /** Answers the newest approval window as the approval page would. */
@@ -125,6 +127,7 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
   const dbName = options.dbName ?? freshDbName();
   const messaging = options.messaging ?? new FakeMessaging();
   const windows = { opened: [] as string[], closed: [] as number[] };
+  let opens = 0;
   const bg = await createBackground({
     extensionId: EXTENSION_ID,
     extensionOrigin: EXTENSION_ORIGIN,
@@ -139,7 +142,10 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
         windows.closed.push(windowId);
       },
     },
-    openMessaging: async () => messaging,
+    openMessaging: async () => {
+      opens++;
+      return messaging;
+    },
     dbName,
     ...(options.wakeSyncDelayMs === undefined ? {} : { wakeSyncDelayMs: options.wakeSyncDelayMs }),
   });
@@ -196,7 +202,7 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
     return p;
   };
 
-  return { bg, messaging, windows, dbName, ui, page, answerApproval, onboard, grant };
+  return { bg, messaging, windows, dbName, opens: () => opens, ui, page, answerApproval, onboard, grant };
 }
 
 export function resetBrowser(): void {

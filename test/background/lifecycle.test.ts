@@ -5,6 +5,7 @@ import { originOfSender } from '../../src/background/portHub';
 import { tick, until } from '../content/fakeWindow';
 import { portPair } from '../content/fakePort';
 import { createHarness, EXTENSION_ID, FakeMessaging, resetBrowser } from './harness';
+import { PASSWORD } from './vault/helpers';
 
 const DAPP = 'http://localhost:5173';
 beforeEach(() => resetBrowser());
@@ -98,6 +99,25 @@ describe('worker lifecycle', () => {
     expect((await again.request('xmtp_getAccess')).result).toMatchObject({ scope: 'inbox' });
     await tick();
     expect(syncs).toBe(1);
+  });
+
+  it('opens the engine once for many requests, and again for another identity, node or after a lock', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const page = await h.grant(DAPP, 'inbox');
+    for (let i = 0; i < 5; i++) expect((await page.request('xmtp_listConversations', {})).result).toEqual([]);
+    expect(h.opens()).toBe(1);
+    await h.ui('identity_create', { label: 'Second' });
+    await h.grant(DAPP, 'inbox');
+    await page.request('xmtp_listConversations', {});
+    expect(h.opens()).toBe(2);
+    await h.ui('settings_set', { nodeUrl: 'http://127.0.0.1:6000' });
+    await page.request('xmtp_listConversations', {});
+    expect(h.opens()).toBe(3);
+    await h.ui('vault_lock');
+    await h.ui('vault_unlock', { password: PASSWORD });
+    await page.request('xmtp_listConversations', {});
+    expect(h.opens()).toBe(4);
   });
 
   it('stays locked after a restart once locked', async () => {

@@ -36,6 +36,7 @@ class FakeMessaging {
   readonly messages = new Map<string, Message[]>();
   syncs = 0;
   nodeDown = false;
+  readonly pages: { id: string; limit?: number; afterNs?: bigint }[] = [];
   add(conversation: Partial<ConversationView> & { id: string }): void {
     this.conversations.push({ kind: 'dm', createdAtNs: '1', consentState: 'allowed', memberInboxIds: [ME, BOB], ...conversation });
     this.messages.set(conversation.id, []);
@@ -57,7 +58,11 @@ class FakeMessaging {
   asMessaging(): Messaging {
     return {
       listConversationScopes: async () => [...this.conversations],
-      getMessages: async (id: string, page: { limit?: number }) => (this.messages.get(id) ?? []).slice(-(page.limit ?? 50)),
+      getMessages: async (id: string, page: { limit?: number; afterNs?: bigint }) => {
+        this.pages.push({ id, ...page });
+        const after = (this.messages.get(id) ?? []).filter((m) => page.afterNs === undefined || BigInt(m.sentAtNs) > page.afterNs);
+        return after.slice(-(page.limit ?? 50));
+      },
       syncAll: async () => {
         this.syncs++;
         if (this.nodeDown) throw new Error('node unreachable');
@@ -118,6 +123,30 @@ describe('unread counts and the badge', () => {
     expect(badges.at(-1)).toBe('1');
     messaging.receive('0d', 'three', T0 + 1);
     expect((await activity.activity()).unread).toEqual({ '0d': 1, '0e': 1 });
+  });
+
+  it('reads only the messages after the read mark when it recounts', async () => {
+    const { messaging, activity } = setup();
+    messaging.add({ id: '0d' });
+    for (let i = 0; i < 5; i++) messaging.receive('0d', `old ${i}`, T0 - 10 + i);
+    await activity.markRead('0d');
+    messaging.receive('0d', 'new', T0 + 1);
+    messaging.pages.length = 0;
+    expect(await activity.activity()).toEqual({ unread: { '0d': 1 }, total: 1 });
+    expect(messaging.pages).toEqual([{ id: '0d', limit: 100, afterNs: BigInt(ns(T0 - 6)) }]);
+  });
+
+  it('sets the badge only when its text changes', async () => {
+    const { messaging, activity, badges, advance } = setup();
+    messaging.add({ id: '0d' });
+    messaging.receive('0d', 'one', T0 - 1);
+    await activity.activity();
+    advance(SYNC_INTERVAL_MS);
+    await activity.activity();
+    expect(badges).toEqual(['1']);
+    messaging.receive('0d', 'two', T0);
+    await activity.activity();
+    expect(badges).toEqual(['1', '2']);
   });
 
   it('leaves blocked conversations out', async () => {
