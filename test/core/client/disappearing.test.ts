@@ -92,6 +92,27 @@ describe('disappearing messages', () => {
     expect(texts(await bobGroupHandle.messages())).toEqual(['before the setting']);
   });
 
+  it('does not stream a message that arrives already expired', async () => {
+    const alice = await newUser(network);
+    const bob = await userWithClock(network);
+    const fading = await alice.client.conversations.createGroup([bob.address], { messageDisappearingSettings: { fromNs: 1n, inNs: SECOND_NS } });
+    const plain = await alice.client.conversations.createGroup([bob.address]);
+    await bob.client.conversations.syncAll();
+    // Half an hour on for bob: whatever the fading group carries is past its second.
+    bob.at(nsFromDate(new Date()) + 1800n * SECOND_NS);
+    const stream = bob.client.conversations.streamAllMessages();
+    try {
+      await fading.sendText('gone on arrival');
+      await plain.sendText('kept');
+      let next = (await stream.next()).value as DecodedMessage;
+      while (next.kind !== 'application') next = (await stream.next()).value as DecodedMessage;
+      expect(texts([next])).toEqual(['kept']);
+      expect(next.conversationId).toBe(plain.id);
+    } finally {
+      await stream.return?.();
+    }
+  });
+
   it('settings made at DM creation reach the peer, and the peer\'s removal reaches the creator', async () => {
     const alice = await newUser(network);
     const bob = await newUser(network);
