@@ -129,8 +129,15 @@ export abstract class Conversation {
    */
   async updateMessageDisappearingSettings(fromNs: bigint, inNs: bigint): Promise<void> {
     const settings = checkedDisappearingSettings(fromNs, inNs);
-    await this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearFromNs, value: settings.fromNs.toString() });
-    await this.engine.commit(this.id, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearInNs, value: settings.inNs.toString() });
+    for (const groupId of await this.settingsGroupIds()) {
+      await this.engine.commit(groupId, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearFromNs, value: settings.fromNs.toString() });
+      await this.engine.commit(groupId, { kind: 'updateMetadata', field: METADATA_FIELD.messageDisappearInNs, value: settings.inNs.toString() });
+    }
+  }
+
+  /** The groups a settings update goes to. */
+  protected async settingsGroupIds(): Promise<string[]> {
+    return [this.id];
   }
 
   /** Sets both values to 0, as libxmtp's remove_conversation_message_disappearing_settings. */
@@ -213,20 +220,14 @@ export class Dm extends Conversation {
   }
 
   /**
-   * Sets the settings on every active group of the pair, so that they hold whichever group the
-   * next message goes to (libxmtp sets them on its handle's group only). They are read from this
+   * Settings go to every active group of the pair, so that they hold whichever group the next
+   * message goes to (libxmtp sets them on its handle's group only). They are read from this
    * handle's group; each group's messages expire under its own.
    */
-  override async updateMessageDisappearingSettings(fromNs: bigint, inNs: bigint): Promise<void> {
+  protected override async settingsGroupIds(): Promise<string[]> {
     const dmId = this.session.record.dmId;
     const others = dmId === undefined ? [] : (await dmGroupsOf(this.engine.ctx.store, dmId)).filter((g) => g.active && g.id !== this.id);
-    await super.updateMessageDisappearingSettings(fromNs, inNs);
-    for (const other of others) await new Dm(this.engine, other.id).updateOwnSettings(fromNs, inNs);
-  }
-
-  private async updateOwnSettings(fromNs: bigint, inNs: bigint): Promise<void> {
-    await this.engine.load(this.id);
-    await super.updateMessageDisappearingSettings(fromNs, inNs);
+    return [this.id, ...others.map((g) => g.id)];
   }
 
   /** The pair's consent: the latest decision on any of its groups (libxmtp keeps DM consent per peer). */
