@@ -2,6 +2,9 @@
 import { fireEvent as domEvent, waitFor } from '@testing-library/dom';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPopupApi } from '../../src/popup/inbox/popupApi';
+import { FOCUS_RESYNC_MIN_MS, startInboxSync } from '../../src/popup/inbox/stores/inboxSync';
+import { createStores } from '../../src/popup/inbox/stores/stores';
 import { ALICE, BOB_ADDRESS, FakeWorker, PASSWORD, WORK } from './fakeWorker';
 import { renderPopup, unmountAll } from './renderPopup';
 
@@ -195,6 +198,23 @@ describe('conversations', () => {
     expect(fetched().map((p) => p.conversationId)).toEqual(['bb']);
     expect(worker.dappCallsOf('xmtp_listConversations')).toHaveLength(1);
     expect(worker.callsOf('inbox_markRead')).toEqual([{ conversationId: 'bb' }]);
+  });
+
+  it('fetches everything again when the window regains focus, but not right after the last time', async () => {
+    const worker = unlockedWorker();
+    const stores = createStores(createPopupApi(worker.send));
+    await stores.session.refresh();
+    let now = 0;
+    const win = new EventTarget();
+    const stop = startInboxSync(stores, worker.connect, win as unknown as Window, () => now);
+    win.dispatchEvent(new Event('focus'));
+    now = FOCUS_RESYNC_MIN_MS;
+    win.dispatchEvent(new Event('focus'));
+    win.dispatchEvent(new Event('focus'));
+    await waitFor(() => expect(worker.callsOf('grants_list')).toHaveLength(1));
+    expect(worker.callsOf('inbox_activity')).toHaveLength(1);
+    stop();
+    expect(worker.openPorts).toBe(0);
   });
 
   it('lists a conversation the worker says is new, and one that first shows up in the counts', async () => {
