@@ -247,18 +247,11 @@ class SqliteStore implements SqliteNodeStore {
       () =>
         inputs.map((m) => {
           const hash = topicDataHash(m.groupId, m.data);
-          const existing = this.q.groupMessageByHash.get(hash) as Row | undefined;
-          if (existing) return groupMessageRow(existing);
           const createdNs = this.timestamp();
-          const info = this.q.insertGroupMessage.run(
-            createdNs,
-            Buffer.from(m.groupId),
-            Buffer.from(m.data),
-            Buffer.from(m.senderHmac),
-            m.shouldPush ? 1 : 0,
-            m.isCommit ? 1 : 0,
-            hash,
-          );
+          // Inserted unless the same group and data are stored already (the dedupe index): one
+          // index probe for a new message instead of a lookup and then an insert.
+          const info = this.q.insertGroupMessageIfNew.run(createdNs, m.groupId, m.data, m.senderHmac, m.shouldPush ? 1 : 0, m.isCommit ? 1 : 0, hash);
+          if (info.changes === 0) return groupMessageRow(this.q.groupMessageByHash.get(hash) as Row);
           const record: GroupMessageRecord = {
             id: BigInt(info.lastInsertRowid),
             createdNs,
@@ -420,8 +413,9 @@ function prepare(db: Database.Database) {
       `SELECT ${W} FROM welcomes WHERE installation_key = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ),
     groupMessageByHash: db.prepare(`SELECT ${GM} FROM group_messages WHERE data_hash = ?`),
-    insertGroupMessage: db.prepare(`INSERT INTO group_messages
-      (created_ns, group_id, data, sender_hmac, should_push, is_commit, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    insertGroupMessageIfNew: db.prepare(`INSERT INTO group_messages
+      (created_ns, group_id, data, sender_hmac, should_push, is_commit, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (data_hash) DO NOTHING`),
     groupMessagesAsc: db.prepare(
       `SELECT ${GM} FROM group_messages WHERE group_id = ? AND id > ? ORDER BY id ASC LIMIT ?`,
     ),
