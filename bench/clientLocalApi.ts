@@ -75,7 +75,8 @@ export function withLocalGroupLog(inner: NetworkApi, log: LocalGroupLog): Networ
     },
     async queryGroupMessages(request, opts) {
       if (log.mode === 'network') return inner.queryGroupMessages(request, opts);
-      const cursor = BigInt(request.pagingInfo?.idCursor.toString() ?? '0');
+      // toBigInt, not BigInt(toString()): Long's decimal formatting divides in a loop and was counted as engine time.
+      const cursor = request.pagingInfo === undefined ? 0n : BigInt.asUintN(64, request.pagingInfo.idCursor.toBigInt());
       const messages = log.after(request.groupId, cursor, request.pagingInfo?.limit || 100);
       return { messages, pagingInfo: undefined };
     },

@@ -287,10 +287,9 @@ export class MessagingEngine {
 
   /** Re-sends message payloads a crash or a network failure left unconfirmed (identical bytes). */
   private async republishMessages(session: GroupSession): Promise<void> {
-    const groupId = fromHex(session.record.id);
     for (const intent of session.intents) {
       if (intent.kind === 'sendMessage' && intent.payload !== undefined && intent.state === 'toPublish') {
-        await this.publish(groupId, intent.payload);
+        await this.publish(fromHex(session.record.id), intent.payload);
       }
     }
   }

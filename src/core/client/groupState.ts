@@ -241,12 +241,7 @@ export function groupStateOps(
       record: { groupId: groupId + SECRET_BASE_SUFFIX, epoch, ratchetTree: EMPTY, state: concat([Uint8Array.from(BASE_MAGIC), u32(base.serial), encodeSecretTree(base.nodes)]) },
     });
   }
-  const delta: Uint8Array[] = [Uint8Array.from(DELTA_MAGIC), u32(base.serial), u32(changed.length)];
-  for (const index of changed) {
-    const bytes = encodeSecretTreeNode(state.secretTree[index] as SecretTreeNode);
-    delta.push(u32(index), u32(bytes.length), bytes);
-  }
-  ops.push({ op: 'putGroupState', record: { groupId, epoch, ratchetTree: EMPTY, state: concat(delta) } });
+  ops.push({ op: 'putGroupState', record: { groupId, epoch, ratchetTree: EMPTY, state: encodeDelta(state.secretTree, base.serial, changed) } });
   let epochPart = persisted.epochPart;
   if (epochPart === undefined || !epochPartUnchanged(state, epochPart)) {
     const fields = encode(epochFieldsEncoder)(state);
@@ -263,6 +258,26 @@ export function groupStateOps(
     epochPart = rest;
   }
   return { ops, persisted: { epochPart, secretBase: base } };
+}
+
+/** The per-message part: DELTA_MAGIC, the base's serial, then each changed node as index, length, TLS bytes; one allocation (it is written on every message). */
+function encodeDelta(tree: SecretTree, serial: number, changed: readonly number[]): Uint8Array {
+  const nodes = changed.map((index) => encodeSecretTreeNode(tree[index] as SecretTreeNode));
+  const out = new Uint8Array(DELTA_MAGIC.length + 8 + nodes.reduce((n, bytes) => n + 8 + bytes.length, 0));
+  const view = new DataView(out.buffer);
+  out.set(DELTA_MAGIC);
+  let offset = DELTA_MAGIC.length;
+  view.setUint32(offset, serial);
+  view.setUint32(offset + 4, changed.length);
+  offset += 8;
+  changed.forEach((index, i) => {
+    const bytes = nodes[i]!;
+    view.setUint32(offset, index);
+    view.setUint32(offset + 4, bytes.length);
+    out.set(bytes, offset + 8);
+    offset += 8 + bytes.length;
+  });
+  return out;
 }
 
 /** Every part removed (a group that is dropped). */

@@ -63,13 +63,14 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   let stateChanged = false;
 
   const ordered = [...envelopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const groupIdBytes = fromHex(record.id);
   for (const envelope of ordered) {
     // A removed member holds no keys for what follows its removal.
     if (state.groupActiveState.kind === 'removedFromGroup') break;
     if (envelope.id <= record.cursor) continue;
     record.cursor = envelope.id;
 
-    const own = [...intents.values()].find((i) => i.payload !== undefined && bytesEqual(i.payload, envelope.data));
+    const own = ownIntentOf(intents, envelope.data);
     if (own !== undefined) {
       const outcome = await receiveOwn(ctx, state, own, envelope, record.id);
       if (outcome.state !== state) {
@@ -84,7 +85,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
       continue;
     }
 
-    const outcome = await receiveForeign(ctx, state, envelope, record.id);
+    const outcome = await receiveForeign(ctx, state, envelope, record.id, groupIdBytes);
     if (outcome.state !== state) {
       state = outcome.state;
       stateChanged = true;
@@ -127,6 +128,14 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
     decoded,
     acceptedCommits,
   };
+}
+
+/** Our intent whose published bytes are exactly `data` (libxmtp finds intents by payload hash). */
+function ownIntentOf(intents: ReadonlyMap<string, IntentRecord>, data: Uint8Array): IntentRecord | undefined {
+  for (const intent of intents.values()) {
+    if (intent.payload !== undefined && bytesEqual(intent.payload, data)) return intent;
+  }
+  return undefined;
 }
 
 /** The intent back to "to publish": its commit is rebuilt on the current epoch. */
@@ -190,7 +199,13 @@ interface ForeignOutcome {
   decoded?: DecodedMessage;
 }
 
-async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: GroupEnvelope, groupId: string): Promise<ForeignOutcome> {
+async function receiveForeign(
+  ctx: ClientContext,
+  state: ClientState,
+  envelope: GroupEnvelope,
+  groupId: string,
+  groupIdBytes: Uint8Array,
+): Promise<ForeignOutcome> {
   const unreadable = (kind: MessageRecord['kind'], error: unknown, sender?: GroupLeaf): ForeignOutcome => {
     const input: Parameters<typeof unreadableRecord>[0] = {
       groupId,
@@ -207,7 +222,7 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
     return { state, message: unreadableRecord(input) };
   };
 
-  const message = parsePrivateMessage(envelope.data, groupId);
+  const message = parsePrivateMessage(envelope.data, groupIdBytes);
   if (!message.ok) return unreadable('application', message.error);
   const pm = message.value;
   const epoch = state.groupContext.epoch;
@@ -227,13 +242,14 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
       // libxmtp 1.10 drops V2 envelopes (device-sync requests); nothing for the user to see.
       if (app.kind === 'ignored') return { state: decrypted.newState };
       const record: MessageRecord = {
-        id: toHex(applicationMessageIdOf(groupId, app.contentBytes, app.idempotencyKey)),
+        id: toHex(applicationMessageId(groupIdBytes, app.contentBytes, app.idempotencyKey)),
         groupId,
         kind: 'application',
         senderInboxId: decrypted.sender.inboxId,
         senderInstallationId: decrypted.sender.installationId,
         sentAtNs: envelope.createdNs,
-        content: app.contentBytes.slice(),
+        // Already a copy of its own (decodePlaintextEnvelope): nothing else holds these bytes.
+        content: app.contentBytes,
         contentType: app.contentType,
         deliveryStatus: 'published',
         sequenceId: envelope.id,
@@ -290,14 +306,10 @@ async function receiveForeign(ctx: ClientContext, state: ClientState, envelope: 
   };
 }
 
-function applicationMessageIdOf(groupId: string, contentBytes: Uint8Array, idempotencyKey: string): Uint8Array {
-  return applicationMessageId(fromHex(groupId), contentBytes, idempotencyKey);
-}
-
 type Parsed = { ok: true; value: PrivateMessage } | { ok: false; error: ParleyError };
 
 /** XMTP sends every group message, commits too, as a PrivateMessage of the group it is filed under. */
-function parsePrivateMessage(data: Uint8Array, groupId: string): Parsed {
+function parsePrivateMessage(data: Uint8Array, groupId: Uint8Array): Parsed {
   if (data.length > MAX_GROUP_MESSAGE_BYTES) {
     return { ok: false, error: new ParleyError('Codec.TooLarge', 'The group message is too large.', { details: `${data.length} bytes` }) };
   }
@@ -307,7 +319,7 @@ function parsePrivateMessage(data: Uint8Array, groupId: string): Parsed {
   if (message.wireformat !== 'mls_private_message') {
     return { ok: false, error: new ParleyError('Mls.DecryptFailed', 'XMTP group messages are PrivateMessages.', { details: message.wireformat }) };
   }
-  if (toHex(message.privateMessage.groupId) !== groupId) {
+  if (!bytesEqual(message.privateMessage.groupId, groupId)) {
     return { ok: false, error: new ParleyError('Mls.WrongGroup', 'The message belongs to another group.', { details: toHex(message.privateMessage.groupId) }) };
   }
   return { ok: true, value: message.privateMessage };
