@@ -257,24 +257,41 @@ async function grpcWebTransport(port: number): Promise<NodeTransport> {
 }
 
 /**
- * Latency per delivery and a promise that resolves once every message has reached every
- * subscriber; `sentAt[seq]` is filled in by `drive`.
+ * Deliveries as they arrive (the raw message and its arrival time) and a promise that resolves
+ * once MESSAGES x SUBSCRIBERS have arrived; `sentAt[seq]` is filled in by `drive`. Each side's
+ * message is decoded only after the clock stops (`latencies`), as requests are built before it
+ * starts: a subscriber decoding each delivery's protobuf inside the run took CPU from the
+ * server on this shared machine (ten decodes per message on the node side, a 4-byte read on the
+ * baseline's). `latencies` also checks that every message reached every subscriber exactly once.
  */
-function deliveryTracker(): { sentAt: Float64Array; latencies: number[]; delivered: Promise<void>; received(seq: number, now: number): void } {
+function deliveryTracker<M>(seqOf: (message: M) => number): {
+  sentAt: Float64Array;
+  delivered: Promise<void>;
+  received(message: M, now: number): void;
+  latencies(): number[];
+} {
   const sentAt = new Float64Array(MESSAGES);
-  const latencies: number[] = [];
-  const counts = new Uint16Array(MESSAGES);
-  let complete = 0;
+  const messages: M[] = [];
+  const arrivals: number[] = [];
   let allDelivered: () => void = () => {};
   const delivered = new Promise<void>((r) => (allDelivered = r));
   return {
     sentAt,
-    latencies,
     delivered,
-    received(seq, now) {
-      latencies.push(now - sentAt[seq]!);
-      counts[seq] = (counts[seq] ?? 0) + 1;
-      if (counts[seq] === SUBSCRIBERS && ++complete === MESSAGES) allDelivered();
+    received(message, now) {
+      arrivals.push(now);
+      if (messages.push(message) === MESSAGES * SUBSCRIBERS) allDelivered();
+    },
+    latencies() {
+      const counts = new Uint16Array(MESSAGES);
+      const latencies = messages.map((m, i) => {
+        const seq = seqOf(m);
+        counts[seq] = (counts[seq] ?? 0) + 1;
+        return arrivals[i]! - sentAt[seq]!;
+      });
+      const wrong = counts.findIndex((n) => n !== SUBSCRIBERS);
+      if (wrong >= 0) throw new Error(`message ${wrong} reached ${counts[wrong]} of ${SUBSCRIBERS} subscribers`);
+      return latencies;
     },
   };
 }
@@ -292,16 +309,13 @@ async function benchParleyNode(web: boolean, cli = NODE_CLI, label = ''): Promis
     });
   const seqOf = (data: Uint8Array) => new DataView(data.buffer, data.byteOffset + data.length - PAYLOAD).getUint32(0);
 
-  const { sentAt, latencies, delivered, received } = deliveryTracker();
+  const { sentAt, delivered, received, latencies } = deliveryTracker<Buffer>((m) => seqOf(GroupMessage.decode(m).v1!.data));
 
   const subscribeRequest = SubscribeGroupMessagesRequest.encode({ filters: [{ groupId, idCursor: Long.UZERO }] }).finish();
   const unsubscribe = Array.from({ length: SUBSCRIBERS }, () =>
     transport.subscribe(
       subscribeRequest,
-      grpcDeframer((m) => {
-        const now = performance.now();
-        received(seqOf(GroupMessage.decode(m).v1!.data), now);
-      }),
+      grpcDeframer((m) => received(m, performance.now())),
     ),
   );
   await new Promise((r) => setTimeout(r, 500)); // let every subscription reach live
@@ -329,7 +343,7 @@ async function benchParleyNode(web: boolean, cli = NODE_CLI, label = ''): Promis
     name: `parley-node${label} (${web ? 'gRPC-web' : 'gRPC'}, SQLite FULL)`,
     seconds,
     deliveries: MESSAGES * SUBSCRIBERS,
-    latenciesMs: latencies,
+    latenciesMs: latencies(),
     serverCpu,
     clientCpu,
     writesPerCommit: (stats1.writes - stats0.writes) / (stats1.commits - stats0.commits),
@@ -345,15 +359,12 @@ async function benchWsFanout(): Promise<Result> {
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     return ws;
   };
-  const { sentAt, latencies, delivered, received } = deliveryTracker();
+  const { sentAt, delivered, received, latencies } = deliveryTracker<Buffer>((data) => data.readUInt32BE(0));
 
   const subscribers = await Promise.all(Array.from({ length: SUBSCRIBERS }, open));
   for (const s of subscribers) {
     s.send('sub');
-    s.on('message', (data: Buffer) => {
-      const now = performance.now();
-      received(data.readUInt32BE(0), now);
-    });
+    s.on('message', (data: Buffer) => received(data, performance.now()));
   }
   await new Promise((r) => setTimeout(r, 200));
   // Acks come back in order per connection: a FIFO of waiters per publisher.
@@ -377,7 +388,7 @@ async function benchWsFanout(): Promise<Result> {
   const clientCpu = ownCpu() - cpu0.client;
   for (const s of [...subscribers, ...publishers]) s.close();
   await stop(child);
-  return { name: 'bare ws fan-out (baseline)', seconds, deliveries: MESSAGES * SUBSCRIBERS, latenciesMs: latencies, serverCpu, clientCpu };
+  return { name: 'bare ws fan-out (baseline)', seconds, deliveries: MESSAGES * SUBSCRIBERS, latenciesMs: latencies(), serverCpu, clientCpu };
 }
 
 interface Summary {
