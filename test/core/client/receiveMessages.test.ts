@@ -17,7 +17,7 @@ describe('receiving group messages', () => {
 
   it('records a message of another group served under this group as unreadable (Mls.WrongGroup)', async () => {
     // Bob's node answers the first group's query with a message of the second group appended.
-    const forged: { groupId?: Uint8Array; data?: Uint8Array } = {};
+    const forged: { groupId?: Uint8Array | undefined; data?: Uint8Array | undefined } = {};
     const inner = network.api();
     const api: NetworkApi = {
       ...inner,
