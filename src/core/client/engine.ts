@@ -15,7 +15,7 @@ import type { ClientContext } from './clientContext';
 import { validateInitialMembership } from './commitValidation';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import type { GroupSession } from './groupSession';
-import { encodeGroupStateRecord, groupStateOps, loadGroupState, xmtpClientConfig } from './groupState';
+import { groupStateOps, loadGroupState, stagedStateRecord, xmtpClientConfig } from './groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
 import { newKeyPackage, retireKeyPackagesOps } from './keyPackages';
 import { groupUpdatedRecord } from './messageRecords';
@@ -412,13 +412,12 @@ export class MessagingEngine {
         return this.dropIntent(session, intent, e);
       }
       if (built === undefined) return this.dropIntent(session, intent);
-      const staged = encodeGroupStateRecord(session.record.id, built.staged);
       const published: IntentRecord = {
         ...intent,
         state: 'published',
         payload: built.payload,
         publishedInEpoch: session.state.groupContext.epoch,
-        stagedState: { epoch: staged.epoch, ratchetTree: staged.ratchetTree, state: staged.state },
+        stagedState: stagedStateRecord(session.record.id, built.staged),
         postCommit: encodePostCommit(built.postCommit),
         attempts: intent.attempts + 1,
       };

@@ -14,8 +14,8 @@ import { validateIncomingCommit } from './commitValidation';
 import { decodedMessageOf, type DecodedMessage } from './decodedMessage';
 import { decryptApplicationMessage } from './decryptApplication';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
-import { decodeStagedState, type GroupSession } from './groupSession';
-import { groupStateOps } from './groupState';
+import type { GroupSession } from './groupSession';
+import { groupStateOps, stagedStateOf } from './groupState';
 import { decodePostCommit, encodePostCommit } from './intentData';
 import { groupUpdatedRecord, unreadableRecord } from './messageRecords';
 import type { IntentRecord, MessageRecord, StoreOp } from './store';
@@ -172,7 +172,7 @@ async function receiveOwn(
     // Another commit took this epoch first: ours is void everywhere; rebuild it on the new epoch.
     return { state, intent: resetIntent(intent), messages: [] };
   }
-  const after = decodeStagedState(intent.stagedState);
+  const after = stagedStateOf(intent.stagedState);
   const messages: MessageRecord[] = [];
   const post = intent.postCommit === undefined ? { recipients: [] } : decodePostCommit(intent.postCommit);
   if (post.transcript !== undefined) {

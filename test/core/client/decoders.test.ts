@@ -3,7 +3,16 @@ import { createApplicationMessage, createCommit, createGroup, decodeGroupState, 
 import { describe, expect, it } from 'vitest';
 import { toDecodedMessage } from '../../../src/core/client/decodedMessage';
 import { createMemoryStore } from '../../../src/core/client/memoryStore';
-import { decodeGroupStateParts, decodeGroupStateRecord, encodeGroupStateRecord, groupStateOps, loadGroupState, xmtpClientConfig } from '../../../src/core/client/groupState';
+import {
+  decodeGroupStateParts,
+  decodeGroupStateRecord,
+  encodeGroupStateRecord,
+  groupStateOps,
+  loadGroupState,
+  stagedStateOf,
+  stagedStateRecord,
+  xmtpClientConfig,
+} from '../../../src/core/client/groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData, type PostCommit } from '../../../src/core/client/intentData';
 import { decodePrivateKeyPackage, decodeStoredKeyPackage, encodePrivateKeyPackage } from '../../../src/core/client/keyPackages';
 import type { MessageRecord } from '../../../src/core/client/store';
@@ -87,6 +96,25 @@ describe('client store codecs', () => {
     expect(decoded.keyPackage).toEqual(created.keyPackage);
     expect(decoded.privateKeys).toEqual(created.privatePackage);
     fc.assert(fc.property(bytes(300), (b) => typedOrValue(() => decodeStoredKeyPackage({ ...record, keyPackage: b }))));
+  });
+
+  it('a staged state is its own object while held in memory, decoded from a stored copy, and a damaged copy is a typed error', async () => {
+    const cs = await getXmtpCiphersuiteImpl();
+    const inboxId = randomInboxId();
+    const kp = await createXmtpKeyPackage({ inboxId, installationKey: newInstallationKey(), now: new Date() });
+    const state = await createGroup(new Uint8Array(16).fill(9), kp.keyPackage, kp.privatePackage, newGroupExtensions({ creatorInboxId: inboxId, creatorSequenceId: 0n }), cs, xmtpClientConfig());
+    const staged = (await createCommit({ state, cipherSuite: cs }, {})).newState;
+    const record = stagedStateRecord('09', staged);
+    expect(stagedStateOf(record)).toBe(staged);
+    // What a store gives back after a restart: an equal record that is another object.
+    const stored = structuredClone(record);
+    const decoded = stagedStateOf(stored);
+    expect(decoded).not.toBe(staged);
+    const { clientConfig: _a, ...decodedFields } = decoded;
+    const { clientConfig: _b, ...stagedFields } = decodeGroupStateRecord(encodeGroupStateRecord('09', staged));
+    expect(decodedFields).toEqual(stagedFields);
+    expect(decoded.groupContext.epoch).toBe(staged.groupContext.epoch);
+    fc.assert(fc.property(bytes(300), (s) => typedOrValue(() => stagedStateOf({ ...stored, state: s }))));
   });
 
   it('a group state record round-trips, also after a message, and random bytes give typed errors', async () => {
