@@ -1,5 +1,5 @@
 import type { ClientState } from 'ts-mls';
-import { decodeGroupStateRecord, type PersistedGroupState } from './groupState';
+import type { PersistedGroupState } from './groupState';
 import type { GroupRecord, IntentRecord } from './store';
 
 /**
@@ -13,9 +13,4 @@ export interface GroupSession {
   intents: IntentRecord[];
   /** What of the state the store holds (see groupStateOps); undefined forces a whole write. */
   persisted?: PersistedGroupState;
-}
-
-/** The MLS state a published commit of ours leads to (kept in its intent until accepted). */
-export function decodeStagedState(staged: NonNullable<IntentRecord['stagedState']>): ClientState {
-  return decodeGroupStateRecord(staged);
 }
