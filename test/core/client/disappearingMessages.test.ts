@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   checkedDisappearingSettings,
   disappearingSettingsOf,
@@ -8,7 +8,14 @@ import {
   isExpired,
 } from '../../../src/core/client/disappearingMessages';
 import { isParleyError } from '../../../src/core/errors';
+import * as mutableMetadata from '../../../src/core/mls/extensionsMutableMetadata';
 import { METADATA_FIELD, mutableMetadataExtension } from '../../../src/core/mls/extensionsMutableMetadata';
+
+// Counts metadata decodes (the real decoder still runs) to show the settings cache at work.
+vi.mock('../../../src/core/mls/extensionsMutableMetadata', async (importOriginal) => {
+  const actual = await importOriginal<typeof mutableMetadata>();
+  return { ...actual, decodeMutableMetadata: vi.fn(actual.decodeMutableMetadata) };
+});
 
 function withAttributes(attributes: Record<string, string>) {
   return [mutableMetadataExtension({ attributes: new Map(Object.entries(attributes)), adminList: [], superAdminList: [] })];
@@ -60,6 +67,47 @@ describe('disappearing-message settings in the mutable metadata', () => {
       }
       expect(isParleyError(error, 'Client.BadInput')).toBe(true);
     }
+  });
+});
+
+describe('the parsed-settings cache', () => {
+  const decodes = () => vi.mocked(mutableMetadata.decodeMutableMetadata).mock.calls.length;
+
+  it('decodes a metadata payload once, whether it holds settings or none', () => {
+    for (const attributes of [{}, { [METADATA_FIELD.messageDisappearFromNs]: '5', [METADATA_FIELD.messageDisappearInNs]: '7' }]) {
+      const extensions = withAttributes(attributes);
+      const before = decodes();
+      const first = disappearingSettingsOf(extensions);
+      for (let i = 0; i < 5; i++) expect(disappearingSettingsOf(extensions)).toEqual(first);
+      expect(decodes() - before).toBe(1);
+    }
+  });
+
+  it('reads a new payload (a commit that changed the metadata) afresh', () => {
+    const on = withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: '5', [METADATA_FIELD.messageDisappearInNs]: '7' });
+    const off = withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: '0', [METADATA_FIELD.messageDisappearInNs]: '0' });
+    expect(disappearingSettingsOf(on)).toEqual({ fromNs: 5n, inNs: 7n });
+    expect(disappearingSettingsOf(off)).toEqual({ fromNs: 0n, inNs: 0n });
+    expect(disappearingSettingsOf(on)).toEqual({ fromNs: 5n, inNs: 7n });
+  });
+
+  it('hands out settings no caller can change under the next one', () => {
+    const extensions = withAttributes({ [METADATA_FIELD.messageDisappearFromNs]: '5', [METADATA_FIELD.messageDisappearInNs]: '7' });
+    const settings = disappearingSettingsOf(extensions);
+    expect(() => {
+      if (settings !== undefined) settings.inNs = 1n;
+    }).toThrow(TypeError);
+    expect(disappearingSettingsOf(extensions)).toEqual({ fromNs: 5n, inNs: 7n });
+  });
+
+  it('still refuses a group without mutable metadata with Mls.MissingExtension', () => {
+    let error: unknown;
+    try {
+      disappearingSettingsOf([]);
+    } catch (e) {
+      error = e;
+    }
+    expect(isParleyError(error, 'Mls.MissingExtension')).toBe(true);
   });
 });
 
