@@ -26,23 +26,14 @@ export class DisappearingSweep {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Deletes one group's expired messages; resolves with how many went. */
-  sweepGroup(groupId: string): Promise<number> {
-    return sweepExpired(this.engine, groupId);
-  }
-
   /** Every stored group; `loadedOnly` skips groups whose state is not in memory (no MLS state decoded for a tick). */
   async sweepAll(options: { loadedOnly?: boolean } = {}): Promise<number> {
     let deleted = 0;
     for (const record of await this.engine.ctx.store.listGroups()) {
       const session = options.loadedOnly === true ? this.engine.peek(record.id) : await this.engine.load(record.id);
-      if (session !== undefined) deleted += await this.sweepSession(session);
+      if (session !== undefined) deleted += await sweepSession(this.engine, session);
     }
     return deleted;
-  }
-
-  private sweepSession(session: GroupSession): Promise<number> {
-    return sweepSession(this.engine, session);
   }
 
   /** Runs sweepAll({ loadedOnly }) every `intervalMs` until stop(); the timer never keeps a process alive. */
