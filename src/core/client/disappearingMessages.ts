@@ -43,9 +43,10 @@ export function isDisappearingEnabled(settings: DisappearingSettings | undefined
 /**
  * Sent times whose messages have expired at `nowNs`: those sent at or after `fromNs` expire at
  * sentAtNs + inNs. libxmtp 1.10 stamps a message's expiry when it stores it (receive time + inNs,
- * mls_sync.rs get_message_expire_at_ns); Parley derives it from the sent time and the group's
- * current settings instead, so that expired messages are one time range per group, which every
- * store can delete and skip over its time index. Live, the two agree within the delivery delay.
+ * mls_sync.rs get_message_expire_at_ns, which does not look at fromNs); Parley derives it from
+ * the sent time and the group's current settings instead, so that expired messages are one time
+ * range per group, which every store can delete and skip over its time index. Live, the two agree
+ * within the delivery delay; a message sent before fromNs and received after it expires only there.
  */
 export function expiredWindow(settings: DisappearingSettings | undefined, nowNs: bigint): ExpiredWindow | undefined {
   if (!isDisappearingEnabled(settings)) return undefined;
