@@ -182,7 +182,7 @@ describe('unread counts and the badge', () => {
     expect(await activity.activity()).toEqual({ unread: {}, total: 0 });
   });
 
-  it('syncs at most once per interval however often the popup polls, and counts when the node is down', async () => {
+  it('syncs at most once per interval however often the popup asks, and counts when the node is down', async () => {
     const { messaging, activity, advance } = setup();
     messaging.add({ id: '0d' });
     messaging.receive('0d', 'one', T0 - 1);
