@@ -293,7 +293,9 @@ export class Conversations {
           },
           (e: unknown) => {
             this.onError(e);
-            stream.push(message);
+            // Without the pair its consent is unknown: a consent-filtered stream must not show a
+            // message of a DM it may have denied (the store keeps it for messages()).
+            if (wanted === undefined) stream.push(message);
           },
         );
     };

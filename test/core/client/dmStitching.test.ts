@@ -168,6 +168,36 @@ describe('duplicate DMs of one pair are stitched into one conversation', () => {
     expect(appTexts(await (await onlyDm(alice)).messages())).toEqual(['in alice’s group', 'reply']);
   });
 
+  it('a consent-filtered stream leaves out a DM message whose pair it cannot read; an unfiltered one shows it', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const { bobGroup } = await duplicateDms(alice, bob);
+    await alice.client.conversations.syncAll();
+    const bobsHandle = await bob.client.conversations.handle(bobGroup);
+
+    const allowedOnly = alice.client.conversations.streamAllMessages({ consentStates: ['allowed'] });
+    const everything = alice.client.conversations.streamAllMessages();
+    const listGroups = alice.store.listGroups.bind(alice.store);
+    try {
+      const nextAllowed = allowedOnly.next();
+      const nextAny = everything.next();
+      // The pair lookup fails while the first message arrives, and works again for the second.
+      let failing = true;
+      alice.store.listGroups = (query) => (failing && query?.dmId !== undefined ? Promise.reject(new Error('store unavailable')) : listGroups(query));
+      const first = await bobsHandle.send({ type: 'text', text: 'while the store fails' });
+      const firstAny = (await nextAny).value as DecodedMessage;
+      expect(firstAny.id).toBe(first);
+      failing = false;
+      const second = await bobsHandle.send({ type: 'text', text: 'after it recovered' });
+      expect(((await nextAllowed).value as DecodedMessage).id).toBe(second);
+    } finally {
+      alice.store.listGroups = listGroups;
+      await allowedOnly.return?.();
+      await everything.return?.();
+      alice.client.close();
+    }
+  });
+
   it('streams a message of the other group under the id list() gives the pair, which stays', async () => {
     const alice = await newUser(network);
     const bob = await newUser(network);
