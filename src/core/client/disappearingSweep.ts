@@ -14,8 +14,8 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * Deletes expired disappearing messages from the store (libxmtp worker/disappearing_messages.rs):
- * on every sync (each synced group, its state loaded anyway) and on a timer over the groups
- * whose state is in memory. Each group follows its own mutable metadata.
+ * after a conversation's sync (that group), after syncAll (every stored group), and on a timer
+ * over the groups whose state is in memory. Each group follows its own mutable metadata.
  */
 export class DisappearingSweep {
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -26,12 +26,21 @@ export class DisappearingSweep {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Every stored group; `loadedOnly` skips groups whose state is not in memory (no MLS state decoded for a tick). */
+  /**
+   * Every stored group; `loadedOnly` skips groups whose state is not in memory (no MLS state
+   * decoded for a tick). A group that fails (its state does not load) goes to onError and the
+   * others are still swept; a closed or locked store ends the sweep.
+   */
   async sweepAll(options: { loadedOnly?: boolean } = {}): Promise<number> {
     let deleted = 0;
     for (const record of await this.engine.ctx.store.listGroups()) {
-      const session = options.loadedOnly === true ? this.engine.peek(record.id) : await this.engine.load(record.id);
-      if (session !== undefined) deleted += await sweepSession(this.engine, session);
+      try {
+        const session = options.loadedOnly === true ? this.engine.peek(record.id) : await this.engine.load(record.id);
+        if (session !== undefined) deleted += await sweepSession(this.engine, session);
+      } catch (e) {
+        if (storeGone(e)) throw e;
+        this.onError(e);
+      }
     }
     return deleted;
   }
@@ -60,7 +69,7 @@ export class DisappearingSweep {
       await this.sweepAll({ loadedOnly: true });
     } catch (e) {
       // A store closed or locked under the timer is the owner's business (it closes the client next).
-      if (!isParleyError(e, 'Client.StoreClosed') && !isParleyError(e, 'Vault.Locked')) this.onError(e);
+      if (!storeGone(e)) this.onError(e);
     } finally {
       this.ticking = false;
     }
@@ -75,4 +84,8 @@ export async function sweepExpired(engine: MessagingEngine, groupId: string): Pr
 function sweepSession(engine: MessagingEngine, session: GroupSession): Promise<number> {
   const window = expiredWindow(disappearingSettingsOf(session.state.groupContext.extensions), nsFromDate(engine.ctx.now()));
   return window === undefined ? Promise.resolve(0) : engine.ctx.store.deleteExpiredMessages(session.record.id, window);
+}
+
+function storeGone(error: unknown): boolean {
+  return isParleyError(error, 'Client.StoreClosed') || isParleyError(error, 'Vault.Locked');
 }
