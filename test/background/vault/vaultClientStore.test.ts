@@ -67,7 +67,7 @@ async function snapshot(store: ClientStore, queries: MessageQuery[]) {
 }
 
 describe('vault ClientStore', () => {
-  it('answers every query as the in-memory store does after the same batches', async () => {
+  const answersAsMemory = async () => {
     const vault = await unlockedVault();
     let run = 0;
     await fc.assert(
@@ -82,6 +82,43 @@ describe('vault ClientStore', () => {
       }),
       { numRuns: 60 },
     );
+  };
+
+  it('answers every query as the in-memory store does after the same batches', answersAsMemory);
+
+  it('answers the same by cursor where IndexedDB has no getAllRecords (Firefox)', async () => {
+    const proto = IDBIndex.prototype as unknown as { getAllRecords?: unknown };
+    const getAllRecords = proto.getAllRecords;
+    expect(getAllRecords).toBeTypeOf('function');
+    delete proto.getAllRecords;
+    try {
+      await answersAsMemory();
+    } finally {
+      proto.getAllRecords = getAllRecords;
+    }
+  });
+
+  it('pages messages that share a sent time by id, both ways, with and without getAllRecords', async () => {
+    const vault = await unlockedVault();
+    const proto = IDBIndex.prototype as unknown as { getAllRecords?: unknown };
+    const getAllRecords = proto.getAllRecords;
+    const message = (id: string, sentAtNs: bigint): MessageRecord => ({
+      id, groupId: 'aa01', kind: 'application', senderInboxId: 'b', senderInstallationId: 'ab', sentAtNs, content: new Uint8Array(), contentType: 't', deliveryStatus: 'published',
+    });
+    const ids = (list: MessageRecord[]) => list.map((m) => m.id);
+    for (const [run, withRecords] of [[0, true], [1, false]] as const) {
+      if (!withRecords) delete proto.getAllRecords;
+      try {
+        const store = vaultClientStore(vault, `ties-${run}`);
+        await store.commit(['e', 'b', 'd', 'a', 'c'].map((id) => ({ op: 'putMessage' as const, record: message(id, 5n) })));
+        await store.commit([{ op: 'putMessage', record: message('z', 1n) }, { op: 'putMessage', record: message('y', 9n) }]);
+        expect(ids(await store.listMessages('aa01', { limit: 3 }))).toEqual(['z', 'a', 'b']);
+        expect(ids(await store.listMessages('aa01', { limit: 3, direction: 'descending' }))).toEqual(['y', 'e', 'd']);
+        expect(ids(await store.listMessages('aa01', { limit: 2, afterNs: 1n, beforeNs: 9n, direction: 'descending' }))).toEqual(['e', 'd']);
+      } finally {
+        proto.getAllRecords = getAllRecords;
+      }
+    }
   });
 
   it('deletes expired messages as the in-memory store does, in one identity only', async () => {
