@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { TimedDelivery } from './e2eNodeOnly';
 import { deliverBetweenDapps, type BenchProfile } from './e2eProfiles';
 import { busyMs, hottest, inAny, markTimes, startTrace, threadSamples, workerThread, type HotFunction, type TraceEvent, type Window } from './e2eTrace';
@@ -40,6 +41,9 @@ export async function traceSends(from: BenchProfile, to: BenchProfile, conversat
   }
   const fromEvents = await fromTrace.stop();
   const toEvents = await toTrace.stop();
+  // For reading a message's timeline by hand (chrome://tracing or a script).
+  const dump = process.env['BENCH_TRACE_DUMP'];
+  if (dump) writeFileSync(dump, JSON.stringify({ sender: fromEvents, receiver: toEvents }));
   if (failure !== undefined) throw failure;
 
   const sends = markTimes(fromEvents, 'parley-bench:send');
