@@ -2,15 +2,26 @@ import type { AssociationPolicy, VerifiedAction, VerifiedIdentityUpdate } from '
 import { applyVerifiedUpdate, LOG_REPLAY_POLICY, NEW_UPDATE_POLICY } from './associationRules';
 import type { AssociationState, AssociationStateDiff } from './associationState';
 import { diffAssociationStates } from './associationState';
-import type { IdentityAction, IdentityUpdate } from './model';
+import type { IdentityAction, IdentityUpdate, UnverifiedSignature, VerifiedSignature } from './model';
 import { identityUpdateSignatureText } from './signatureText';
 import type { SmartWalletVerifier } from './smartWalletVerifier';
 import { refusingSmartWalletVerifier } from './smartWalletVerifier';
+import { sharedVerifiedSignatureCache, signatureCacheKey, type VerifiedSignatureCache } from './verifiedSignatureCache';
 import { verifySignature } from './verifySignature';
+
+/** Checks one signature over a text and names its signer (verifySignature's shape). */
+export type SignatureCheck = (text: string, signature: UnverifiedSignature, verifier: SmartWalletVerifier) => Promise<VerifiedSignature>;
 
 export interface VerifyOptions {
   /** Smart-contract-wallet signatures; the default refuses them (Identity.SmartWalletUnsupported). */
   readonly verifier?: SmartWalletVerifier;
+  /**
+   * Signatures already verified in an earlier call; the process-wide cache by default, none with
+   * null. Within one update the same signature over the same text is checked once regardless.
+   */
+  readonly signatureCache?: VerifiedSignatureCache | null;
+  /** The check each signature not found in the caches goes through; verifySignature by default. */
+  readonly checkSignature?: SignatureCheck;
 }
 
 export interface ApplyOptions extends VerifyOptions {
@@ -24,33 +35,64 @@ export interface AppliedIdentityUpdate {
   readonly diff: AssociationStateDiff;
 }
 
-async function verifyAction(text: string, action: IdentityAction, verifier: SmartWalletVerifier): Promise<VerifiedAction> {
+type Verify = (signature: UnverifiedSignature) => Promise<VerifiedSignature>;
+
+/**
+ * The signature check for one update's text: each distinct signature once (CreateInbox and the
+ * AddAssociation the SDK sends with it carry the same wallet signature over the same text), and
+ * through `cache` across calls. Only successes are remembered, by a hash of all the bytes.
+ */
+function onceEach(text: string, options: VerifyOptions): Verify {
+  const verifier = options.verifier ?? refusingSmartWalletVerifier;
+  const check = options.checkSignature ?? verifySignature;
+  const cache = options.signatureCache === undefined ? sharedVerifiedSignatureCache : options.signatureCache;
+  const inThisUpdate = new Map<string, Promise<VerifiedSignature>>();
+  return (signature) => {
+    const key = signatureCacheKey(text, signature);
+    if (key === undefined) return check(text, signature, verifier);
+    let pending = inThisUpdate.get(key);
+    if (pending === undefined) {
+      const hit = cache?.get(key);
+      pending =
+        hit !== undefined
+          ? Promise.resolve(hit)
+          : check(text, signature, verifier).then((verified) => {
+              cache?.set(key, verified);
+              return verified;
+            });
+      inThisUpdate.set(key, pending);
+    }
+    return pending;
+  };
+}
+
+async function verifyAction(action: IdentityAction, verify: Verify): Promise<VerifiedAction> {
   switch (action.kind) {
     case 'createInbox':
       return {
         kind: action.kind,
         identifier: action.identifier,
         nonce: action.nonce,
-        initialSignature: await verifySignature(text, action.initialSignature, verifier),
+        initialSignature: await verify(action.initialSignature),
       };
     case 'addAssociation':
       return {
         kind: action.kind,
         newMember: action.newMember,
-        newMemberSignature: await verifySignature(text, action.newMemberSignature, verifier),
-        existingMemberSignature: await verifySignature(text, action.existingMemberSignature, verifier),
+        newMemberSignature: await verify(action.newMemberSignature),
+        existingMemberSignature: await verify(action.existingMemberSignature),
       };
     case 'revokeAssociation':
       return {
         kind: action.kind,
         revokedMember: action.revokedMember,
-        recoverySignature: await verifySignature(text, action.recoverySignature, verifier),
+        recoverySignature: await verify(action.recoverySignature),
       };
     case 'changeRecoveryAddress':
       return {
         kind: action.kind,
         newRecoveryIdentifier: action.newRecoveryIdentifier,
-        recoverySignature: await verifySignature(text, action.recoverySignature, verifier),
+        recoverySignature: await verify(action.recoverySignature),
       };
   }
 }
@@ -61,10 +103,9 @@ async function verifyAction(text: string, action: IdentityAction, verifier: Smar
  * (or Identity.SmartWalletUnsupported); the association rules are not looked at yet.
  */
 export async function verifyIdentityUpdate(update: IdentityUpdate, options: VerifyOptions = {}): Promise<VerifiedIdentityUpdate> {
-  const verifier = options.verifier ?? refusingSmartWalletVerifier;
-  const text = identityUpdateSignatureText(update);
+  const verify = onceEach(identityUpdateSignatureText(update), options);
   const actions: VerifiedAction[] = [];
-  for (const action of update.actions) actions.push(await verifyAction(text, action, verifier));
+  for (const action of update.actions) actions.push(await verifyAction(action, verify));
   return { inboxId: update.inboxId, clientTimestampNs: update.clientTimestampNs, actions };
 }
 

@@ -55,6 +55,12 @@ export { clientTimestampNsNow, IdentityUpdateBuilder, SignatureRequest } from '.
 export type { SmartWalletVerificationRequest, SmartWalletVerifier } from './smartWalletVerifier';
 export { refusingSmartWalletVerifier } from './smartWalletVerifier';
 export { verifySignature } from './verifySignature';
+export {
+  DEFAULT_SIGNATURE_CACHE_ENTRIES,
+  sharedVerifiedSignatureCache,
+  signatureCacheKey,
+  VerifiedSignatureCache,
+} from './verifiedSignatureCache';
 export { recoverErc191Signer } from './erc191Signature';
 export { legacyCreateIdentityText } from './legacyDelegatedSignature';
 export type { AssociationState, AssociationStateDiff, Member } from './associationState';
@@ -69,5 +75,5 @@ export {
 } from './associationState';
 export type { AssociationPolicy, VerifiedAction, VerifiedIdentityUpdate } from './associationRules';
 export { applyVerifiedUpdate, LOG_REPLAY_POLICY, NEW_UPDATE_POLICY } from './associationRules';
-export type { AppliedIdentityUpdate, ApplyOptions, VerifyOptions } from './applyIdentityUpdate';
+export type { AppliedIdentityUpdate, ApplyOptions, SignatureCheck, VerifyOptions } from './applyIdentityUpdate';
 export { applyIdentityUpdate, associationStateFromLog, verifyIdentityUpdate } from './applyIdentityUpdate';
