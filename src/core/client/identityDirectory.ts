@@ -6,6 +6,7 @@ import { applyIdentityUpdate } from '../identity/applyIdentityUpdate';
 import { LOG_REPLAY_POLICY } from '../identity/associationRules';
 import { installationKeys, type AssociationState } from '../identity/associationState';
 import { decodeIdentityUpdate } from '../identity/codec';
+import { sharedVerifiedSignatureCache, type VerifiedSignatureCache } from '../identity/verifiedSignatureCache';
 import { toHex } from './bytes';
 import { KeyedMutex } from './mutex';
 import type { ClientStore, IdentityLogRecord, StoreOp } from './store';
@@ -26,6 +27,8 @@ export class IdentityDirectory {
   constructor(
     private readonly api: NetworkApi,
     private readonly store: ClientStore,
+    /** Outlives this directory: a Client rebuilt in the same process finds its members' signatures checked. */
+    private readonly signatureCache: VerifiedSignatureCache = sharedVerifiedSignatureCache,
   ) {}
 
   /** GetInboxIds for Ethereum addresses (lowercased); undefined where the address has no inbox. */
@@ -133,7 +136,10 @@ export class IdentityDirectory {
           details: `${update.inboxId} in the log of ${log.inboxId}`,
         });
       }
-      const { state } = await applyIdentityUpdate(chain.states[i - 1], update, { policy: LOG_REPLAY_POLICY });
+      const { state } = await applyIdentityUpdate(chain.states[i - 1], update, {
+        policy: LOG_REPLAY_POLICY,
+        signatureCache: this.signatureCache,
+      });
       chain.states.push(state);
       chain.sequenceIds.push(entry.sequenceId);
     }
