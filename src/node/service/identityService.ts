@@ -1,5 +1,6 @@
 import { IdentifierKind, IdentityUpdate } from '@xmtp/proto/identity/associations/association.pb';
 import { ParleyError, isParleyError } from '../../core/errors';
+import { identityUpdateFromProto, MAX_IDENTITY_UPDATE_BYTES } from '../../core/identity/codec';
 import type { NodeHandlers } from '../rpc/handlers';
 import type { MemberKey } from '../storage/types';
 import type { ServiceDeps } from './deps';
@@ -29,14 +30,21 @@ export function identityHandlers(deps: ServiceDeps): IdentityHandlers {
   return {
     async publishIdentityUpdate(req) {
       if (!req.identityUpdate) invalid('No identity update.');
-      // Stored as re-encoded from the decoded message, as xmtp-node-go stores proto.Marshal(update).
+      // Stored as re-encoded from the decoded message, as xmtp-node-go stores proto.Marshal(update);
+      // validated from the message as the request's decode left it, not from a decode of these bytes.
       const bytes = IdentityUpdate.encode(req.identityUpdate).finish();
+      if (bytes.length > MAX_IDENTITY_UPDATE_BYTES) {
+        throw new ParleyError('Codec.TooLarge', 'Identity update is too large.', {
+          details: `${bytes.length} bytes, at most ${MAX_IDENTITY_UPDATE_BYTES}`,
+        });
+      }
+      const update = identityUpdateFromProto(req.identityUpdate);
       const inboxId = req.identityUpdate.inboxId;
       // Validate against the log as read, then append only if it has not moved meanwhile
       // (another request or node process); on a conflict, read and validate again.
       for (let attempt = 1; ; attempt++) {
         const log = await store.identityLog(inboxId);
-        const checked = await validators.identityUpdate(log, bytes);
+        const checked = await validators.identityUpdate(log, update);
         try {
           await store.appendIdentityUpdate({
             inboxId: checked.inboxId,

@@ -3,8 +3,9 @@ import { decodeIdentityUpdate } from '../../core/identity/codec';
 import { applyIdentityUpdate, associationStateFromLog } from '../../core/identity/applyIdentityUpdate';
 import { NEW_UPDATE_POLICY } from '../../core/identity/associationRules';
 import type { AssociationState } from '../../core/identity/associationState';
-import { identifierText, type MemberIdentifier } from '../../core/identity/model';
+import { identifierText, type IdentityUpdate, type MemberIdentifier } from '../../core/identity/model';
 import type { SmartWalletVerifier } from '../../core/identity/smartWalletVerifier';
+import { VerifiedSignatureCache } from '../../core/identity/verifiedSignatureCache';
 import { validateXmtpKeyPackage } from '../../core/mls/keyPackageValidate';
 import type { IdentityUpdateRecord, MemberKey } from '../storage/types';
 import { groupMessageFraming } from './privateMessageHeader';
@@ -36,8 +37,11 @@ export interface NodeValidators {
   keyPackage(tls: Uint8Array, now: Date): Promise<CheckedKeyPackage>;
   /** A TLS MLSMessage carrying a group message; its clear framing names the group. */
   groupMessage(data: Uint8Array): CheckedGroupMessage;
-  /** `update` (IdentityUpdate protobuf) verified and applied against the inbox's stored log. */
-  identityUpdate(log: readonly IdentityUpdateRecord[], update: Uint8Array): Promise<CheckedIdentityUpdate>;
+  /**
+   * `update`, as decoded from the request, verified and applied against the inbox's stored log
+   * (no encode and decode again just to validate).
+   */
+  identityUpdate(log: readonly IdentityUpdateRecord[], update: IdentityUpdate): Promise<CheckedIdentityUpdate>;
 }
 
 export function memberKeyOf(member: MemberIdentifier): MemberKey {
@@ -65,6 +69,10 @@ export interface CoreValidatorOptions {
 /** The node's validators over src/core. */
 export function createCoreValidators(options: CoreValidatorOptions): NodeValidators {
   const verifier = options.smartWalletVerifier;
+  // The node's own, not the process-wide one: a node and clients sharing a process (tests, the
+  // benchmarks) must each pay for their checks as they would on separate machines. It spares a
+  // replay of a log whose state the state cache below has dropped.
+  const signatureCache = new VerifiedSignatureCache();
   // inbox id → its state after the log up to `lastSequenceId`; Map order gives LRU eviction.
   const states = new Map<string, { lastSequenceId: bigint; state: AssociationState | undefined }>();
 
@@ -76,7 +84,7 @@ export function createCoreValidators(options: CoreValidatorOptions): NodeValidat
       state = cached.state;
     } else {
       // A log the node accepted is replayed by libxmtp's rules alone (LOG_REPLAY_POLICY).
-      state = await associationStateFromLog(log.map((u) => decodeIdentityUpdate(u.update)), { verifier });
+      state = await associationStateFromLog(log.map((u) => decodeIdentityUpdate(u.update)), { verifier, signatureCache });
     }
     states.delete(inboxId);
     states.set(inboxId, { lastSequenceId, state });
@@ -100,14 +108,13 @@ export function createCoreValidators(options: CoreValidatorOptions): NodeValidat
       }
       return { groupId: framing.groupId, isCommit: framing.contentType === 'commit' };
     },
-    async identityUpdate(log, bytes) {
-      const update = decodeIdentityUpdate(bytes);
+    async identityUpdate(log, update) {
       if (!/^[0-9a-f]{64}$/.test(update.inboxId)) {
         invalid('The identity update names no valid inbox id.', JSON.stringify(update.inboxId.slice(0, 80)));
       }
       const before = await stateAfter(update.inboxId, log);
       // NEW_UPDATE_POLICY: signatures, association rules, at most 10 installations and 256 updates.
-      const { diff } = await applyIdentityUpdate(before, update, { verifier, policy: NEW_UPDATE_POLICY });
+      const { diff } = await applyIdentityUpdate(before, update, { verifier, signatureCache, policy: NEW_UPDATE_POLICY });
       return {
         inboxId: update.inboxId,
         added: diff.addedMembers.map(memberKeyOf),
