@@ -112,6 +112,9 @@ describe('disappearing messages and duplicate DMs with node-sdk 6.0.0 clients', 
     await updateDisappearing(bob.peer, group.id, fromNs, HOUR_NS);
     expect(await disappearing(bob.peer, group.id)).toEqual({ settings: { fromNs: fromNs.toString(), inNs: HOUR_NS.toString() }, enabled: true });
     await bob.peer.send(group.id, 'first');
+    // Apart by a few ms (the node stamps both on this machine's clock), so that a millisecond
+    // clock can stand between their expiries: back to back, they could share a millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await bob.peer.send(group.id, 'second');
 
     const aliceGroup = await untilAliceHas(group.id, 'second');
