@@ -17,7 +17,7 @@ mkdir -p "$CACHE"
 # Several vitest runs may start at once; one does the work, the others wait for it. What
 # apt installs runs with fd 9 closed, so a service it starts cannot keep holding the lock.
 exec 9>"$CACHE/setup-browsers.lock"
-flock -w 900 9 || fail "another setup-browsers.sh has held $CACHE/setup-browsers.lock for 15 minutes"
+flock -w 780 9 || fail "another setup-browsers.sh has held $CACHE/setup-browsers.lock for 13 minutes"
 
 CHROMIUM=/usr/bin/chromium
 FIREFOX=/usr/bin/firefox-esr

@@ -30,7 +30,7 @@ fail() { echo "[setup-interop] FAILED: $*" >&2; echo "FAILED: $*"; exit 1; }
 mkdir -p "$CACHE"
 # Several vitest runs may start at once; one does the work, the others wait for it.
 exec 9>"$CACHE/setup-interop.lock"
-flock -w 900 9 || fail "another setup-interop.sh has held $CACHE/setup-interop.lock for 15 minutes"
+flock -w 780 9 || fail "another setup-interop.sh has held $CACHE/setup-interop.lock for 13 minutes"
 
 [ "$(uname -m)" = x86_64 ] || fail "interop peers are set up for x86_64 only (this is $(uname -m))"
 

@@ -38,7 +38,7 @@ is_root() { [ "$(id -u)" = 0 ]; }
 CACHE="$(cd "$(dirname "$0")/.." && pwd)/.cache"
 mkdir -p "$CACHE"
 exec 9>"$CACHE/setup-postgres.lock"
-flock -w 900 9 || fail "another setup-postgres.sh has held $CACHE/setup-postgres.lock for 15 minutes"
+flock -w 780 9 || fail "another setup-postgres.sh has held $CACHE/setup-postgres.lock for 13 minutes"
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v pg_lsclusters >/dev/null 2>&1; then
   is_root || fail "PostgreSQL is not installed and this is not root: run 'apt-get install -y postgresql' as root"

@@ -50,7 +50,9 @@ function runScript(name: string): { ok: boolean; stdout: string; reason: string 
     cwd: repoRoot,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 15 * 60_000, // bounded so a stuck step fails the tests that need it, not the whole CI budget
+    // Bounded so a stuck step fails the tests that need it, not the whole CI budget; above the
+    // scripts' 13-minute lock wait, so a held lock is reported as such rather than as ETIMEDOUT.
+    timeout: 15 * 60_000,
   });
   if (result.error) return { ok: false, stdout: '', reason: `${name}: ${result.error.message}` };
   if (result.status !== 0) {
