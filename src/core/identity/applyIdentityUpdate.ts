@@ -16,11 +16,15 @@ export interface VerifyOptions {
   /** Smart-contract-wallet signatures; the default refuses them (Identity.SmartWalletUnsupported). */
   readonly verifier?: SmartWalletVerifier;
   /**
-   * Signatures already verified in an earlier call; the process-wide cache by default, none with
-   * null. Within one update the same signature over the same text is checked once regardless.
+   * Signatures already verified in an earlier call; none with null. By default the process-wide
+   * cache, unless `checkSignature` is given. Within one update the same signature over the same
+   * text is checked once regardless.
    */
   readonly signatureCache?: VerifiedSignatureCache | null;
-  /** The check each signature not found in the caches goes through; verifySignature by default. */
+  /**
+   * The check each signature not found in the caches goes through; verifySignature by default.
+   * Its verdicts never go into the process-wide cache unless that cache is passed explicitly.
+   */
   readonly checkSignature?: SignatureCheck;
 }
 
@@ -45,7 +49,9 @@ type Verify = (signature: UnverifiedSignature) => Promise<VerifiedSignature>;
 function onceEach(text: string, options: VerifyOptions): Verify {
   const verifier = options.verifier ?? refusingSmartWalletVerifier;
   const check = options.checkSignature ?? verifySignature;
-  const cache = options.signatureCache === undefined ? sharedVerifiedSignatureCache : options.signatureCache;
+  // Another check's verdicts (a test's, a laxer one) must not be served to callers of the real one.
+  const fallback = options.checkSignature === undefined ? sharedVerifiedSignatureCache : null;
+  const cache = options.signatureCache === undefined ? fallback : options.signatureCache;
   const inThisUpdate = new Map<string, Promise<VerifiedSignature>>();
   return (signature) => {
     const key = signatureCacheKey(text, signature);

@@ -7,6 +7,7 @@ import {
   identityUpdateSignatureText,
   inboxIdFor,
   refusingSmartWalletVerifier,
+  sharedVerifiedSignatureCache,
   signatureCacheKey,
   signerMember,
   VerifiedSignatureCache,
@@ -132,6 +133,21 @@ describe('verifying each signature once', () => {
       applyIdentityUpdate(undefined, { ...update, actions: [create, { ...add, newMemberSignature: otherKey }] }, { signatureCache: cache }),
       'Identity.BadSignature',
     );
+  });
+
+  it('keeps what an injected check accepted out of the process-wide cache', async () => {
+    const update = await registration(T0 + 77n * 1_000_000_000n);
+    const junk: UnverifiedSignature = { kind: 'erc191', bytes: new Uint8Array(65).fill(9) };
+    const forged = withWalletSignature(update, junk);
+    const text = identityUpdateSignatureText(forged);
+    const lax: SignatureCheck = (t, signature, verifier) =>
+      signature === junk
+        ? Promise.resolve({ signer: { kind: 'ethereum', address: alice.identifier }, kind: 'erc191', rawBytes: junk.bytes, chainId: undefined })
+        : verifySignature(t, signature, verifier);
+    await verifyIdentityUpdate(forged, { checkSignature: lax });
+    const key = signatureCacheKey(text, junk);
+    expect(key && sharedVerifiedSignatureCache.get(key)).toBeUndefined();
+    await expectCode(verifyIdentityUpdate(forged), 'Identity.BadSignature');
   });
 
   it('remembers no failed check', async () => {
