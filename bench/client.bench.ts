@@ -16,7 +16,7 @@
 import { createGrpcWebApi } from '../src/core/api';
 import { Client, createMemoryStore, type Conversation } from '../src/core/client';
 import { encodeContent, encodeEncodedContent, encodePlaintextEnvelope, idempotencyKeyFromNs } from '../src/core/content';
-import { generateWalletPrivateKey, privateKeySigner } from '../src/core/identity';
+import { generateWalletPrivateKey, privateKeySigner, VerifiedSignatureCache } from '../src/core/identity';
 import { getXmtpCiphersuiteImpl } from '../src/core/mls/ciphersuite';
 import { startTestNode } from '../test/node/helpers';
 import { LocalGroupLog, withLocalGroupLog } from './clientLocalApi';
@@ -95,6 +95,9 @@ async function main(): Promise<void> {
     const client = await Client.create(privateKeySigner(generateWalletPrivateKey()), {
       api: withLocalGroupLog(createGrpcWebApi({ url }), log),
       store: createMemoryStore(),
+      // Each client stands for its own device: one process-wide cache would let Bob find
+      // Alice's checks of the same members' signatures.
+      signatureCache: new VerifiedSignatureCache(),
     });
     clients.push(client);
     return client;

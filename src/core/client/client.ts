@@ -2,6 +2,7 @@ import type { NetworkApi } from '../api/networkApi';
 import { createGrpcWebApi } from '../api/grpcWebClient';
 import { ParleyError } from '../errors';
 import type { SmartWalletVerifier } from '../identity/smartWalletVerifier';
+import type { VerifiedSignatureCache } from '../identity/verifiedSignatureCache';
 import { getXmtpCiphersuiteImpl } from '../mls/ciphersuite';
 import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
@@ -30,6 +31,12 @@ export interface ClientOptions {
    * 30 min and 5 s).
    */
   installationCheckIntervals?: InstallationCheckIntervals;
+  /**
+   * Where checked identity signatures are remembered; by default one cache for the process,
+   * so a Client rebuilt after an unlock does not check them again. Clients that stand for
+   * separate devices in one process (benchmarks) each need their own.
+   */
+  signatureCache?: VerifiedSignatureCache;
 }
 
 /** The account behind the inbox, as node-sdk's `Identifier`. */
@@ -74,7 +81,7 @@ export class Client {
     const api = options.api ?? (options.apiUrl !== undefined ? createGrpcWebApi({ url: options.apiUrl }) : undefined);
     if (api === undefined) throw new ParleyError('Client.BadInput', 'Client.create needs `api` or `apiUrl`.');
     const now = options.now ?? (() => new Date());
-    const directory = new IdentityDirectory(api, options.store);
+    const directory = new IdentityDirectory(api, options.store, options.signatureCache);
     const registerInput: Parameters<typeof openOrRegisterInstallation>[0] = { api, store: options.store, directory, signer, now };
     if (options.smartWalletVerifier !== undefined) registerInput.verifier = options.smartWalletVerifier;
     const identity = await openOrRegisterInstallation(registerInput);
