@@ -3,7 +3,8 @@ import { ParleyError } from '../errors';
 import { memberIdentifiers } from '../identity/associationState';
 import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
 import { membershipOf } from '../mls/extensionsMembership';
-import { METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
+import { EXTENSION_MUTABLE_METADATA, requireExtensionData } from '../mls/extensions';
+import { decodeMutableMetadata, METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
 import type { DisappearingSettings } from '../mls/groupContext';
 import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
@@ -16,6 +17,13 @@ import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
 import { readHistory, type HistorySource } from './messageHistory';
 import type { ConsentState, ConversationKind, MessageQuery } from './store';
+
+/**
+ * appData by the 0xff00 payload it was read from. The extension reads it for every conversation
+ * on every list and message event, and the payload object changes only with a commit that
+ * changes the group context's extensions, as for disappearingSettingsOf's cache.
+ */
+const appDataByPayload = new WeakMap<Uint8Array, string>();
 
 export type PermissionLevel = 'member' | 'admin' | 'super_admin';
 
@@ -177,7 +185,13 @@ export abstract class Conversation {
 
   /** App data of the mutable metadata (0xff00 `app_data`): a DM carries it too, set at creation. */
   get appData(): string {
-    return this.attribute(METADATA_FIELD.appData);
+    const payload = requireExtensionData(this.session.state.groupContext.extensions, EXTENSION_MUTABLE_METADATA);
+    let appData = appDataByPayload.get(payload);
+    if (appData === undefined) {
+      appData = decodeMutableMetadata(payload).attributes.get(METADATA_FIELD.appData) ?? '';
+      appDataByPayload.set(payload, appData);
+    }
+    return appData;
   }
 
   async updateConsentState(state: ConsentState): Promise<void> {
