@@ -17,7 +17,7 @@ describe("a conversation's app data", () => {
     expect(group.appData).toBe('https://one.example');
     await bob.client.conversations.sync();
     const bobGroup = await bob.client.conversations.getConversationById(group.id);
-    if (!bobGroup) throw new Error('bob should see the group');
+    if (bobGroup?.kind !== 'group') throw new Error('bob should see the group');
     expect(bobGroup.appData).toBe('https://one.example');
 
     await group.updateAppData('https://two.example');
