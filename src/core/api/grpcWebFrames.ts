@@ -91,18 +91,37 @@ export class GrpcWebFrameParser {
     let offset = 0;
     for (;;) {
       if (!this.current) {
-        const take = Math.min(FRAME_HEADER_BYTES - this.headerFill, chunk.length - offset);
-        this.header.set(chunk.subarray(offset, offset + take), this.headerFill);
-        this.headerFill += take;
-        offset += take;
-        if (this.headerFill < FRAME_HEADER_BYTES) return frames;
-        this.current = this.startFrame();
-        this.headerFill = 0;
+        let flags: number;
+        let length: number;
+        if (this.headerFill === 0 && chunk.length - offset >= FRAME_HEADER_BYTES) {
+          // The usual case on a stream: the header sits whole in this chunk, so read it in place.
+          flags = chunk[offset]!;
+          length = readUint32(chunk, offset + 1);
+          offset += FRAME_HEADER_BYTES;
+        } else {
+          const take = Math.min(FRAME_HEADER_BYTES - this.headerFill, chunk.length - offset);
+          this.header.set(chunk.subarray(offset, offset + take), this.headerFill);
+          this.headerFill += take;
+          offset += take;
+          if (this.headerFill < FRAME_HEADER_BYTES) return frames;
+          this.headerFill = 0;
+          flags = this.header[0]!;
+          length = readUint32(this.header, 1);
+        }
+        const kind = this.checkHeader(flags, length);
+        if (chunk.length - offset >= length) {
+          // The whole payload is here too: one copy (slice, so that a frame does not change if the
+          // caller reuses its chunk buffer) and no per-frame bookkeeping.
+          frames.push({ kind, payload: chunk.slice(offset, offset + length) });
+          offset += length;
+          if (offset === chunk.length) return frames;
+          continue;
+        }
+        this.current = { kind, length, parts: [], fill: 0 };
       }
       const frame = this.current;
       const take = Math.min(frame.length - frame.fill, chunk.length - offset);
       if (take > 0) {
-        // slice copies: a frame must not change if the caller reuses its chunk buffer
         frame.parts.push(chunk.slice(offset, offset + take));
         frame.fill += take;
         offset += take;
@@ -114,10 +133,7 @@ export class GrpcWebFrameParser {
     }
   }
 
-  private startFrame(): { kind: GrpcWebFrameKind; length: number; parts: Uint8Array[]; fill: number } {
-    const view = new DataView(this.header.buffer);
-    const flags = view.getUint8(0);
-    const length = view.getUint32(1);
+  private checkHeader(flags: number, length: number): GrpcWebFrameKind {
     if (flags & FLAG_COMPRESSED) {
       // We never send grpc-accept-encoding, so a compressed frame breaks the negotiation.
       throw new ParleyError('Codec.Malformed', 'The gRPC-web stream holds a compressed frame, which was not negotiated.', {
@@ -136,8 +152,13 @@ export class GrpcWebFrameParser {
         details: `${length} bytes announced, at most ${cap}`,
       });
     }
-    return { kind, length, parts: [], fill: 0 };
+    return kind;
   }
+}
+
+/** Big-endian uint32 at `at`; the caller has checked that four bytes are there. */
+function readUint32(bytes: Uint8Array, at: number): number {
+  return bytes[at]! * 0x1000000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

@@ -110,6 +110,34 @@ describe('gRPC-web frames', () => {
     expect([...frame!.payload]).toEqual([1, 2, 3]);
   });
 
+  it('does not let a reused input buffer change a frame that arrived whole in one chunk', () => {
+    const parser = new GrpcWebFrameParser();
+    const chunk = new Uint8Array([0, 0, 0, 0, 2, 1, 2, 0, 0, 0, 0, 1, 3]);
+    const frames = parser.push(chunk);
+    chunk.fill(9);
+    expect(frames.map((f) => [...f.payload])).toEqual([[1, 2], [3]]);
+  });
+
+  it('gives the same frames for many small frames whatever the chunking, headers split or whole', () => {
+    const frameArb = fc.record({
+      kind: fc.constantFrom<GrpcWebFrame['kind']>('data', 'trailer'),
+      payload: fc.uint8Array({ maxLength: 9 }),
+    });
+    fc.assert(
+      fc.property(fc.array(frameArb, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 40 }), (frames, cuts) => {
+        const stream = concatAll(frames.map((f) => encodeGrpcWebFrame(f.kind, f.payload)));
+        const whole = new GrpcWebFrameParser().push(stream);
+        const parser = new GrpcWebFrameParser();
+        const parsed: GrpcWebFrame[] = [];
+        for (const c of chunk(stream, cuts)) parsed.push(...parser.push(c));
+        const plain = (fs: GrpcWebFrame[]) => fs.map((f) => ({ kind: f.kind, payload: [...f.payload] }));
+        expect(plain(parsed)).toEqual(plain(whole));
+        expect(plain(whole)).toEqual(frames.map((f) => ({ kind: f.kind, payload: [...f.payload] })));
+        expect(parser.bufferedBytes).toBe(0);
+      }),
+    );
+  });
+
   it('round-trips any frames through any chunking of the stream', () => {
     const frameArb = fc.record({
       kind: fc.constantFrom<GrpcWebFrame['kind']>('data', 'trailer'),
