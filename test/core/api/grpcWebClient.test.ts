@@ -323,6 +323,22 @@ describe('server-streaming calls over gRPC-web', () => {
     expect(await calls[0]!.closed).toEqual({ byClient: true });
   });
 
+  it('reports a streamed message that is not protobuf as Codec.Malformed, after the good ones, and ends the request', async () => {
+    const { url, calls } = await serve((call) => {
+      beginGrpcWeb(call.res);
+      writeMessage(call.res, GroupMessage.encode(groupMessage(1)).finish());
+      writeMessage(call.res, new Uint8Array([0x0a, 0xff, 0x01]));
+      // and then nothing: only our side can end the request
+    });
+    const received: number[] = [];
+    const consume = async () => {
+      for await (const m of createGrpcWebApi({ url }).subscribeGroupMessages(subscribeRequest)) received.push(m.v1?.id.toNumber() ?? -1);
+    };
+    expect(await codeOf(consume())).toBe('Codec.Malformed');
+    expect(received).toEqual([1]);
+    expect(await calls[0]!.closed).toEqual({ byClient: true });
+  });
+
   it('ends the HTTP request when the consumer stops iterating', async () => {
     const { url, calls } = await serve((call) => {
       beginGrpcWeb(call.res);
