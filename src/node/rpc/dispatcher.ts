@@ -40,7 +40,9 @@ type AnyStream = (request: unknown, ctx: CallContext, send: (m: readonly unknown
  */
 export class Dispatcher {
   private draining = false;
-  private readonly active = new Set<Promise<unknown>>();
+  /** Calls running; drain() waits until it is 0 (a counter: no promise per call to track them). */
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
   /**
    * Stream messages encoded once however many subscribers receive them: a live record reaches
    * every subscriber as the same response object (mlsService caches them per record).
@@ -55,35 +57,45 @@ export class Dispatcher {
   }
 
   /** Runs one call to completion; never throws. */
-  run(path: string, request: Uint8Array, call: TransportCall): Promise<RpcStatus> {
-    const started = performance.now();
+  async run(path: string, request: Uint8Array, call: TransportCall): Promise<RpcStatus> {
+    const { logger } = this.options;
+    // The clock is read only for the debug line that reports it.
+    const debug = logger.enabled('debug');
+    const started = debug ? performance.now() : 0;
     const entry = this.lookup(path);
-    const done = this.runInner(entry, request, call).then((outcome) => {
-      const ms = Math.round((performance.now() - started) * 100) / 100;
-      const { logger } = this.options;
+    this.inFlight++;
+    try {
+      const outcome = await this.runInner(entry, request, call);
       if (outcome.internal && outcome.error !== undefined) {
         logger.error('request failed', { method: entry?.spec.name ?? path, error: String(outcome.error) });
       }
-      if (logger.enabled('debug')) {
+      if (debug) {
         logger.debug('request', {
           method: entry?.spec.name ?? path,
           status: outcome.status,
-          ms,
+          ms: Math.round((performance.now() - started) * 100) / 100,
           client: call.clientKey,
           ...(outcome.status === GrpcStatus.OK ? {} : { error: outcome.message }),
         });
       }
       return { status: outcome.status, message: outcome.message };
-    });
-    this.active.add(done);
-    void done.finally(() => this.active.delete(done));
-    return done;
+    } finally {
+      if (--this.inFlight === 0) this.idle?.();
+    }
   }
 
   /** Refuses new calls with UNAVAILABLE and waits for unary calls in flight (streams are cut by their signal). */
   async drain(): Promise<void> {
     this.draining = true;
-    await Promise.allSettled([...this.active]);
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const previous = this.idle;
+      this.idle = () => {
+        this.idle = undefined;
+        previous?.();
+        resolve();
+      };
+    });
   }
 
   private async runInner(
@@ -104,7 +116,8 @@ export class Dispatcher {
     try {
       const decoded = decodeProto(spec.requestCodec as ProtoCodec<unknown>, request, `${spec.name} request`);
       const responseCodec = spec.responseCodec as ProtoCodec<unknown>;
-      const ctx: CallContext = { clientKey: call.clientKey, signal: call.signal };
+      // The transport call carries what a handler may know (clientKey, signal): no copy per call.
+      const ctx: CallContext = call;
       if (spec.kind === 'unary') {
         const handler = this.options.handlers[method] as unknown as AnyUnary;
         const response = await handler(decoded, ctx);

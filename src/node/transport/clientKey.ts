@@ -4,6 +4,21 @@
  */
 export function clientKeyOf(peer: string | undefined): string {
   if (!peer) return 'unknown';
+  // Every call asks (the rate limiter keys on it), and a connection's calls share one peer
+  // string: parsed once per connection, not once per call.
+  let key = recent.get(peer);
+  if (key === undefined) {
+    if (recent.size >= RECENT_PEERS) recent.clear();
+    recent.set(peer, (key = parsePeer(peer)));
+  }
+  return key;
+}
+
+/** Peers remembered; a pure function's memo, so dropping it all at once only costs re-parsing. */
+const RECENT_PEERS = 1024;
+const recent = new Map<string, string>();
+
+function parsePeer(peer: string): string {
   let p = peer.replace(/^(ipv4|ipv6|unix):/, '');
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(p);
   if (bracketed?.[1]) return normalize(bracketed[1]);

@@ -24,7 +24,7 @@ const passThrough = (b: Buffer): Buffer => b;
 const NEVER_ABORTED = new AbortController().signal;
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 const RESOLVED = Promise.resolve();
-
+const EMPTY = new Uint8Array();
 
 /**
  * Native gRPC over cleartext HTTP/2 (what node-sdk speaks for http:// URLs). Requests reach the
@@ -114,19 +114,23 @@ function serveUnary(
   call: grpc.ServerUnaryCall<Buffer, Uint8Array>,
   callback: grpc.sendUnaryData<Uint8Array>,
 ): void {
-  let response: Uint8Array = new Uint8Array();
-  const transport: TransportCall = {
-    clientKey: clientKeyOf(call.getPeer()),
-    // A unary call runs to its end even if the client leaves: a write it started is kept.
-    signal: NEVER_ABORTED,
-    write: async (messages) => {
-      response = messages[0] ?? response;
-    },
-  };
+  const transport = new UnaryTransport(clientKeyOf(call.getPeer()));
   void dispatcher.run(path, call.request, transport).then(({ status, message }) => {
-    if (status === grpc.status.OK) callback(null, response);
+    if (status === grpc.status.OK) callback(null, transport.response);
     else callback({ code: status, details: message });
   });
+}
+
+/** A unary call's side of the dispatcher: keeps the one response (a class, not a closure per call). */
+class UnaryTransport implements TransportCall {
+  response: Uint8Array = EMPTY;
+  // A unary call runs to its end even if the client leaves: a write it started is kept.
+  readonly signal = NEVER_ABORTED;
+  constructor(readonly clientKey: string) {}
+  write(messages: readonly Uint8Array[]): Promise<void> {
+    this.response = messages[0] ?? this.response;
+    return RESOLVED;
+  }
 }
 
 function serveStream(
