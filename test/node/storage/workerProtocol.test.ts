@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../../../src/core/errors';
 import {
   packGroupMessageInputs,
   packInsertedGroupMessages,
+  SharedSlabs,
   unpackGroupMessageInputs,
   unpackInsertedGroupMessages,
 } from '../../../src/node/storage/sqlite/workerProtocol';
@@ -42,6 +44,38 @@ describe('group messages packed for the SQLite worker', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('packs into shared slabs at any offset, and a later pack never changes an earlier one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(input, { maxLength: 6 }), { maxLength: 30 }), (requests) => {
+        // A small slab, so requests fill it, move to the next and sometimes get their own.
+        const slabs = new SharedSlabs(2048);
+        const packed = requests.map((inputs) => packGroupMessageInputs(inputs, slabs.allocate));
+        packed.forEach((bytes, i) => {
+          expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+          expect(unpackGroupMessageInputs(bytes)).toEqual(requests[i]);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('crosses to another thread through shared memory intact', async () => {
+    const slabs = new SharedSlabs(4096);
+    const inputs = [
+      { groupId: new Uint8Array([1, 2]), data: new Uint8Array(300).fill(7), senderHmac: new Uint8Array([9]), shouldPush: true, isCommit: false },
+    ];
+    slabs.allocate(100);
+    const packed = packGroupMessageInputs(inputs, slabs.allocate);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<Uint8Array>((resolve) => port2.once('message', resolve));
+    port1.postMessage(packed);
+    const copy = await received;
+    port1.close();
+    expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(copy.byteOffset).toBe(packed.byteOffset);
+    expect(unpackGroupMessageInputs(copy)).toEqual(inputs);
   });
 
   it('refuses a count larger than the bytes could hold before allocating for it', () => {

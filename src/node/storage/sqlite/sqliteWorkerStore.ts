@@ -7,6 +7,7 @@ import {
   compactBytes,
   deserializeError,
   packGroupMessageInputs,
+  SharedSlabs,
   unpackGroupMessageInputs,
   unpackInsertedGroupMessages,
   type CommitStats,
@@ -39,15 +40,8 @@ export async function openSqliteStoreInWorker(options: SqliteStoreOptions): Prom
 interface PendingRequest {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  answer?: (result: unknown) => unknown;
-}
-
-function settle(p: PendingRequest, value: () => unknown): void {
-  try {
-    p.resolve(value());
-  } catch (error) {
-    p.reject(error);
-  }
+  /** insertGroupMessages: the caller's own copies of its inputs, for answerInsert. */
+  inserted?: GroupMessageInput[];
 }
 
 class SqliteWorkerStore implements SqliteNodeStore {
@@ -59,6 +53,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
   /** Requests of this loop turn, posted together (one structured clone and one wake-up). */
   private outbox: WorkerRequest[] = [];
   private stats: CommitStats = { commits: 0, writes: 0 };
+  private readonly slabs = new SharedSlabs();
   private closing: Promise<void> | undefined;
   private closed = false;
   private failure: Error | undefined;
@@ -85,7 +80,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
               const p = this.pending.get(m.id);
               this.pending.delete(m.id);
               if (m.type === 'error') p?.reject(deserializeError(m.error));
-              else if (p?.answer) settle(p, () => p.answer!(m.result));
+              else if (p?.inserted) this.answerInsert(p, p.inserted, m.result as InsertedGroupMessages);
               else p?.resolve(m.result);
               break;
             }
@@ -114,18 +109,20 @@ class SqliteWorkerStore implements SqliteNodeStore {
   }
 
   /**
-   * Posts a request whose args are ready to clone; `answer` turns the worker's result into
-   * what the caller gets, synchronously while the worker's batch is handled (so in commit
-   * order, and before any caller's continuation runs).
+   * Posts a request whose args are ready to clone. For insertGroupMessages, `inserted` is what
+   * answerInsert builds the caller's records from, synchronously while the worker's batch is
+   * handled (so in commit order, and before any caller's continuation runs).
    */
-  private send<T>(method: WorkerMethod, args: unknown[], answer?: (result: unknown) => unknown): Promise<T> {
+  private send<T>(method: WorkerMethod, args: unknown[], inserted?: GroupMessageInput[]): Promise<T> {
     if (this.closed || (this.closing && method !== 'close')) {
       return Promise.reject(new ParleyError('Node.StoreClosed', 'The store is closed.'));
     }
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(answer ? { answer } : {}) });
+      const pending: PendingRequest = { resolve: resolve as (v: unknown) => void, reject };
+      if (inserted) pending.inserted = inserted;
+      this.pending.set(id, pending);
       const request: WorkerRequest = { id, method, args };
       if (this.outbox.push(request) === 1) setImmediate(this.flushOutbox);
     });
@@ -147,22 +144,28 @@ class SqliteWorkerStore implements SqliteNodeStore {
   insertWelcomes: NodeStore['insertWelcomes'] = (inputs) => this.request('insertWelcomes', inputs);
   queryWelcomes: NodeStore['queryWelcomes'] = (key, page) => this.request('queryWelcomes', key, page);
   /**
-   * The messages go to the worker packed in one buffer (packGroupMessageInputs), and the
-   * records are views into it (their bytes are the caller's to keep, as NodeStore promises:
-   * the buffer is this call's own copy, and the worker gets a clone). The worker answers with
+   * The messages go to the worker packed in one piece of shared memory (packGroupMessageInputs,
+   * SharedSlabs), and the records are views into it (their bytes are the caller's to keep, as
+   * NodeStore promises: the piece is this call's own copy, which nobody writes again). The worker answers with
    * ids and timestamps only (InsertedGroupMessages). The live event is emitted here, before
    * the write's promise settles.
    */
   insertGroupMessages: NodeStore['insertGroupMessages'] = (inputs) => {
-    const packed = packGroupMessageInputs(inputs);
-    const own: GroupMessageInput[] = unpackGroupMessageInputs(packed);
-    const answer = (result: unknown) => {
-      const { records, fresh } = unpackInsertedGroupMessages(own, result as InsertedGroupMessages);
-      this.listeners.emit({ kind: 'groupMessages', records: fresh });
-      return records;
-    };
-    return this.send('insertGroupMessages', [packed], answer);
+    const packed = packGroupMessageInputs(inputs, this.slabs.allocate);
+    return this.send('insertGroupMessages', [packed], unpackGroupMessageInputs(packed));
   };
+
+  /** The records of a stored insertGroupMessages; the live event goes out before they are answered. */
+  private answerInsert(p: PendingRequest, own: readonly GroupMessageInput[], result: InsertedGroupMessages): void {
+    try {
+      const { records, fresh } = unpackInsertedGroupMessages(own, result);
+      this.listeners.emit({ kind: 'groupMessages', records: fresh });
+      p.resolve(records);
+    } catch (error) {
+      p.reject(error);
+    }
+  }
+
   queryGroupMessages: NodeStore['queryGroupMessages'] = (groupId, page) => this.request('queryGroupMessages', groupId, page);
   newestGroupMessages: NodeStore['newestGroupMessages'] = (groupIds) => this.request('newestGroupMessages', groupIds);
   insertCommitLogEntries: NodeStore['insertCommitLogEntries'] = (inputs) => this.request('insertCommitLogEntries', inputs);
