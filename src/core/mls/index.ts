@@ -8,12 +8,15 @@ export {
   unwrapWelcome,
   wrapWelcome,
   WELCOME_WRAPPER_ALGORITHM_CURVE25519,
+  WELCOME_WRAPPER_ALGORITHM_XWING,
   type UnwrapWelcomeInput,
+  type WelcomeWrapperAlgorithm,
   type UnwrappedWelcome,
   type WrapWelcomeInput,
   type WrappedWelcome,
 } from './welcome';
 export { decodeWelcomeMetadata, encodeWelcomeMetadata } from './welcomeMetadata';
+export { generateXWingKeyPair, welcomeWrapperEncryptionExtension, xwingPublicKeyOf, type XWingKeyPair } from './welcomeWrapperKey';
 export {
   EXTENSION_GROUP_MEMBERSHIP,
   EXTENSION_GROUP_PERMISSIONS,

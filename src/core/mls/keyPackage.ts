@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { generateKeyPackageWithKey } from 'ts-mls';
-import type { KeyPackage, PrivateKeyPackage } from 'ts-mls';
+import type { Extension, KeyPackage, PrivateKeyPackage } from 'ts-mls';
 import { encodeKeyPackage } from 'ts-mls/keyPackage.js';
 import { ParleyError } from '../errors';
 import { bytesEqual } from './bytesEqual';
@@ -13,6 +13,7 @@ import {
   applicationIdExtension,
   xmtpLeafCapabilities,
 } from './keyPackageProfile';
+import { generateXWingKeyPair, welcomeWrapperEncryptionExtension } from './welcomeWrapperKey';
 
 /** An installation's Ed25519 key pair: 32-byte seed and 32-byte public key (the installation id). */
 export interface InstallationKeyPair {
@@ -24,12 +25,16 @@ export interface CreateXmtpKeyPackageInput {
   inboxId: string;
   installationKey: InstallationKeyPair;
   now: Date;
+  /** Offer an X-Wing welcome wrapper key (0xff03), as libxmtp 1.10 does; true unless false. */
+  xwingWelcomeWrapper?: boolean;
 }
 
 export interface XmtpKeyPackage {
   keyPackage: KeyPackage;
   /** init, leaf HPKE and signature private keys; keep until the key package is replaced. */
   privatePackage: PrivateKeyPackage;
+  /** The X-Wing seed behind the 0xff03 key, when the key package offers one; keep with privatePackage. */
+  welcomeWrapperPrivateKey?: Uint8Array;
   /** The upload format: the raw TLS KeyPackage, no MLSMessage header (UploadKeyPackageRequest). */
   tls: Uint8Array;
 }
@@ -38,8 +43,8 @@ export interface XmtpKeyPackage {
  * A key package as libxmtp v1.10.0 builds one (xmtp_mls/src/identity.rs `XmtpKeyPackageBuilder`):
  * suite 0x0003, MlsCredential identity, the installation key as leaf signature key, the inbox id
  * as leaf application_id, libxmtp's capabilities, 1 h back-dated 84-day lifetime, last_resort.
- * No 0xff03 (X-Wing wrapper key): peers then wrap welcomes to the init key with X25519. No 0xff04:
- * peers then never send this installation welcome pointers.
+ * A fresh X-Wing key in 0xff03 (libxmtp CREATE_PQ_KEY_PACKAGE_EXTENSION): peers then wrap welcomes
+ * to it with X-Wing. No 0xff04: peers then never send this installation welcome pointers.
  */
 export async function createXmtpKeyPackage(input: CreateXmtpKeyPackageInput): Promise<XmtpKeyPackage> {
   const { inboxId, installationKey, now } = input;
@@ -52,16 +57,22 @@ export async function createXmtpKeyPackage(input: CreateXmtpKeyPackageInput): Pr
   const nowS = BigInt(Math.floor(nowMs / 1000));
   const notBefore = nowS > KEY_PACKAGE_BACKDATE_SECONDS ? nowS - KEY_PACKAGE_BACKDATE_SECONDS : 0n;
   const cs = await getXmtpCiphersuiteImpl();
+  const xwing = input.xwingWelcomeWrapper === false ? undefined : await generateXWingKeyPair();
+  // libxmtp's order: last_resort, then (0xff04, which Parley leaves out) 0xff03.
+  const extensions: Extension[] = [{ extensionType: EXTENSION_LAST_RESORT, extensionData: new Uint8Array() }];
+  if (xwing !== undefined) extensions.push(welcomeWrapperEncryptionExtension(xwing.publicKey));
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     credential,
     xmtpLeafCapabilities(),
     { notBefore, notAfter: nowS + KEY_PACKAGE_LIFETIME_SECONDS },
-    [{ extensionType: EXTENSION_LAST_RESORT, extensionData: new Uint8Array() }],
+    extensions,
     { signKey: installationKey.privateKey, publicKey: installationKey.publicKey },
     cs,
     [applicationIdExtension(inboxId)],
   );
-  return { keyPackage: publicPackage, privatePackage, tls: encodeKeyPackage(publicPackage) };
+  const result: XmtpKeyPackage = { keyPackage: publicPackage, privatePackage, tls: encodeKeyPackage(publicPackage) };
+  if (xwing !== undefined) result.welcomeWrapperPrivateKey = xwing.privateKey;
+  return result;
 }
 
 function checkInstallationKey(key: InstallationKeyPair): void {

@@ -9,6 +9,7 @@ import { isParleyError } from '../../../src/core/errors';
 import { createXmtpKeyPackage } from '../../../src/core/mls/keyPackage';
 import { validateXmtpKeyPackage } from '../../../src/core/mls/keyPackageValidate';
 import { decodeTlsExact } from '../../../src/core/mls/decodeTlsExact';
+import { xwingPublicKeyOf } from '../../../src/core/mls/welcomeWrapperKey';
 import { FIXTURE_CREATED_AT, FIXTURE_INBOX_ID, fixtureKeyPackageTls, newInstallationKey, randomInboxId } from './keyPackageTestKit';
 
 function decode(tls: Uint8Array): KeyPackage {
@@ -31,8 +32,8 @@ describe('createXmtpKeyPackage', () => {
     expect(ours.leafNode.leafNodeSource).toBe('key_package');
     expect(types(ours.leafNode.extensions)).toEqual(types(libxmtp.leafNode.extensions));
     expect(ours.leafNode.extensions[0]?.extensionData).toEqual(libxmtp.leafNode.extensions[0]?.extensionData);
-    // libxmtp also sends 0xff04 (welcome pointers) and 0xff03 (X-Wing key); Parley offers neither.
-    expect(types(ours.extensions)).toEqual([0x000a]);
+    // libxmtp also sends 0xff04 (welcome pointers); Parley offers only the X-Wing key (0xff03).
+    expect(types(ours.extensions)).toEqual([0x000a, 0xff03]);
     expect(types(libxmtp.extensions)).toEqual([0x000a, 0xff04, 0xff03]);
     expect(libxmtp.extensions[0]?.extensionData).toEqual(new Uint8Array());
     expect(ours.extensions[0]?.extensionData).toEqual(new Uint8Array());
@@ -72,11 +73,28 @@ describe('createXmtpKeyPackage', () => {
         expect(validated.installationKey).toEqual(installationKey.publicKey);
         expect(validated.initKey).toEqual(built.keyPackage.initKey);
         expect(validated.hpkePublicKey).toEqual(built.keyPackage.leafNode.hpkePublicKey);
-        expect(validated.welcomeWrapperKey).toBeUndefined();
+        expect(validated.welcomeWrapperKey?.algorithm).toBe('xwing-mlkem768-draft6');
+        expect(validated.welcomeWrapperKey?.publicKey).toEqual(await xwingPublicKeyOf(built.welcomeWrapperPrivateKey ?? new Uint8Array()));
         expect(validated.keyPackage).toEqual(built.keyPackage);
       }),
       { numRuns: 8 },
     );
+  });
+
+  it('offers an X-Wing welcome key in 0xff03 whose private seed it returns, and none when asked not to', async () => {
+    const installationKey = newInstallationKey();
+    const inboxId = randomInboxId();
+    const now = new Date();
+    const a = await createXmtpKeyPackage({ inboxId, installationKey, now });
+    const b = await createXmtpKeyPackage({ inboxId, installationKey, now });
+    const keyA = (await validateXmtpKeyPackage(a.tls, now)).welcomeWrapperKey;
+    expect(keyA?.publicKey.length).toBe(1216);
+    expect(keyA?.publicKey).toEqual(await xwingPublicKeyOf(a.welcomeWrapperPrivateKey ?? new Uint8Array()));
+    // One pair per key package, as libxmtp generates it.
+    expect((await validateXmtpKeyPackage(b.tls, now)).welcomeWrapperKey?.publicKey).not.toEqual(keyA?.publicKey);
+    const plain = await createXmtpKeyPackage({ inboxId, installationKey, now, xwingWelcomeWrapper: false });
+    expect(types(plain.keyPackage.extensions)).toEqual([0x000a]);
+    expect(plain.welcomeWrapperPrivateKey).toBeUndefined();
   });
 
   it('refuses an inbox id that is not 64 lowercase hex characters', async () => {
