@@ -14,8 +14,10 @@ export type IntentData =
 /** An installation a commit added, to send the welcome to once the commit is accepted. */
 export interface WelcomeRecipient {
   installationKey: Uint8Array;
-  /** The init key of the key package the commit used: the welcome is wrapped to it. */
+  /** The init key of the key package the commit used: the welcome is wrapped to it without xwingKey. */
   initKey: Uint8Array;
+  /** The key package's X-Wing welcome wrapper key (0xff03), when it offers one: the welcome is wrapped to it. */
+  xwingKey?: Uint8Array;
 }
 
 /** Work left after a commit is accepted (libxmtp PostCommitAction::SendWelcomes). */
@@ -93,7 +95,11 @@ export function encodePostCommit(post: PostCommit): Uint8Array {
   return utf8.encode(
     JSON.stringify({
       welcome: post.welcome === undefined ? undefined : toHex(post.welcome),
-      recipients: post.recipients.map((r) => ({ installationKey: toHex(r.installationKey), initKey: toHex(r.initKey) })),
+      recipients: post.recipients.map((r) => ({
+        installationKey: toHex(r.installationKey),
+        initKey: toHex(r.initKey),
+        xwingKey: r.xwingKey === undefined ? undefined : toHex(r.xwingKey),
+      })),
       messageCursor: post.messageCursor?.toString(),
       transcript: post.transcript === undefined ? undefined : toHex(post.transcript),
     }),
@@ -117,7 +123,9 @@ export function decodePostCommit(bytes: Uint8Array): PostCommit {
   const post: PostCommit = {
     recipients: v.recipients.map((r: unknown) => {
       if (!isObject(r)) throw malformed('post-commit data', 'a recipient is not an object');
-      return { installationKey: hexField(r.installationKey), initKey: hexField(r.initKey) };
+      const recipient: WelcomeRecipient = { installationKey: hexField(r.installationKey), initKey: hexField(r.initKey) };
+      if (r.xwingKey !== undefined) recipient.xwingKey = hexField(r.xwingKey);
+      return recipient;
     }),
   };
   if (v.welcome !== undefined) post.welcome = hexField(v.welcome);

@@ -83,7 +83,10 @@ export async function planMembershipUpdate(input: MembershipPlanInput): Promise<
           throw new ParleyError('Mls.InvalidKeyPackage', 'The key package belongs to another installation.');
         }
         addKeyPackages.push(kp.keyPackage);
-        recipients.push({ installationKey: kp.installationKey, initKey: kp.initKey });
+        const recipient: WelcomeRecipient = { installationKey: kp.installationKey, initKey: kp.initKey };
+        // libxmtp wraps to the 0xff03 key when the key package offers one (groups/intents.rs welcome_wrapper_algorithm).
+        if (kp.welcomeWrapperKey?.algorithm === 'xwing-mlkem768-draft6') recipient.xwingKey = kp.welcomeWrapperKey.publicKey;
+        recipients.push(recipient);
       } catch {
         failed.push(fromHex(installationId));
       }

@@ -6,36 +6,46 @@ import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import type { NetworkApi } from '../api/networkApi';
 import { ParleyError } from '../errors';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
-import { WELCOME_WRAPPER_ALGORITHM_CURVE25519, unwrapWelcome, wrapWelcome } from '../mls/welcome';
+import { bytesEqual } from '../mls/bytesEqual';
+import { WELCOME_WRAPPER_ALGORITHM_CURVE25519, WELCOME_WRAPPER_ALGORITHM_XWING, unwrapWelcome, wrapWelcome } from '../mls/welcome';
 import { decodeWelcomeMetadata, encodeWelcomeMetadata } from '../mls/welcomeMetadata';
 import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import { xmtpClientConfig } from './groupState';
 import type { PostCommit } from './intentData';
-import { decodeStoredKeyPackage } from './keyPackages';
+import { decodeStoredKeyPackage, storedWelcomeWrapperPublicKey, type StoredKeyPackage } from './keyPackages';
 
 /** libxmtp sends at most 50 welcomes per request (mls_sync.rs send_welcomes chunk_size). */
 const WELCOMES_PER_REQUEST = 50;
 
 /**
  * Sends a commit's welcome to every installation it added (libxmtp mls_sync.rs send_welcomes),
- * each wrapped to its key package's init key with Curve25519, which every libxmtp installation
- * can open whether or not its key package also offers a post-quantum wrapper key. The metadata
- * carries the commit's node id so the new member skips everything before it.
+ * each wrapped as its key package asks: with X-Wing to its 0xff03 key when it offers one, else
+ * with Curve25519 to its init key (libxmtp groups/intents.rs: the wrapper algorithm follows the
+ * key package's WelcomeWrapperEncryption extension). The metadata carries the commit's node id so
+ * the new member skips everything before it.
  */
 export async function sendWelcomes(api: NetworkApi, post: PostCommit): Promise<void> {
   if (post.welcome === undefined || post.recipients.length === 0) return;
   const welcomeMetadata = encodeWelcomeMetadata(post.messageCursor ?? 0n);
   const inputs: WelcomeMessageInput[] = [];
   for (const recipient of post.recipients) {
-    const wrapped = await wrapWelcome({ welcomeTls: post.welcome, welcomeMetadata, recipientInitKey: recipient.initKey });
+    const wrapped =
+      recipient.xwingKey === undefined
+        ? await wrapWelcome({ welcomeTls: post.welcome, welcomeMetadata, recipientInitKey: recipient.initKey })
+        : await wrapWelcome({
+            welcomeTls: post.welcome,
+            welcomeMetadata,
+            recipientInitKey: recipient.xwingKey,
+            wrapperAlgorithm: WELCOME_WRAPPER_ALGORITHM_XWING,
+          });
     inputs.push({
       v1: {
         installationKey: recipient.installationKey,
         data: wrapped.data,
         hpkePublicKey: wrapped.hpkePublicKey,
-        wrapperAlgorithm: WELCOME_WRAPPER_ALGORITHM_CURVE25519,
+        wrapperAlgorithm: wrapped.wrapperAlgorithm,
         welcomeMetadata: wrapped.welcomeMetadata,
       },
     });
@@ -59,10 +69,10 @@ export interface OpenedWelcome {
 
 /**
  * Opens a welcome addressed to this installation (libxmtp groups/mls_ext/decrypted_welcome.rs):
- * the key package is found by the welcome's HPKE public key (its init key), the wrapper is
- * opened with that key's private half, and the group is joined with the ratchet tree the welcome
- * carries. Welcome pointers need a post-quantum wrapper key Parley does not advertise, so none
- * can be addressed to it.
+ * the key package is found by the welcome's HPKE public key (its init key for Curve25519, its
+ * 0xff03 key for X-Wing), the wrapper is opened with that key's private half, and the group is
+ * joined with the ratchet tree the welcome carries. Parley advertises no 0xff04, so no welcome
+ * pointer is addressed to it.
  */
 export async function openWelcome(ctx: ClientContext, message: WelcomeMessage): Promise<OpenedWelcome> {
   const v1 = message.v1;
@@ -74,21 +84,27 @@ export async function openWelcome(ctx: ClientContext, message: WelcomeMessage): 
   if (toHex(v1.installationKey) !== ctx.installationId) {
     throw new ParleyError('Mls.InvalidWelcome', 'The welcome is addressed to another installation.', { details: toHex(v1.installationKey) });
   }
-  if (v1.wrapperAlgorithm !== WELCOME_WRAPPER_ALGORITHM_CURVE25519) {
+  const xwing = v1.wrapperAlgorithm === WELCOME_WRAPPER_ALGORITHM_XWING;
+  if (!xwing && v1.wrapperAlgorithm !== WELCOME_WRAPPER_ALGORITHM_CURVE25519) {
     throw new ParleyError('Mls.InvalidWelcome', 'The welcome uses a wrapper this installation did not advertise.', {
       details: `wrapper algorithm ${v1.wrapperAlgorithm}`,
     });
   }
-  const keyPackageId = toHex(v1.hpkePublicKey);
-  const stored = await ctx.store.getKeyPackage(keyPackageId);
-  if (stored === undefined) {
-    throw new ParleyError('Mls.InvalidWelcome', 'The welcome is wrapped to a key package this installation does not hold.', {
-      details: `init key ${keyPackageId}`,
-    });
-  }
-  const { keyPackage, privateKeys } = decodeStoredKeyPackage(stored);
+  const found = xwing ? await keyPackageByWelcomeWrapperKey(ctx, v1.hpkePublicKey) : await keyPackageByInitKey(ctx, v1.hpkePublicKey);
+  const { keyPackageId, keyPackage, privateKeys } = found;
+  const wrapperPrivateKey = xwing ? found.welcomeWrapperPrivateKey : privateKeys.initPrivateKey;
   try {
-    const unwrapped = await unwrapWelcome({ data: v1.data, welcomeMetadata: v1.welcomeMetadata, initPrivateKey: privateKeys.initPrivateKey });
+    if (wrapperPrivateKey === undefined) {
+      throw new ParleyError('Mls.InvalidWelcome', 'The welcome is wrapped with X-Wing to a key package that offers no X-Wing key.', {
+        details: `key package ${keyPackageId}`,
+      });
+    }
+    const unwrapped = await unwrapWelcome({
+      data: v1.data,
+      welcomeMetadata: v1.welcomeMetadata,
+      initPrivateKey: wrapperPrivateKey,
+      wrapperAlgorithm: xwing ? WELCOME_WRAPPER_ALGORITHM_XWING : WELCOME_WRAPPER_ALGORITHM_CURVE25519,
+    });
     const decoded = decodeTlsExact(decodeMlsMessage, unwrapped.welcomeTls);
     if (!decoded.ok || decoded.value.wireformat !== 'mls_welcome') {
       throw new ParleyError('Mls.InvalidWelcome', 'The welcome does not hold an MLS Welcome.', {
@@ -134,9 +150,42 @@ export async function openWelcome(ctx: ClientContext, message: WelcomeMessage): 
       keyPackageId,
     };
   } finally {
-    // The leaf and signature keys live on in the joined state; the init key's work is done.
+    // The leaf and signature keys live on in the joined state; the init and wrapper keys' work is done.
     privateKeys.initPrivateKey.fill(0);
+    found.welcomeWrapperPrivateKey?.fill(0);
   }
+}
+
+type FoundKeyPackage = StoredKeyPackage & { keyPackageId: string };
+
+/** A Curve25519-wrapped welcome names its key package by the init key, which is the record's id. */
+async function keyPackageByInitKey(ctx: ClientContext, initKey: Uint8Array): Promise<FoundKeyPackage> {
+  const keyPackageId = toHex(initKey);
+  const stored = await ctx.store.getKeyPackage(keyPackageId);
+  if (stored === undefined) {
+    throw new ParleyError('Mls.InvalidWelcome', 'The welcome is wrapped to a key package this installation does not hold.', {
+      details: `init key ${keyPackageId}`,
+    });
+  }
+  return { keyPackageId, ...decodeStoredKeyPackage(stored) };
+}
+
+/**
+ * An X-Wing-wrapped welcome names its key package by the 0xff03 public key (libxmtp
+ * decrypted_welcome.rs find_key_package_hash_ref). An installation holds its current key package
+ * and those replaced in the last day, so looking through them all is cheap.
+ */
+async function keyPackageByWelcomeWrapperKey(ctx: ClientContext, publicKey: Uint8Array): Promise<FoundKeyPackage> {
+  for (const record of await ctx.store.listKeyPackages()) {
+    const stored = decodeStoredKeyPackage(record);
+    const offered = storedWelcomeWrapperPublicKey(stored.keyPackage);
+    if (offered !== undefined && bytesEqual(offered, publicKey)) return { keyPackageId: record.id, ...stored };
+    stored.privateKeys.initPrivateKey.fill(0);
+    stored.welcomeWrapperPrivateKey?.fill(0);
+  }
+  throw new ParleyError('Mls.InvalidWelcome', 'The welcome is wrapped to an X-Wing key this installation does not hold.', {
+    details: `${publicKey.length}-byte key`,
+  });
 }
 
 /** The GroupInfo's signer leaf: the steps joinGroup takes, stopped before the join. */
