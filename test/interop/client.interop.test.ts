@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGrpcWebApi } from '../../src/core/api';
 import { Client, createMemoryStore, type DecodedMessage, type Dm, type Group } from '../../src/core/client';
 import type { GroupUpdatedContent } from '../../src/core/content';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
@@ -73,6 +74,15 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
     const signer = privateKeySigner(generateWalletPrivateKey());
     const client = await Client.create(signer, { apiUrl: node.webUrl, store: createMemoryStore() });
     return { name, address: signer.identifier, client };
+  }
+
+  /** The wrapper algorithm of every welcome the node holds for an installation (1 Curve25519, 2 X-Wing). */
+  async function welcomeWrappers(installationId: string): Promise<number[]> {
+    const response = await createGrpcWebApi({ url: node.webUrl }).queryWelcomeMessages({
+      installationKey: Buffer.from(installationId, 'hex'),
+      pagingInfo: undefined,
+    });
+    return response.messages.map((m) => m.v1?.wrapperAlgorithm ?? -1);
   }
 
   /** What the node-sdk side and the node saw, for failure messages. */
@@ -274,6 +284,8 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
     const group = await untilParleyJoined(created.id);
     if (group.kind !== 'group') throw new Error(`alice joined a ${group.kind}, not a group`);
     expect(group.name).toBe('Made by node-sdk');
+    // Alice's key packages offer 0xff03: node-sdk wraps her welcomes with X-Wing, and she opens them.
+    expect(await welcomeWrappers(alice.client.installationId)).toEqual([2]);
     await untilParleyText(group, 'hello group, from bob');
     const members = await group.members();
     expect(members.map((m) => m.inboxId).sort()).toEqual([alice, bob, carol].map((m) => m.client.inboxId).sort());
@@ -326,6 +338,8 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
 
     const bobsCopy = await untilSdkJoined(bob, group.id);
     expect(bobsCopy).toMatchObject({ type: 'group', name: 'Made by Parley' });
+    // node-sdk's key packages offer 0xff03: Parley wraps with X-Wing, and node-sdk opens it.
+    expect(await welcomeWrappers(bob.client.installationId)).toContain(2);
     await untilSdkText(bob, group.id, 'hello group, from Parley');
     const bobsMembers = await bob.peer.members(group.id);
     expect(bobsMembers.find((m) => m.inboxId === alice.client.inboxId)?.permissionLevel).toBe(2);
