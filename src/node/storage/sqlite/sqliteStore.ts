@@ -28,6 +28,12 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Most writes per group commit. */
   maxBatch?: number;
+  /**
+   * The caller never writes a group message's bytes again once it has passed them (the worker:
+   * its inputs are read-only views into shared memory), so records may view them instead of
+   * copying them.
+   */
+  inputsImmutable?: boolean;
 }
 
 export const SQLITE_FILE_NAME = 'parley-node.sqlite';
@@ -67,7 +73,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteNodeStore {
       cause: error,
     });
   }
-  return new SqliteStore(db, options.maxBatch ?? 1000);
+  return new SqliteStore(db, options.maxBatch ?? 1000, options.inputsImmutable ?? false);
 }
 
 function bytes(value: unknown): Uint8Array {
@@ -90,6 +96,7 @@ class SqliteStore implements SqliteNodeStore {
   constructor(
     private readonly db: Database.Database,
     maxBatch: number,
+    private readonly inputsImmutable: boolean,
   ) {
     this.writes = new GroupCommitQueue(db, maxBatch);
     this.q = prepare(db);
@@ -255,9 +262,9 @@ class SqliteStore implements SqliteNodeStore {
           const record: GroupMessageRecord = {
             id: BigInt(info.lastInsertRowid),
             createdNs,
-            groupId: m.groupId.slice(),
-            data: m.data.slice(),
-            senderHmac: m.senderHmac.slice(),
+            groupId: this.inputsImmutable ? m.groupId : m.groupId.slice(),
+            data: this.inputsImmutable ? m.data : m.data.slice(),
+            senderHmac: this.inputsImmutable ? m.senderHmac : m.senderHmac.slice(),
             shouldPush: m.shouldPush,
             isCommit: m.isCommit,
           };

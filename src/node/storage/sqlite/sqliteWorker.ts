@@ -37,7 +37,8 @@ let store: SqliteNodeStore | undefined;
 /** Group messages the store announced as newly stored (vs re-sends it found stored). */
 const announced = new WeakSet<GroupMessageRecord>();
 try {
-  store = openSqliteStore({ dataDir, ...(maxBatch === undefined ? {} : { maxBatch }) });
+  // Group messages arrive as views into shared memory nobody writes again (SharedSlabs).
+  store = openSqliteStore({ dataDir, inputsImmutable: true, ...(maxBatch === undefined ? {} : { maxBatch }) });
 } catch (error) {
   post({ type: 'fatal', error: serializeError(error) });
 }
