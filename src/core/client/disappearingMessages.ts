@@ -1,9 +1,9 @@
 import type { Extension } from 'ts-mls';
-import { ParleyError } from '../errors';
+import { ParleyError, isParleyError } from '../errors';
 import { EXTENSION_MUTABLE_METADATA, requireExtensionData } from '../mls/extensions';
 import { decodeMutableMetadata, METADATA_FIELD } from '../mls/extensionsMutableMetadata';
 import type { DisappearingSettings } from '../mls/groupContext';
-import { isExpirable, type ExpiredWindow, type MessageRecord } from './store';
+import { isExpirable, type ExpiredWindow, type GroupRecord, type MessageRecord } from './store';
 
 const I64_MAX = (1n << 63n) - 1n;
 const I64_MIN = -(1n << 63n);
@@ -33,6 +33,23 @@ export function disappearingSettingsOf(extensions: readonly Extension[]): Disapp
   if (settings !== undefined) Object.freeze(settings);
   settingsByPayload.set(payload, settings ?? null);
   return settings;
+}
+
+/**
+ * Sets a group record's copy of the settings (GroupRecord.disappearing) from the extensions of the
+ * state written with it. Metadata that does not parse leaves it unknown: the sweep then reads the
+ * state and reports the error, as it did before records kept the settings.
+ */
+export function recordDisappearingSettings(record: GroupRecord, extensions: readonly Extension[]): void {
+  let settings: DisappearingSettings | undefined;
+  try {
+    settings = disappearingSettingsOf(extensions);
+  } catch (e) {
+    if (!isParleyError(e)) throw e;
+    delete record.disappearing;
+    return;
+  }
+  record.disappearing = settings ?? null;
 }
 
 /** libxmtp MessageDisappearingSettings::is_enabled: both values positive ("0, 0" is how they are removed). */

@@ -13,6 +13,7 @@ import { buildCommit } from './buildCommit';
 import { fromHex, nsFromDate, toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { validateInitialMembership } from './commitValidation';
+import { recordDisappearingSettings } from './disappearingMessages';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import type { GroupSession } from './groupSession';
 import { groupStateOps, loadGroupState, stagedStateRecord, xmtpClientConfig } from './groupState';
@@ -150,6 +151,7 @@ export class MessagingEngine {
       lastMessageAtNs: nowNs,
     };
     if (dmId !== undefined) record.dmId = dmId;
+    recordDisappearingSettings(record, state.groupContext.extensions);
     const written = groupStateOps(record.id, state);
     const session: GroupSession = { record, state, intents: [], persisted: written.persisted };
     await this.ctx.store.commit([{ op: 'putGroup', record }, ...written.ops]);
@@ -158,9 +160,9 @@ export class MessagingEngine {
     return record;
   }
 
-  async updateRecord(groupId: string, change: (record: GroupRecord) => GroupRecord): Promise<GroupRecord> {
+  async updateRecord(groupId: string, change: (record: GroupRecord, session: GroupSession) => GroupRecord): Promise<GroupRecord> {
     return this.withGroup(groupId, async (session) => {
-      const record = change({ ...session.record });
+      const record = change({ ...session.record }, session);
       await this.save(session, { ...session, record }, [{ op: 'putGroup', record }]);
       return record;
     });
@@ -540,6 +542,7 @@ export class MessagingEngine {
       lastMessageAtNs: opened.createdNs,
     };
     if (dmId !== undefined) record.dmId = dmId;
+    recordDisappearingSettings(record, opened.state.groupContext.extensions);
     const added = groupUpdatedRecord({
       groupId,
       content: {

@@ -13,6 +13,7 @@ import type { ClientContext } from './clientContext';
 import { validateIncomingCommit } from './commitValidation';
 import { decodedMessageOf, type DecodedMessage } from './decodedMessage';
 import { decryptApplicationMessage } from './decryptApplication';
+import { recordDisappearingSettings } from './disappearingMessages';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { groupStateOps, stagedStateOf } from './groupState';
@@ -105,6 +106,8 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   }
 
   if (state.groupActiveState.kind === 'removedFromGroup') record.active = false;
+  // Cached per metadata payload, so cheap; written on every batch so a record from before the field heals on its next sync.
+  recordDisappearingSettings(record, state.groupContext.extensions);
   for (const m of messages) if (m.sentAtNs > record.lastMessageAtNs && m.error === undefined) record.lastMessageAtNs = m.sentAtNs;
 
   const ops: StoreOp[] = [];

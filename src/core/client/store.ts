@@ -1,3 +1,5 @@
+import type { DisappearingSettings } from '../mls/groupContext';
+
 /**
  * The storage interface of the messaging client. One implementation per platform: memory (tests,
  * short-lived agents), SQLite (agents, the CLI), encrypted IndexedDB (the extension vault).
@@ -114,6 +116,13 @@ export interface GroupRecord {
   welcomeId?: bigint;
   /** sentAtNs of the newest message, to order conversation lists. */
   lastMessageAtNs: bigint;
+  /**
+   * The disappearing-message settings of the group's stored MLS state (0xff00), written in the
+   * batch that writes a state with new extensions, so the sweep finds the groups with settings
+   * without decoding any state. `null`: none. Missing (records written before it, or metadata
+   * that does not parse): unknown, so the sweep reads the state once and records them.
+   */
+  disappearing?: DisappearingSettings | null;
 }
 
 /**

@@ -38,9 +38,9 @@ function fakeEngine(loadFails: ReadonlyMap<string, unknown>) {
         },
       },
     },
-    load: async (id: string) => {
+    updateRecord: async (id: string, change: (record: GroupRecord, session: GroupSession) => GroupRecord) => {
       if (loadFails.has(id)) throw loadFails.get(id);
-      return session(id);
+      return change({ id } as GroupRecord, session(id));
     },
     peek: () => undefined,
   } as unknown as MessagingEngine;
