@@ -96,6 +96,6 @@ describe('insertGroupMessages answered with ids only', () => {
     const { records, fresh: announced } = unpackInsertedGroupMessages(inputs, packed);
     expect(records).toEqual([stored, fresh]);
     expect(announced).toEqual([fresh]);
-    expect(packed.idsAndNs).toEqual(new BigInt64Array([0n, 0n, 9n, 90n]));
+    expect(packed.idsAndNs).toEqual([0n, 0n, 9n, 90n]);
   });
 });

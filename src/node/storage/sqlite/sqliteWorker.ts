@@ -26,6 +26,8 @@ const flushOutbox = (): void => {
   if (outbox.length === 0) return;
   const batch = outbox;
   outbox = [];
+  const last = batch[batch.length - 1];
+  if (last && store && (last.type === 'result' || last.type === 'error')) last.stats = { ...store.commitStats };
   port.postMessage(batch);
 };
 const post = (m: WorkerMessage): void => {
@@ -68,19 +70,19 @@ function serve(open: SqliteNodeStore, request: WorkerRequest): void {
   try {
     if (request.method === 'insertGroupMessages') args = [unpackGroupMessageInputs(args[0] as Uint8Array)];
   } catch (error) {
-    post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } });
+    post({ type: 'error', id: request.id, error: serializeError(error)});
     return;
   }
   method.apply(open, args).then(
     (result) => {
       const answer =
         request.method === 'insertGroupMessages' ? packInsertedGroupMessages(result as GroupMessageRecord[], announced) : compactBytes(result);
-      post({ type: 'result', id: request.id, result: answer, stats: { ...open.commitStats } });
+      post({ type: 'result', id: request.id, result: answer});
       if (request.method === 'close') {
         flushOutbox();
         port.close();
       }
     },
-    (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error), stats: { ...open.commitStats } }),
+    (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error)}),
   );
 }

@@ -76,7 +76,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
               break;
             case 'result':
             case 'error': {
-              this.stats = m.stats;
+              if (m.stats) this.stats = m.stats;
               const p = this.pending.get(m.id);
               this.pending.delete(m.id);
               if (m.type === 'error') p?.reject(deserializeError(m.error));
