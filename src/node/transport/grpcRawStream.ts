@@ -43,3 +43,29 @@ export function grpcFrames(messages: readonly Uint8Array[]): Buffer {
   }
   return out;
 }
+
+/**
+ * grpcFrames that remembers its last batch: the subscribers of a group receive the same encoded
+ * messages (one object per record, encoded once) in the same loop turn, so after the first of
+ * them the framed buffer is reused rather than allocated and copied again for each. Batches are
+ * compared element by element by identity; the buffer is never written after it is built, so
+ * several streams may hold it in their write queues at once.
+ */
+export class RecentFrames {
+  private lastMessages: readonly Uint8Array[] = [];
+  private lastFrames: Buffer | undefined;
+
+  framesOf(messages: readonly Uint8Array[]): Buffer {
+    if (this.lastFrames && sameElements(messages, this.lastMessages)) return this.lastFrames;
+    const frames = grpcFrames(messages);
+    this.lastMessages = messages;
+    this.lastFrames = frames;
+    return frames;
+  }
+}
+
+function sameElements(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -3,7 +3,7 @@ import { apiMethods, type ApiMethodName } from '../../core/api';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
-import { grpcFrames, http2StreamOf } from './grpcRawStream';
+import { RecentFrames, http2StreamOf } from './grpcRawStream';
 
 export interface GrpcListenerOptions {
   host: string;
@@ -44,6 +44,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
 
   const definitions: Record<string, grpc.MethodDefinition<Buffer, Uint8Array>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
+  const frames = new RecentFrames();
   for (const name of Object.keys(apiMethods) as ApiMethodName[]) {
     const spec = apiMethods[name];
     const stream = spec.kind === 'serverStream';
@@ -58,7 +59,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
       originalName: spec.name,
     };
     implementation[name] = stream
-      ? (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => serveStream(options.dispatcher, spec.path, call, options.maxMessageBytes)
+      ? (call: grpc.ServerWritableStream<Buffer, Uint8Array>) => serveStream(options.dispatcher, spec.path, call, options.maxMessageBytes, frames)
       : (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) =>
           serveUnary(options.dispatcher, spec.path, call, callback);
   }
@@ -138,6 +139,7 @@ function serveStream(
   path: string,
   call: grpc.ServerWritableStream<Buffer, Uint8Array>,
   maxMessageBytes: number,
+  frames: RecentFrames,
 ): void {
   const abort = new AbortController();
   call.on('cancelled', () => abort.abort());
@@ -160,7 +162,7 @@ function serveStream(
       if (abort.signal.aborted) return Promise.reject(new Error('stream cancelled'));
       if (raw?.destroyed) return Promise.reject(new Error('stream cancelled'));
       if (raw && messages.every((m) => m.byteLength <= maxMessageBytes)) {
-        return raw.write(grpcFrames(messages)) ? RESOLVED : drained(raw, abort.signal);
+        return raw.write(frames.framesOf(messages)) ? RESOLVED : drained(raw, abort.signal);
       }
       // grpc-js's own path (and its RESOURCE_EXHAUSTED for an oversized response).
       let ready = true;

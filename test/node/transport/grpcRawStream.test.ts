@@ -2,7 +2,7 @@ import { connect } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { grpcFrames, http2StreamOf } from '../../../src/node/transport/grpcRawStream';
+import { RecentFrames, grpcFrames, http2StreamOf } from '../../../src/node/transport/grpcRawStream';
 
 /** Splits gRPC length-prefixed messages; throws on a malformed buffer. */
 function splitFrames(bytes: Uint8Array): Uint8Array[] {
@@ -18,6 +18,33 @@ function splitFrames(bytes: Uint8Array): Uint8Array[] {
   if (at !== bytes.length) throw new Error('trailing bytes');
   return out;
 }
+
+describe('RecentFrames', () => {
+  it('frames every batch as grpcFrames does, reusing the buffer only for the same messages in the same order', () => {
+    const pool = Array.from({ length: 4 }, (_, i) => new Uint8Array(i * 7 + 1).fill(i));
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.nat(3), { maxLength: 5 }), { maxLength: 12 }), (batches) => {
+        const frames = new RecentFrames();
+        let previous: { picks: number[]; out: Buffer } | undefined;
+        for (const picks of batches) {
+          const messages = picks.map((i) => pool[i]!);
+          const out = frames.framesOf(messages);
+          expect([...out]).toEqual([...grpcFrames(messages)]);
+          const same = previous !== undefined && previous.picks.join() === picks.join();
+          if (!same && previous) expect(out).not.toBe(previous.out);
+          if (same) expect(out).toBe(previous!.out);
+          previous = { picks, out };
+        }
+      }),
+    );
+  });
+
+  it('does not reuse a batch whose messages are equal in content but other objects', () => {
+    const frames = new RecentFrames();
+    const first = frames.framesOf([new Uint8Array([1, 2])]);
+    expect(frames.framesOf([new Uint8Array([1, 2])])).not.toBe(first);
+  });
+});
 
 describe('grpcFrames', () => {
   it('lays out each message behind an uncompressed 5-byte length prefix, in order', () => {
