@@ -39,7 +39,10 @@ const intentDataArb: fc.Arbitrary<IntentData> = fc.oneof(
 const postCommitArb: fc.Arbitrary<PostCommit> = fc.record(
   {
     welcome: bytes(200),
-    recipients: fc.array(fc.record({ installationKey: bytes(32), initKey: bytes(32) }), { maxLength: 4 }),
+    recipients: fc.array(
+      fc.record({ installationKey: bytes(32), initKey: bytes(32), xwingKey: bytes(1216) }, { requiredKeys: ['installationKey', 'initKey'] }),
+      { maxLength: 4 },
+    ),
     messageCursor: u64,
     transcript: bytes(100),
   },
