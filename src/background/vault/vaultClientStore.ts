@@ -41,8 +41,23 @@ export function vaultClientStore(vault: Vault, identityId: string): ClientStore 
   return new VaultClientStore(vault, identityId);
 }
 
+/** Sent times of one group in which no expirable message is stored: fromNs ≤ sentAtNs ≤ toNs. */
+interface SweptRange {
+  fromNs: bigint;
+  toNs: bigint;
+}
+
 class VaultClientStore implements ClientStore {
   private closed = false;
+  /**
+   * Per group, the range the sweeps have emptied of expirable messages, so that the next sweep
+   * opens only the rows after it instead of every group update and unsent message of the whole
+   * window again (kind and status are sealed: a row must be opened to be judged). In memory: the
+   * first sweep after a worker wake reads the whole window once.
+   */
+  private readonly swept = new Map<string, SweptRange>();
+  /** Per group, counts the expirable messages written, so that a sweep they overlap does not record its range. */
+  private readonly expirableWrites = new Map<string, number>();
 
   constructor(
     private readonly vault: Vault,
@@ -148,25 +163,48 @@ class VaultClientStore implements ClientStore {
       for (const w of writes) if ('put' in w) w.plain?.fill(0);
       throw e;
     }
-    await this.vault.records.write(writes);
+    try {
+      await this.vault.records.write(writes);
+    } finally {
+      // After the write (even a failed one, in case it landed): a sweep that read before it then sees the count moved.
+      for (const op of batch) if (op.op === 'putMessage' && isExpirable(op.record)) this.noteExpirableWrite(op.record.groupId, op.record.sentAtNs);
+    }
+  }
+
+  /** An expirable message now stored at `sentAtNs`: the swept range ends before it. */
+  private noteExpirableWrite(groupId: string, sentAtNs: bigint): void {
+    this.expirableWrites.set(groupId, (this.expirableWrites.get(groupId) ?? 0) + 1);
+    const swept = this.swept.get(groupId);
+    if (swept === undefined || sentAtNs < swept.fromNs || sentAtNs > swept.toNs) return;
+    if (sentAtNs === swept.fromNs) this.swept.delete(groupId);
+    else this.swept.set(groupId, { fromNs: swept.fromNs, toNs: sentAtNs - 1n });
   }
 
   /**
    * Kind and status are sealed, so the window's rows are read (one index range) and opened, then
-   * the expirable ones deleted in one transaction. A message written in between is at worst left
-   * for the next sweep; a deleted one read meanwhile was expired anyway.
+   * the expirable ones deleted in one transaction. Rows in the range already swept are skipped;
+   * a window that starts before that range (the settings changed) is read whole. A message
+   * written in between is at worst left for the next sweep (the swept range then stays as it
+   * was); a deleted one read meanwhile was expired anyway.
    */
   async deleteExpiredMessages(groupId: string, window: ExpiredWindow): Promise<number> {
     this.checkOpen();
     if (window.fromNs > window.toNs) return 0;
+    const swept = this.swept.get(groupId);
+    const covered = swept !== undefined && swept.fromNs <= window.fromNs && swept.toNs >= window.fromNs ? swept.toNs : undefined;
+    const fromNs = covered === undefined ? window.fromNs : covered + 1n;
+    if (fromNs > window.toNs) return 0;
+    const writesBefore = this.expirableWrites.get(groupId) ?? 0;
     const range: Parameters<Vault['records']['listByTime']>[2] = { beforeNs: window.toNs + 1n, direction: 'next' };
-    if (window.fromNs > 0n) range.afterNs = window.fromNs - 1n;
+    if (fromNs > 0n) range.afterNs = fromNs - 1n;
     const rows = (await this.vault.records.listByTime(this.scope, groupId, range)) as MessageRecord[];
-    const expired = rows.filter((m) => m.groupId === groupId && isExpirable(m) && m.sentAtNs >= window.fromNs && m.sentAtNs <= window.toNs);
-    if (expired.length === 0) return 0;
-    const writes = await Promise.all(expired.map((m) => this.vault.records.prepareDelete(this.name(KIND.message, m.id))));
-    this.checkOpen();
-    await this.vault.records.write(writes);
+    const expired = rows.filter((m) => m.groupId === groupId && isExpirable(m) && m.sentAtNs >= fromNs && m.sentAtNs <= window.toNs);
+    if (expired.length > 0) {
+      const writes = await Promise.all(expired.map((m) => this.vault.records.prepareDelete(this.name(KIND.message, m.id))));
+      this.checkOpen();
+      await this.vault.records.write(writes);
+    }
+    if ((this.expirableWrites.get(groupId) ?? 0) === writesBefore) this.swept.set(groupId, { fromNs: window.fromNs, toNs: window.toNs });
     return expired.length;
   }
 

@@ -144,6 +144,107 @@ describe('vault ClientStore', () => {
     );
   });
 
+  it('deletes as the in-memory store does when sweeps, writes and changed windows interleave', async () => {
+    const vault = await unlockedVault();
+    // Wide windows, mostly from the start, so that a later write often lands in a range already swept.
+    const window = fc.record({ groupId: fc.constantFrom(...groupIds), fromNs: fc.bigInt({ min: 0n, max: 2n }), toNs: fc.bigInt({ min: 1n, max: 7n }) });
+    const step = fc.oneof(fc.array(op, { maxLength: 4 }).map((batch) => ({ batch })), window.map((w) => ({ window: w })));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 16 }), async (steps) => {
+        const sealed = vaultClientStore(vault, `interleaved-${run++}`);
+        const memory = createMemoryStore();
+        for (const s of steps) {
+          if ('batch' in s) {
+            await sealed.commit(s.batch);
+            await memory.commit(s.batch);
+          } else {
+            expect(await sealed.deleteExpiredMessages(s.window.groupId, s.window)).toBe(await memory.deleteExpiredMessages(s.window.groupId, s.window));
+          }
+        }
+        expect(await snapshot(sealed, [])).toEqual(await snapshot(memory, []));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a message written while a sweep runs is deleted by the next sweep of the same window', async () => {
+    const vault = await unlockedVault();
+    const listByTime = vault.records.listByTime.bind(vault.records);
+    const window = fc.record({ groupId: fc.constantFrom(...groupIds), fromNs: fc.bigInt({ min: 0n, max: 2n }), toNs: fc.bigInt({ min: 1n, max: 7n }) });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 4 }), { maxLength: 3 }), window, fc.array(op, { maxLength: 4 }), async (before, w, during) => {
+        const sealed = vaultClientStore(vault, `racing-${run++}`);
+        const memory = createMemoryStore();
+        for (const batch of before) {
+          await sealed.commit(batch);
+          await memory.commit(batch);
+        }
+        // The batch is written after the sweep read its rows and before it ends.
+        let midSweep: (() => Promise<void>) | undefined = () => sealed.commit(during);
+        vault.records.listByTime = async (...args) => {
+          const rows = await listByTime(...args);
+          const hook = midSweep;
+          midSweep = undefined;
+          await hook?.();
+          return rows;
+        };
+        await sealed.deleteExpiredMessages(w.groupId, w);
+        vault.records.listByTime = listByTime;
+        if (midSweep !== undefined) await sealed.commit(during);
+        await sealed.deleteExpiredMessages(w.groupId, w);
+        await memory.commit(during);
+        await memory.deleteExpiredMessages(w.groupId, w);
+        expect(await snapshot(sealed, [])).toEqual(await snapshot(memory, []));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('opens only the rows after the swept range on the next sweep, and again the whole window when the settings move its start back', async () => {
+    const vault = await unlockedVault();
+    const store = vaultClientStore(vault, 'sweeps');
+    let opened = 0;
+    const listByTime = vault.records.listByTime.bind(vault.records);
+    vault.records.listByTime = async (...args) => {
+      const rows = await listByTime(...args);
+      opened += rows.length;
+      return rows;
+    };
+    const message = (id: string, sentAtNs: bigint, kind: MessageRecord['kind'], deliveryStatus: MessageRecord['deliveryStatus'] = 'published'): MessageRecord => ({
+      id, groupId: 'aa01', kind, senderInboxId: 'b', senderInstallationId: 'ab', sentAtNs, content: new Uint8Array(), contentType: 't', deliveryStatus,
+    });
+    // 50 group updates and an unsent message among 10 application messages, sent at 1..61.
+    const rows: MessageRecord[] = [];
+    for (let t = 1n; t <= 50n; t++) rows.push(message(`u${t}`, t, 'membershipChange'));
+    rows.push(message('unsent', 25n, 'application', 'unpublished'));
+    for (let t = 51n; t <= 60n; t++) rows.push(message(`a${t}`, t - 46n, 'application'));
+    await store.commit(rows.map((record) => ({ op: 'putMessage' as const, record })));
+
+    expect(await store.deleteExpiredMessages('aa01', { fromNs: 1n, toNs: 10n })).toBe(6);
+    expect(opened).toBe(16);
+    opened = 0;
+    // The same window again opens nothing; a later end opens only what lies past the last one.
+    expect(await store.deleteExpiredMessages('aa01', { fromNs: 1n, toNs: 10n })).toBe(0);
+    expect(opened).toBe(0);
+    expect(await store.deleteExpiredMessages('aa01', { fromNs: 1n, toNs: 20n })).toBe(4);
+    expect(opened).toBe(14);
+    opened = 0;
+    // A message that arrives late, inside the swept range, is still found.
+    await store.commit([{ op: 'putMessage', record: message('late', 3n, 'application') }]);
+    expect(await store.deleteExpiredMessages('aa01', { fromNs: 1n, toNs: 20n })).toBe(1);
+    expect(await store.getMessage('late')).toBeUndefined();
+    // Settings whose start moved earlier than the swept range: the whole window is read again.
+    await store.commit([{ op: 'putMessage', record: message('early', 0n, 'application') }]);
+    opened = 0;
+    expect(await store.deleteExpiredMessages('aa01', { fromNs: 0n, toNs: 20n })).toBe(1);
+    expect(opened).toBe(21);
+    const left = await store.listMessages('aa01');
+    expect(left.filter((m) => m.kind === 'application').map((m) => m.id)).toEqual(['unsent']);
+    expect(left.filter((m) => m.kind === 'membershipChange')).toHaveLength(50);
+  });
+
   it('keeps identities apart: one identity never sees another\'s records', async () => {
     const vault = await unlockedVault();
     const alice = vaultClientStore(vault, 'alice');
