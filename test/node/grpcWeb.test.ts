@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrpcWebApi, type NetworkApi } from '../../src/core/api';
@@ -31,6 +32,35 @@ describe('gRPC-web listener', () => {
     await iterator.return?.();
     const q = await api.queryGroupMessages({ groupId: group, pagingInfo: undefined });
     expect(q.messages).toHaveLength(2);
+  });
+
+  it('keeps serving after clients leave in the middle of a request body, and answers bodies sent in pieces', async () => {
+    const path = '/xmtp.identity.api.v1.IdentityApi/GetInboxIds';
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(node.webPort, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // 30 bytes announced, a frame header promising 20, then the client is gone.
+      socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 30\r\n\r\n`);
+      socket.write(new Uint8Array([0, 0, 0, 0, 20, 1, 2]));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      socket.destroy();
+    }
+    // The same request whole, but written a few bytes at a time.
+    const socket = connect(node.webPort, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 5\r\n\r\n`);
+    for (const b of [0, 0, 0, 0, 0]) {
+      socket.write(new Uint8Array([b]));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    // The chunked body ends with its empty last chunk.
+    for (let waited = 0; !answer.endsWith('\r\n0\r\n\r\n') && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toContain('grpc-status: 0');
+    expect((await api.getInboxIds({ requests: [] })).responses).toEqual([]);
   });
 
   it('reports errors as typed gRPC statuses', async () => {

@@ -174,37 +174,89 @@ async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res
 
 type ReadResult = { ok: true; message: Uint8Array } | { ok: false; status: number; message: string };
 
-/** Reads exactly one data frame from the body; sizes are checked before anything is buffered. */
-async function readRequestMessage(req: IncomingMessage, maxMessageBytes: number): Promise<ReadResult> {
+/**
+ * Reads exactly one data frame from the body; sizes are checked before anything is buffered.
+ * Event listeners rather than `for await`: a Readable's async iterator costs a promise and a
+ * generator step per chunk, paid on every gRPC-web call.
+ */
+function readRequestMessage(req: IncomingMessage, maxMessageBytes: number): Promise<ReadResult> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxMessageBytes + 5) {
-    return { ok: false, status: GrpcStatus.RESOURCE_EXHAUSTED, message: `Request body of ${declared} bytes exceeds the ${maxMessageBytes}-byte limit.` };
+    return Promise.resolve({
+      ok: false,
+      status: GrpcStatus.RESOURCE_EXHAUSTED,
+      message: `Request body of ${declared} bytes exceeds the ${maxMessageBytes}-byte limit.`,
+    });
   }
-  const parser = new GrpcWebFrameParser({ maxFrameBytes: maxMessageBytes });
-  let message: Uint8Array | undefined;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      for (const frame of parser.push(chunk)) {
-        if (frame.kind !== 'data' || message !== undefined) {
-          return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'A gRPC-web request carries exactly one data frame.' };
+  return new Promise((resolve) => new RequestMessageReader(req, maxMessageBytes, resolve));
+}
+
+/** One request body's frames, from its stream events to one ReadResult. */
+class RequestMessageReader {
+  private readonly parser: GrpcWebFrameParser;
+  private message: Uint8Array | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    maxMessageBytes: number,
+    private readonly resolve: (result: ReadResult) => void,
+  ) {
+    this.parser = new GrpcWebFrameParser({ maxFrameBytes: maxMessageBytes });
+    req.on('data', this.onData);
+    req.on('end', this.onEnd);
+    req.on('error', this.onCutOff);
+    req.on('close', this.onCutOff);
+  }
+
+  private finish(result: ReadResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.req.off('data', this.onData);
+    this.req.off('end', this.onEnd);
+    this.req.off('error', this.onCutOff);
+    this.req.off('close', this.onCutOff);
+    // Whatever else the client sends is not read (the caller answers and closes the connection).
+    if (!result.ok) this.req.pause();
+    this.resolve(result);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    try {
+      for (const frame of this.parser.push(chunk)) {
+        if (frame.kind !== 'data' || this.message !== undefined) {
+          this.finish({ ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'A gRPC-web request carries exactly one data frame.' });
+          return;
         }
-        message = frame.payload;
+        this.message = frame.payload;
+      }
+    } catch (e) {
+      if (isParleyError(e, 'Codec.TooLarge')) {
+        this.finish({ ok: false, status: GrpcStatus.RESOURCE_EXHAUSTED, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage });
+      } else if (isParleyError(e)) {
+        this.finish({ ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage });
+      } else {
+        this.finish({ ok: false, status: GrpcStatus.CANCELLED, message: 'The request body was cut off.' });
       }
     }
-  } catch (e) {
-    if (isParleyError(e, 'Codec.TooLarge')) {
-      return { ok: false, status: GrpcStatus.RESOURCE_EXHAUSTED, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage };
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.parser.bufferedBytes > 0) {
+      this.finish({
+        ok: false,
+        status: GrpcStatus.INVALID_ARGUMENT,
+        message: `Truncated gRPC-web frame: the body ended ${this.parser.bufferedBytes} bytes into a frame.`,
+      });
+    } else if (this.message === undefined) {
+      this.finish({ ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'The gRPC-web request has no message frame.' });
+    } else {
+      this.finish({ ok: true, message: this.message });
     }
-    if (isParleyError(e)) {
-      return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: e.details ? `${e.shortMessage} ${e.details}` : e.shortMessage };
-    }
-    return { ok: false, status: GrpcStatus.CANCELLED, message: 'The request body was cut off.' };
-  }
-  if (parser.bufferedBytes > 0) {
-    return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: `Truncated gRPC-web frame: the body ended ${parser.bufferedBytes} bytes into a frame.` };
-  }
-  if (message === undefined) {
-    return { ok: false, status: GrpcStatus.INVALID_ARGUMENT, message: 'The gRPC-web request has no message frame.' };
-  }
-  return { ok: true, message };
+  };
+
+  /** An error or a close before the end: the client went away mid-body. */
+  private readonly onCutOff = (): void => {
+    this.finish({ ok: false, status: GrpcStatus.CANCELLED, message: 'The request body was cut off.' });
+  };
 }
