@@ -201,9 +201,11 @@ describe('SqliteClientStore', () => {
     expect(kdf['salt']).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('leaves no message text, private key or conversation id in the raw file bytes when encrypted (and does in clear)', async () => {
+  it('leaves no message text, private key, key-package secret or conversation id in the raw file bytes when encrypted (and does in clear)', async () => {
     const text = 'meet me at the old mill at midnight';
     const privateKey = crypto.getRandomValues(new Uint8Array(32));
+    // A key package's private keys: init, HPKE leaf, signature and X-Wing seed (128 bytes).
+    const keyPackageSecrets = crypto.getRandomValues(new Uint8Array(128));
     const groupId = 'feedc0ffee0123456789abcdef001122';
     const messageId = '0badf00d0badf00d0badf00d0badf00d';
     const batch: StoreOp[] = [
@@ -211,6 +213,7 @@ describe('SqliteClientStore', () => {
       { op: 'putGroup', record: groupRecord(groupId, { kind: 'dm', dmId: 'dm:alice-inbox:bob-inbox' }) },
       { op: 'putGroupState', record: { groupId, epoch: 1n, ratchetTree: privateKey.slice(0, 16), state: privateKey.slice(16) } },
       { op: 'putMessage', record: messageRecord(messageId, groupId, 10n, { content: new TextEncoder().encode(text) }) },
+      { op: 'putKeyPackage', record: { id: 'ab'.repeat(32), keyPackage: new Uint8Array(64), privateKeys: keyPackageSecrets, createdAtNs: 1n } },
     ];
     const rawBytes = (path: string) =>
       Buffer.concat([readFileSync(path), ...(existsSync(`${path}-wal`) ? [readFileSync(`${path}-wal`)] : [])]);
@@ -218,6 +221,7 @@ describe('SqliteClientStore', () => {
       const enc = (s: string) => new TextEncoder().encode(s);
       const found: string[] = [];
       if (containsBytes(dump, privateKey.slice(0, 8)) || containsBytes(dump, privateKey.slice(16, 24))) found.push('private key');
+      if (containsBytes(dump, keyPackageSecrets.slice(96, 104))) found.push('X-Wing seed');
       for (const s of [text, 'old mill', groupId, messageId, 'alice-inbox', identityRecord(privateKey).inboxId, identityRecord(privateKey).accountAddress]) {
         if (containsBytes(dump, enc(s))) found.push(s);
       }
@@ -237,7 +241,7 @@ describe('SqliteClientStore', () => {
         expect(leaks(afterClose)).toEqual([]);
       } else {
         // The same search finds everything in a clear store: the grep is able to fail.
-        expect(leaks(afterClose)).toEqual(['private key', text, 'old mill', groupId, messageId, 'alice-inbox', identityRecord(privateKey).inboxId, identityRecord(privateKey).accountAddress]);
+        expect(leaks(afterClose)).toEqual(['private key', 'X-Wing seed', text, 'old mill', groupId, messageId, 'alice-inbox', identityRecord(privateKey).inboxId, identityRecord(privateKey).accountAddress]);
       }
     }
   });
