@@ -270,10 +270,11 @@ describe('vault ClientStore', () => {
     await expect(store.commit([{ op: 'setCursor', key: 'welcomes', value: 1n }])).rejects.toMatchObject({ code: 'Vault.Locked' });
   });
 
-  it('leaves no private key, password, message text or conversation id in an IndexedDB dump', async () => {
+  it('leaves no private key, key-package secret, password, message text or conversation id in an IndexedDB dump', async () => {
     const dbName = freshDbName();
     const vault = await unlockedVault(dbName);
     const installationKey = crypto.getRandomValues(new Uint8Array(32));
+    const keyPackageSecrets = crypto.getRandomValues(new Uint8Array(128));
     const walletKey = '0x' + 'ab54'.repeat(16);
     const text = 'meet me at the old mill at midnight';
     const groupId = 'feedc0ffee0123456789abcdef001122';
@@ -306,12 +307,15 @@ describe('vault ClientStore', () => {
           deliveryStatus: 'published',
         },
       },
+      // A key package's private keys: init, HPKE leaf, signature and X-Wing seed.
+      { op: 'putKeyPackage', record: { id: 'cd'.repeat(32), keyPackage: new Uint8Array(64), privateKeys: keyPackageSecrets, createdAtNs: 1n } },
     ]);
     const dump = bytesOf(await dumpDatabase(dbName));
     expect(dump.length).toBeGreaterThan(500);
     const enc = (s: string) => new TextEncoder().encode(s);
     expect(contains(dump, installationKey)).toBe(false);
     expect(contains(dump, installationKey.slice(0, 8))).toBe(false);
+    expect(contains(dump, keyPackageSecrets.slice(96, 104))).toBe(false);
     for (const secret of [walletKey, walletKey.slice(2), text, 'old mill', PASSWORD, groupId, 'xmtp.org/text', 'Main']) {
       expect(contains(dump, enc(secret)), secret).toBe(false);
     }
