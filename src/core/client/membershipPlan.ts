@@ -5,6 +5,7 @@ import { replaceExtension } from '../mls/extensions';
 import { membershipExtension, membershipOf } from '../mls/extensionsMembership';
 import { validateXmtpKeyPackage } from '../mls/keyPackageValidate';
 import { planMembershipUpdate as planMembershipDiff, withFailedInstallations } from '../mls/membershipDiffPlan';
+import { isUsableXWingPublicKey } from '../mls/welcomeWrapperKey';
 import { fromHex, toHex } from './bytes';
 import { groupLeaves } from './groupLeaves';
 import type { IdentityDirectory } from './identityDirectory';
@@ -82,10 +83,17 @@ export async function planMembershipUpdate(input: MembershipPlanInput): Promise<
         if (toHex(kp.installationKey) !== installationId) {
           throw new ParleyError('Mls.InvalidKeyPackage', 'The key package belongs to another installation.');
         }
-        addKeyPackages.push(kp.keyPackage);
         const recipient: WelcomeRecipient = { installationKey: kp.installationKey, initKey: kp.initKey };
         // libxmtp wraps to the 0xff03 key when the key package offers one (groups/intents.rs welcome_wrapper_algorithm).
-        if (kp.welcomeWrapperKey?.algorithm === 'xwing-mlkem768-draft6') recipient.xwingKey = kp.welcomeWrapperKey.publicKey;
+        if (kp.welcomeWrapperKey?.algorithm === 'xwing-mlkem768-draft6') {
+          // Checked before the commit adds the installation: its welcome is wrapped only after the
+          // commit is accepted, when a key nobody can encapsulate to would hold back every welcome.
+          if (!(await isUsableXWingPublicKey(kp.welcomeWrapperKey.publicKey))) {
+            throw new ParleyError('Mls.InvalidKeyPackage', 'The key package offers an X-Wing key no welcome can be wrapped to.');
+          }
+          recipient.xwingKey = kp.welcomeWrapperKey.publicKey;
+        }
+        addKeyPackages.push(kp.keyPackage);
         recipients.push(recipient);
       } catch {
         failed.push(fromHex(installationId));

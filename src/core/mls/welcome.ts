@@ -94,7 +94,13 @@ export async function wrapWelcome(input: WrapWelcomeInput): Promise<WrappedWelco
   } catch (cause) {
     throw new ParleyError('Mls.BadInput', `The recipient key is not a ${algorithmName(algorithm)} public key.`, { cause });
   }
-  const sender = await suite.createSenderContext({ recipientPublicKey, info: welcomeHpkeInfo() });
+  let sender: Awaited<ReturnType<CipherSuite['createSenderContext']>>;
+  try {
+    sender = await suite.createSenderContext({ recipientPublicKey, info: welcomeHpkeInfo() });
+  } catch (cause) {
+    // X-Wing deserializes any 1216 bytes; FIPS 203's encapsulation-key check (§7.2) runs here.
+    throw new ParleyError('Mls.BadInput', `The recipient key is not a ${algorithmName(algorithm)} public key.`, { cause });
+  }
   const ciphertext = new Uint8Array(await sender.seal(welcomeTls));
   const sealedMetadata = new Uint8Array(await sender.seal(welcomeMetadata));
   return {

@@ -40,6 +40,23 @@ export async function xwingPublicKeyOf(privateKey: Uint8Array): Promise<Uint8Arr
 }
 
 /**
+ * Whether a welcome can be wrapped to this X-Wing public key. Any 1216 bytes deserialize, but the
+ * ML-KEM half may fail FIPS 203's encapsulation-key check (§7.2), which only encapsulation runs;
+ * a key package offering such a key would make its welcome unsendable after the commit that added it.
+ */
+export async function isUsableXWingPublicKey(publicKey: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== 1216) return false;
+  const kem = new XWing();
+  try {
+    const { sharedSecret } = await kem.encap({ recipientPublicKey: await kem.deserializePublicKey(publicKey.slice()) });
+    new Uint8Array(sharedSecret).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Key-package extension 0xff03: protobuf WelcomeWrapperEncryption{pub_key, algorithm
  * XWING_MLKEM_768_DRAFT_6} (libxmtp identity.rs `build_post_quantum_public_key_extension`).
  */

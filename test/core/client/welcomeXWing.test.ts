@@ -3,7 +3,12 @@ import { encodePrivateKeyPackage, decodeKeyPackageSecrets, decodeStoredKeyPackag
 import { createXmtpKeyPackage } from '../../../src/core/mls/keyPackage';
 import { validateXmtpKeyPackage } from '../../../src/core/mls/keyPackageValidate';
 import { WELCOME_WRAPPER_ALGORITHM_XWING, wrapWelcome } from '../../../src/core/mls/welcome';
-import { generateXWingKeyPair } from '../../../src/core/mls/welcomeWrapperKey';
+import { generateXWingKeyPair, welcomeWrapperEncryptionExtension } from '../../../src/core/mls/welcomeWrapperKey';
+import { generateKeyPackageWithKey } from 'ts-mls';
+import { encodeKeyPackage } from 'ts-mls/keyPackage.js';
+import { getXmtpCiphersuiteImpl } from '../../../src/core/mls/ciphersuite';
+import { xmtpCredential } from '../../../src/core/mls/credential';
+import { EXTENSION_LAST_RESORT, applicationIdExtension, xmtpLeafCapabilities } from '../../../src/core/mls/keyPackageProfile';
 import fc from 'fast-check';
 import { ParleyError } from '../../../src/core/errors';
 import { newUser, startTestNetwork, texts, type TestNetwork, type TestUser } from './clientTestKit';
@@ -79,6 +84,32 @@ describe('X-Wing welcomes between Parley clients', () => {
     const second = await alice.client.conversations.createGroup([bob.client.inboxId], { name: 'pq again' });
     expect((await welcomeAlgorithms(network, bob)).sort()).toEqual([1, WELCOME_WRAPPER_ALGORITHM_XWING]);
     expect((await bob.client.conversations.sync()).map((c) => c.id)).toEqual([second.id]);
+  });
+
+  it('leaves out an installation whose X-Wing key no welcome can be wrapped to; the others get their welcomes', async () => {
+    const alice = await newUser(network);
+    const bob = await newUser(network);
+    const carol = await newUser(network);
+    // Bob's latest key package offers 1216 bytes that are no ML-KEM encapsulation key.
+    const identity = await bob.store.getIdentity();
+    if (identity === undefined) throw new Error('bob has an identity');
+    const nowS = BigInt(Math.floor(Date.now() / 1000));
+    const { publicPackage } = await generateKeyPackageWithKey(
+      xmtpCredential(identity.inboxId),
+      xmtpLeafCapabilities(),
+      { notBefore: nowS - 3600n, notAfter: nowS + 86_400n },
+      [{ extensionType: EXTENSION_LAST_RESORT, extensionData: new Uint8Array() }, welcomeWrapperEncryptionExtension(new Uint8Array(1216).fill(0xff))],
+      { signKey: identity.installationPrivateKey, publicKey: identity.installationPublicKey },
+      await getXmtpCiphersuiteImpl(),
+      [applicationIdExtension(identity.inboxId)],
+    );
+    await network.api().uploadKeyPackage({ keyPackage: { keyPackageTlsSerialized: encodeKeyPackage(publicPackage) }, isInboxIdCredential: true });
+    expect(await latestKeyPackageWrapperKey(network, bob)).toHaveLength(1216);
+
+    const group = await alice.client.conversations.createGroup([bob.client.inboxId, carol.client.inboxId], { name: 'one bad key' });
+    expect(await welcomeAlgorithms(network, bob)).toEqual([]);
+    expect(await welcomeAlgorithms(network, carol)).toEqual([WELCOME_WRAPPER_ALGORITHM_XWING]);
+    expect((await carol.client.conversations.sync()).map((c) => c.id)).toEqual([group.id]);
   });
 
   it('refuses an X-Wing welcome to a key bob does not hold, or sealed to another key, with typed errors', async () => {

@@ -16,7 +16,7 @@ import {
   wrapWelcome,
 } from '../../../src/core/mls/welcome';
 import { encodeWelcomeMetadata, decodeWelcomeMetadata } from '../../../src/core/mls/welcomeMetadata';
-import { generateXWingKeyPair, xwingPublicKeyOf, type XWingKeyPair } from '../../../src/core/mls/welcomeWrapperKey';
+import { generateXWingKeyPair, isUsableXWingPublicKey, xwingPublicKeyOf, type XWingKeyPair } from '../../../src/core/mls/welcomeWrapperKey';
 
 async function failure(run: () => Promise<unknown>): Promise<ParleyError> {
   const err = await run().then(
@@ -92,6 +92,15 @@ describe('X-Wing welcome wrapping', () => {
       unwrapWelcome({ data: curveWrapped.data, welcomeMetadata: new Uint8Array(), initPrivateKey: bob.privateKey, wrapperAlgorithm: XWING }),
     );
     expect(asXWing.code).toBe('Codec.Malformed');
+  });
+
+  it('refuses, with Mls.BadInput, to wrap to 1216 bytes whose ML-KEM half fails the encapsulation-key check', async () => {
+    // Coefficients of 0xfff are not below q = 3329 (FIPS 203 §7.2); the bytes still deserialize.
+    const notAKey = new Uint8Array(1216).fill(0xff);
+    expect(await isUsableXWingPublicKey(notAKey)).toBe(false);
+    expect(await isUsableXWingPublicKey(bob.publicKey)).toBe(true);
+    const err = await failure(() => wrapWelcome({ welcomeTls, welcomeMetadata: new Uint8Array(), recipientInitKey: notAKey, wrapperAlgorithm: XWING }));
+    expect(err.code).toBe('Mls.BadInput');
   });
 
   it('refuses to wrap to a key of the wrong size for X-Wing', async () => {
