@@ -70,6 +70,38 @@ describe('Dispatcher', () => {
     expect(releases).toHaveLength(0);
   });
 
+  it('drain counts a call whose handler throws or rejects as ended once it answers', async () => {
+    const releases: (() => void)[] = [];
+    let calls = 0;
+    const handlers = {
+      getInboxIds: () => {
+        calls++;
+        // The first throws at once, the second rejects when released.
+        if (calls === 1) throw new Error('handler bug');
+        return new Promise((_resolve, reject) => releases.push(() => reject(new Error('store gone'))));
+      },
+    } as unknown as NodeHandlers;
+    const dispatcher = new Dispatcher({
+      handlers,
+      rateLimiter: new RateLimiter({ writes: 0, reads: 0, windowMs: 1000 }),
+      logger: createLogger('error', () => {}),
+    });
+    const thrown = dispatcher.run(PATH, REQUEST, transport());
+    const rejected = dispatcher.run(PATH, REQUEST, transport());
+    await new Promise((r) => setImmediate(r));
+    expect((await thrown).status).toBe(GrpcStatus.INTERNAL);
+    let drained = false;
+    const draining = dispatcher.drain().then(() => (drained = true));
+    await new Promise((r) => setImmediate(r));
+    expect(drained).toBe(false);
+    releases[0]!();
+    expect((await rejected).status).toBe(GrpcStatus.INTERNAL);
+    await draining;
+    expect(drained).toBe(true);
+    // Nothing is left counted in flight: a later drain resolves at once.
+    await dispatcher.drain();
+  });
+
   it('hands the handler the calling client and writes the encoded response', async () => {
     const lines: string[] = [];
     const { dispatcher, releases } = heldDispatcher(lines);
