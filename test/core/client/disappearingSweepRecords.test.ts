@@ -56,6 +56,8 @@ describe('the disappearing sweep reads settings from the group records', () => {
     await fromCommit.sendText('fades (commit)');
     await bob.conversations.syncAll();
     expect((await alice.store.getGroup(fromWelcome.id))?.disappearing).toEqual({ fromNs: 1n, inNs: SECOND_NS });
+    // Alice's own commit, merged when the node shows it back, records them too.
+    expect((await alice.store.getGroup(fromCommit.id))?.disappearing).toEqual({ fromNs: 1n, inNs: SECOND_NS });
     expect((await bobStore.getGroup(fromCommit.id))?.disappearing).toEqual({ fromNs: 1n, inNs: SECOND_NS });
     expect((await bobStore.getGroup(plain[1]!.id))?.disappearing).toBeNull();
 
