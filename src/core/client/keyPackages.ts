@@ -71,12 +71,17 @@ export interface StoredKeyPackage extends KeyPackageSecrets {
 }
 
 export function decodeStoredKeyPackage(record: KeyPackageRecord): StoredKeyPackage {
+  return { keyPackage: decodeStoredPublicKeyPackage(record), ...decodeKeyPackageSecrets(record.privateKeys) };
+}
+
+/** The public half of a stored key package, its secrets left unread. */
+export function decodeStoredPublicKeyPackage(record: KeyPackageRecord): KeyPackage {
   if (record.keyPackage.length > MAX_KEY_PACKAGE_BYTES) {
     throw new ParleyError('Codec.TooLarge', 'The stored key package is too large.', { details: `${record.keyPackage.length} bytes` });
   }
   const decoded = decodeTlsExact(decodeKeyPackage, record.keyPackage.slice());
   if (!decoded.ok) throw new ParleyError('Codec.Malformed', 'The stored key package does not decode.', { details: decoded.reason });
-  return { keyPackage: decoded.value, ...decodeKeyPackageSecrets(record.privateKeys) };
+  return decoded.value;
 }
 
 /**

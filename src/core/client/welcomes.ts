@@ -4,7 +4,7 @@ import type { ClientState, Welcome } from 'ts-mls';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { decryptGroupInfo, decryptGroupSecrets } from 'ts-mls/welcome.js';
 import type { NetworkApi } from '../api/networkApi';
-import { ParleyError } from '../errors';
+import { ParleyError, isParleyError } from '../errors';
 import { decodeTlsExact } from '../mls/decodeTlsExact';
 import { bytesEqual } from '../mls/bytesEqual';
 import { WELCOME_WRAPPER_ALGORITHM_CURVE25519, WELCOME_WRAPPER_ALGORITHM_XWING, unwrapWelcome, wrapWelcome } from '../mls/welcome';
@@ -14,7 +14,7 @@ import type { ClientContext } from './clientContext';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import { xmtpClientConfig } from './groupState';
 import type { PostCommit } from './intentData';
-import { decodeStoredKeyPackage, storedWelcomeWrapperPublicKey, type StoredKeyPackage } from './keyPackages';
+import { decodeKeyPackageSecrets, decodeStoredKeyPackage, decodeStoredPublicKeyPackage, storedWelcomeWrapperPublicKey, type StoredKeyPackage } from './keyPackages';
 
 /** libxmtp sends at most 50 welcomes per request (mls_sync.rs send_welcomes chunk_size). */
 const WELCOMES_PER_REQUEST = 50;
@@ -173,15 +173,22 @@ async function keyPackageByInitKey(ctx: ClientContext, initKey: Uint8Array): Pro
 /**
  * An X-Wing-wrapped welcome names its key package by the 0xff03 public key (libxmtp
  * decrypted_welcome.rs find_key_package_hash_ref). An installation holds its current key package
- * and those replaced in the last day, so looking through them all is cheap.
+ * and those replaced in the last day, so looking through them all is cheap. Only the match has its
+ * secrets read; a record that does not decode cannot be the match and keeps no welcome from the others.
  */
 async function keyPackageByWelcomeWrapperKey(ctx: ClientContext, publicKey: Uint8Array): Promise<FoundKeyPackage> {
   for (const record of await ctx.store.listKeyPackages()) {
-    const stored = decodeStoredKeyPackage(record);
-    const offered = storedWelcomeWrapperPublicKey(stored.keyPackage);
-    if (offered !== undefined && bytesEqual(offered, publicKey)) return { keyPackageId: record.id, ...stored };
-    stored.privateKeys.initPrivateKey.fill(0);
-    stored.welcomeWrapperPrivateKey?.fill(0);
+    let keyPackage;
+    try {
+      keyPackage = decodeStoredPublicKeyPackage(record);
+    } catch (e) {
+      if (isParleyError(e)) continue;
+      throw e;
+    }
+    const offered = storedWelcomeWrapperPublicKey(keyPackage);
+    if (offered !== undefined && bytesEqual(offered, publicKey)) {
+      return { keyPackageId: record.id, keyPackage, ...decodeKeyPackageSecrets(record.privateKeys) };
+    }
   }
   throw new ParleyError('Mls.InvalidWelcome', 'The welcome is wrapped to an X-Wing key this installation does not hold.', {
     details: `${publicKey.length}-byte key`,

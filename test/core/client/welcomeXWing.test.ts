@@ -39,11 +39,16 @@ describe('X-Wing welcomes between Parley clients', () => {
     const bob = await newUser(network);
     const offered = await latestKeyPackageWrapperKey(network, bob);
     expect(offered).toHaveLength(1216);
-    const [stored] = await bob.store.listKeyPackages();
+    const [stored, ...others] = await bob.store.listKeyPackages();
     if (stored === undefined) throw new Error('bob stores his key package');
+    expect(others).toEqual([]);
     // The X-Wing seed is kept with the key package's other private keys.
     expect(stored.privateKeys).toHaveLength(128);
     expect(storedWelcomeWrapperPublicKey(decodeStoredKeyPackage(stored).keyPackage)).toEqual(offered);
+
+    // A stored record that does not decode, listed first, does not keep the lookup from bob's key package.
+    await bob.store.commit([{ op: 'putKeyPackage', record: { id: '00', keyPackage: new Uint8Array([1, 2, 3]), privateKeys: new Uint8Array(96), createdAtNs: 0n } }]);
+    expect((await bob.store.listKeyPackages())[0]?.id).toBe('00');
 
     const group = await alice.client.conversations.createGroup([bob.client.inboxId], { name: 'pq' });
     await group.sendText('hello over X-Wing');
