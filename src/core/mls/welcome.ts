@@ -141,15 +141,19 @@ export async function unwrapWelcome(input: UnwrapWelcomeInput): Promise<Unwrappe
     });
   }
   const suite = welcomeWrapperSuite(algorithm);
+  // A copy: @hpke keys keep the ArrayBuffer they are given, which for a view is the whole buffer.
+  // Wiped once both seals are open, as the caller wipes its own.
+  const privateKeyCopy = initPrivateKey.slice();
   try {
-    // Copies: @hpke keys keep the ArrayBuffer they are given, which for a view is the whole buffer.
-    const recipientKey = await suite.kem.deserializePrivateKey(initPrivateKey.slice());
+    const recipientKey = await suite.kem.deserializePrivateKey(privateKeyCopy);
     const recipient = await suite.createRecipientContext({ recipientKey, enc: kemOutput.slice(), info: welcomeHpkeInfo() });
     const welcomeTls = new Uint8Array(await recipient.open(ciphertext));
     const metadata = welcomeMetadata.length === 0 ? new Uint8Array() : new Uint8Array(await recipient.open(welcomeMetadata));
     return { welcomeTls, welcomeMetadata: metadata };
   } catch (cause) {
     throw new ParleyError('Mls.WelcomeDecryptFailed', 'The welcome could not be decrypted with this key package.', { cause });
+  } finally {
+    privateKeyCopy.fill(0);
   }
 }
 
