@@ -162,16 +162,23 @@ describe('stored key package secrets', () => {
 
   it('random bytes give Codec.Malformed unless they have one of the two stored lengths', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        let thrown: unknown;
-        try {
-          decodeKeyPackageSecrets(bytes);
-        } catch (e) {
-          thrown = e;
-        }
-        if (bytes.length === 96 || bytes.length === 128) expect(thrown).toBeUndefined();
-        else expect(thrown instanceof ParleyError && thrown.code === 'Codec.Malformed').toBe(true);
-      }),
+      // Lengths at and around the two stored forms, and any up to 200 (fast-check's default size stops at 10).
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(95, 96, 97, 127, 128, 129).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+          fc.uint8Array({ maxLength: 200, size: 'max' }),
+        ),
+        (bytes) => {
+          let thrown: unknown;
+          try {
+            decodeKeyPackageSecrets(bytes);
+          } catch (e) {
+            thrown = e;
+          }
+          if (bytes.length === 96 || bytes.length === 128) expect(thrown).toBeUndefined();
+          else expect(thrown instanceof ParleyError && thrown.code === 'Codec.Malformed').toBe(true);
+        },
+      ),
     );
   });
 });
