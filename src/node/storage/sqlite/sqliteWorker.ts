@@ -26,8 +26,15 @@ const flushOutbox = (): void => {
   if (outbox.length === 0) return;
   const batch = outbox;
   outbox = [];
-  const last = batch[batch.length - 1];
-  if (last && store && (last.type === 'result' || last.type === 'error')) last.stats = { ...store.commitStats };
+  // On the batch's last answer (an event may come after it): the main thread reads the counters
+  // once the whole batch is handled, before any caller's continuation runs.
+  for (let i = batch.length - 1; i >= 0 && store; i--) {
+    const m = batch[i]!;
+    if (m.type === 'result' || m.type === 'error') {
+      m.stats = { ...store.commitStats };
+      break;
+    }
+  }
   port.postMessage(batch);
 };
 const post = (m: WorkerMessage): void => {
@@ -70,7 +77,7 @@ function serve(open: SqliteNodeStore, request: WorkerRequest): void {
   try {
     if (request.method === 'insertGroupMessages') args = [unpackGroupMessageInputs(args[0] as Uint8Array)];
   } catch (error) {
-    post({ type: 'error', id: request.id, error: serializeError(error)});
+    post({ type: 'error', id: request.id, error: serializeError(error) });
     return;
   }
   method.apply(open, args).then(
@@ -83,6 +90,6 @@ function serve(open: SqliteNodeStore, request: WorkerRequest): void {
         port.close();
       }
     },
-    (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error)}),
+    (error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error) }),
   );
 }
