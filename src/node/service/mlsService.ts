@@ -97,6 +97,11 @@ function oncePerObject<K extends object, V>(compute: (key: K) => V): (key: K) =>
   };
 }
 
+/** A group message whose bytes are its own (copies of any view into a shared slab). */
+function ownGroupMessage(r: GroupMessageRecord): GroupMessageRecord {
+  return { ...r, groupId: r.groupId.slice(), data: r.data.slice(), senderHmac: r.senderHmac.slice() };
+}
+
 /** xmtp.mls.api.v1.MlsApi, with xmtp-node-go's semantics (pkg/mls/api/v1/service.go). */
 export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
   const { store, validators } = deps;
@@ -221,6 +226,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         signal: ctx.signal,
         shutdown: deps.shutdown,
         maxBacklog: deps.maxSubscriptionBacklog,
+        retain: ownGroupMessage,
       });
     },
 

@@ -27,8 +27,17 @@ export interface SubscriptionSpec<R extends TopicRecord> {
   shutdown: AbortSignal;
   /** Most live records held for a client that reads too slowly before its stream is cut. */
   maxBacklog: number;
+  /**
+   * A copy of a record that shares no memory with others. Records held past the first
+   * RETAINED_AS_IS of a backlog are kept as such copies: a live group message is a view into a
+   * shared slab (SharedSlabs), which a client that stopped reading would otherwise pin whole.
+   */
+  retain?: (record: R) => R;
   catchUpPageSize?: number;
 }
+
+/** Backlog records kept as they are; a reading client rarely has more waiting. */
+export const RETAINED_AS_IS = 32;
 
 /** Topics caught up concurrently by one subscription. */
 const CATCH_UP_LANES = 8;
@@ -53,7 +62,7 @@ export async function runSubscription<R extends TopicRecord>(spec: SubscriptionS
         overflow = true;
         break;
       }
-      backlog.push(r);
+      backlog.push(backlog.length >= RETAINED_AS_IS && spec.retain ? spec.retain(r) : r);
     }
     wake?.();
   });

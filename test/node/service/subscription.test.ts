@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runSubscription } from '../../../src/node/service/subscription';
+import { RETAINED_AS_IS, runSubscription } from '../../../src/node/service/subscription';
 import { TopicFeed } from '../../../src/node/service/topicFeed';
 import { openSqliteStore } from '../../../src/node/storage/sqlite/sqliteStore';
 import type { GroupMessageRecord, NodeStore, PageRequest } from '../../../src/node/storage/types';
@@ -117,5 +117,44 @@ describe('runSubscription (catch-up → live seam)', () => {
     release();
     await expect(done).rejects.toMatchObject({ code: 'Api.Aborted' });
     expect(sent).toBeLessThan(10);
+  });
+
+  it('keeps backlog records past the first RETAINED_AS_IS as retained copies, and delivers them in order', async () => {
+    const store = openSqliteStore({ dataDir: ':memory:' });
+    stores.push(store);
+    let release: () => void = () => {};
+    const blocked = new Promise<void>((r) => (release = r));
+    const got: GroupMessageRecord[] = [];
+    const retained: bigint[] = [];
+    const total = RETAINED_AS_IS + 8;
+    const client = new AbortController();
+    const done = runSubscription<GroupMessageRecord>({
+      feed: feedOf(store),
+      cursors: new Map([[hexG, 0n]]),
+      topicBytes: new Map([[hexG, G]]),
+      topicOf: () => hexG,
+      query: (t, p) => store.queryGroupMessages(t, p),
+      send: async (records) => {
+        got.push(...records);
+        if (got.length >= total) client.abort();
+        await blocked; // a client that stopped reading after the first message
+      },
+      signal: client.signal,
+      shutdown: new AbortController().signal,
+      maxBacklog: 1000,
+      retain: (r) => {
+        retained.push(r.id);
+        return { ...r, data: r.data.slice() };
+      },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const stored: GroupMessageRecord[] = [];
+    for (let i = 0; i < total; i++) stored.push(...(await store.insertGroupMessages([msg(200 + i)])));
+    release();
+    await done;
+    // The first went out at once; of the rest, the backlog keeps RETAINED_AS_IS as they are.
+    expect(retained).toEqual(stored.slice(1 + RETAINED_AS_IS).map((r) => r.id));
+    expect(got.map((r) => r.id)).toEqual(stored.map((r) => r.id));
+    expect(got.map((r) => [...r.data])).toEqual(stored.map((r) => [...r.data]));
   });
 });

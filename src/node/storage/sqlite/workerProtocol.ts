@@ -71,8 +71,9 @@ export function packGroupMessageInputs(
  * records stay views into the same bytes: per request, no ArrayBuffer allocated on either side
  * and no structured-clone copy. Safe to share because nobody writes a piece after it is handed
  * out and packed: the worker only reads it, the main thread's records are read-only views.
- * The price: one record kept alive keeps its whole slab (up to slabBytes), so a subscription's
- * backlog (up to maxSubscriptionBacklog records) can pin far more than its records' bytes.
+ * The price: one record kept alive keeps its whole slab (up to slabBytes). So a subscription
+ * keeps only its first RETAINED_AS_IS backlog records as views, and copies of the rest
+ * (runSubscription's `retain`): a client that stops reading pins at most that many slabs.
  */
 export class SharedSlabs {
   private slab: Uint8Array;
