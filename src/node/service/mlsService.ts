@@ -112,6 +112,8 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
   // A record's hex topic once, however many subscriptions look at it (the feed files it under
   // its topic, then each subscription's high-water mark checks it).
   const hexOf = oncePerObject<Uint8Array, string>(hex);
+  // One retained copy per record too, so slow subscribers share its copy and its encoding.
+  const retainedOf = oncePerObject<GroupMessageRecord, GroupMessageRecord>(ownGroupMessage);
   const groupFeed = new TopicFeed<GroupMessageRecord>(
     store,
     (e) => (e.kind === 'groupMessages' ? e.records : undefined),
@@ -226,7 +228,7 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
         signal: ctx.signal,
         shutdown: deps.shutdown,
         maxBacklog: deps.maxSubscriptionBacklog,
-        retain: ownGroupMessage,
+        retain: retainedOf,
       });
     },
 

@@ -37,7 +37,7 @@ export interface SubscriptionSpec<R extends TopicRecord> {
 }
 
 /** Backlog records kept as they are; a reading client rarely has more waiting. */
-export const RETAINED_AS_IS = 32;
+export const RETAINED_AS_IS = 256;
 
 /** Topics caught up concurrently by one subscription. */
 const CATCH_UP_LANES = 8;
