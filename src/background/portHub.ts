@@ -1,6 +1,7 @@
 import type { DownFrame, RpcEventName, RpcEvents } from '../core/rpc';
 import { parseRequestFrame, requestIdOf, toRpcError } from '../core/rpc';
 import { PAGE_PORT_NAME } from './portNames';
+import { ChangeListeners } from './changeListeners';
 
 /** The part of chrome.runtime.Port the hub uses. */
 export interface HubPort {
@@ -46,7 +47,7 @@ export type RequestHandler = (origin: string, method: string, params: unknown) =
  */
 export class PortHub {
   private readonly ports = new Map<HubPort, string>();
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changeListeners = new ChangeListeners();
 
   constructor(
     private readonly extensionId: string,
@@ -62,10 +63,10 @@ export class PortHub {
     this.ports.set(port, origin);
     port.onDisconnect.addListener(() => {
       this.ports.delete(port);
-      this.changed();
+      this.changeListeners.notify();
     });
     port.onMessage.addListener((message) => this.onMessage(port, origin, message));
-    this.changed();
+    this.changeListeners.notify();
     return true;
   }
 
@@ -110,11 +111,6 @@ export class PortHub {
   }
 
   onChange(fn: () => void): () => void {
-    this.changeListeners.add(fn);
-    return () => this.changeListeners.delete(fn);
-  }
-
-  private changed(): void {
-    for (const fn of this.changeListeners) fn();
+    return this.changeListeners.add(fn);
   }
 }

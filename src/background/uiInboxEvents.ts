@@ -4,6 +4,7 @@ import type { InboxUiEvent } from '../core/rpc/ui';
 import { INBOX_EVENTS_PORT } from '../core/rpc/ui';
 import type { ConversationView, Messaging, MessagingListener } from './messaging';
 import type { HubPort } from './portHub';
+import { ChangeListeners } from './changeListeners';
 
 /**
  * The open popup inbox pages (the toolbar popup, or the inbox page in a tab), each holding a
@@ -12,7 +13,7 @@ import type { HubPort } from './portHub';
  */
 export class InboxEventPorts {
   private readonly ports = new Set<HubPort>();
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changeListeners = new ChangeListeners();
 
   constructor(
     private readonly extensionId: string,
@@ -31,11 +32,11 @@ export class InboxEventPorts {
     this.ports.add(port);
     port.onDisconnect.addListener(() => {
       this.ports.delete(port);
-      this.changed();
+      this.changeListeners.notify();
     });
     // The popup sends nothing on this port: requests go as UI messages.
     port.onMessage.addListener(() => undefined);
-    this.changed();
+    this.changeListeners.notify();
     return true;
   }
 
@@ -54,12 +55,7 @@ export class InboxEventPorts {
   }
 
   onChange(fn: () => void): () => void {
-    this.changeListeners.add(fn);
-    return () => this.changeListeners.delete(fn);
-  }
-
-  private changed(): void {
-    for (const fn of this.changeListeners) fn();
+    return this.changeListeners.add(fn);
   }
 }
 
