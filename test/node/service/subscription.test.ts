@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RETAINED_AS_IS, runSubscription } from '../../../src/node/service/subscription';
+import { RETAINED_AS_IS, runSubscription, type SubscriptionSpec } from '../../../src/node/service/subscription';
 import { TopicFeed } from '../../../src/node/service/topicFeed';
 import { openSqliteStore } from '../../../src/node/storage/sqlite/sqliteStore';
 import type { GroupMessageRecord, NodeStore, PageRequest } from '../../../src/node/storage/types';
@@ -9,6 +9,21 @@ const hexG = 'aa';
 
 function feedOf(store: NodeStore): TopicFeed<GroupMessageRecord> {
   return new TopicFeed<GroupMessageRecord>(store, (e) => (e.kind === 'groupMessages' ? e.records : undefined), (r) => Buffer.from(r.groupId).toString('hex'));
+}
+
+/** A subscription to G from the start, on the store's live feed and its history. */
+function subscribe(store: NodeStore, spec: Partial<SubscriptionSpec<GroupMessageRecord>> & Pick<SubscriptionSpec<GroupMessageRecord>, 'send'>): Promise<void> {
+  return runSubscription<GroupMessageRecord>({
+    feed: feedOf(store),
+    cursors: new Map([[hexG, 0n]]),
+    topicBytes: new Map([[hexG, G]]),
+    topicOf: () => hexG,
+    query: (t, p) => store.queryGroupMessages(t, p),
+    signal: new AbortController().signal,
+    shutdown: new AbortController().signal,
+    maxBacklog: 1000,
+    ...spec,
+  });
 }
 
 function msg(n: number) {
@@ -28,10 +43,7 @@ describe('runSubscription (catch-up → live seam)', () => {
   ): Promise<GroupMessageRecord[]> {
     const got: GroupMessageRecord[] = [];
     const client = new AbortController();
-    const done = runSubscription<GroupMessageRecord>({
-      feed: feedOf(store),
-      cursors: new Map([[hexG, 0n]]),
-      topicBytes: new Map([[hexG, G]]),
+    const done = subscribe(store, {
       topicOf: (r) => Buffer.from(r.groupId).toString('hex'),
       query,
       send: async (records) => {
@@ -39,8 +51,6 @@ describe('runSubscription (catch-up → live seam)', () => {
         if (until(got)) client.abort();
       },
       signal: client.signal,
-      shutdown: new AbortController().signal,
-      maxBacklog: 1000,
       catchUpPageSize: 2,
     });
     await done;
@@ -75,19 +85,13 @@ describe('runSubscription (catch-up → live seam)', () => {
     const recs = await store.insertGroupMessages([msg(1), msg(2), msg(3)]);
     const got: GroupMessageRecord[] = [];
     const client = new AbortController();
-    await runSubscription<GroupMessageRecord>({
-      feed: feedOf(store),
+    await subscribe(store, {
       cursors: new Map([[hexG, recs[1]!.id]]),
-      topicBytes: new Map([[hexG, G]]),
-      topicOf: () => hexG,
-      query: (t, p) => store.queryGroupMessages(t, p),
       send: async (records) => {
         got.push(...records);
         client.abort();
       },
       signal: client.signal,
-      shutdown: new AbortController().signal,
-      maxBacklog: 10,
     });
     expect(got.map((r) => r.id)).toEqual([recs[2]!.id]);
   });
@@ -98,18 +102,11 @@ describe('runSubscription (catch-up → live seam)', () => {
     let release: () => void = () => {};
     const blocked = new Promise<void>((r) => (release = r));
     let sent = 0;
-    const done = runSubscription<GroupMessageRecord>({
-      feed: feedOf(store),
-      cursors: new Map([[hexG, 0n]]),
-      topicBytes: new Map([[hexG, G]]),
-      topicOf: () => hexG,
-      query: (t, p) => store.queryGroupMessages(t, p),
+    const done = subscribe(store, {
       send: async (records) => {
         sent += records.length;
         await blocked; // a client that stopped reading
       },
-      signal: new AbortController().signal,
-      shutdown: new AbortController().signal,
       maxBacklog: 5,
     });
     await new Promise((r) => setTimeout(r, 20));
@@ -128,20 +125,13 @@ describe('runSubscription (catch-up → live seam)', () => {
     const retained: bigint[] = [];
     const total = RETAINED_AS_IS + 8;
     const client = new AbortController();
-    const done = runSubscription<GroupMessageRecord>({
-      feed: feedOf(store),
-      cursors: new Map([[hexG, 0n]]),
-      topicBytes: new Map([[hexG, G]]),
-      topicOf: () => hexG,
-      query: (t, p) => store.queryGroupMessages(t, p),
+    const done = subscribe(store, {
       send: async (records) => {
         got.push(...records);
         if (got.length >= total) client.abort();
         await blocked; // a client that stopped reading after the first message
       },
       signal: client.signal,
-      shutdown: new AbortController().signal,
-      maxBacklog: 1000,
       retain: (r) => {
         retained.push(r.id);
         return { ...r, data: r.data.slice() };
