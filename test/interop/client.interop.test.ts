@@ -9,8 +9,8 @@ import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/ident
 import { richMessages, sendReaction, sendReply, type PeerReaction, type PeerReply, type RichMessageInfo } from './clientPeerCommands';
 import { eventually } from './eventually';
 import { ParleyNode } from './parleyNode';
-import { Peer, type ConversationInfo, type CreatedClient, type MessageInfo } from './peer';
-import { newPeerIdentity, type PeerIdentity } from './peerIdentity';
+import type { ConversationInfo, MessageInfo } from './peer';
+import { startSdkMember as startSdkMemberAt, type SdkMember } from './sdkMember';
 import { repoRoot, requireInteropEnv } from './testEnv';
 
 // Issue 4, "Must show": Parley's client engine (src/core/client, in this process, over
@@ -41,13 +41,6 @@ interface ParleyMember {
   client: Client;
 }
 
-interface SdkMember {
-  name: string;
-  identity: PeerIdentity;
-  peer: Peer;
-  client: CreatedClient;
-}
-
 describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () => {
   let workDir: string;
   let node: ParleyNode;
@@ -59,13 +52,7 @@ describe('Parley client and node-sdk 6.0.0 clients on parley-node (SQLite)', () 
   let sdkGroupId: string;
 
   async function startSdkMember(name: string): Promise<SdkMember> {
-    const identity = newPeerIdentity();
-    const { peer, client } = await Peer.start(
-      name,
-      { privateKey: identity.privateKey, apiUrl: node.apiUrl, dbPath: join(workDir, `${name}.db3`), dbEncryptionKey: identity.dbEncryptionKey, loggingLevel: 'Info' },
-      { commandTimeoutMs: 120_000 },
-    );
-    const member = { name, identity, peer, client };
+    const member = await startSdkMemberAt(name, { apiUrl: node.apiUrl, workDir });
     peers.push(member);
     return member;
   }

@@ -7,8 +7,7 @@ import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/ident
 import { disappearing, updateDisappearing } from './disappearingPeerCommands';
 import { eventually } from './eventually';
 import { ParleyNode } from './parleyNode';
-import { Peer, type CreatedClient } from './peer';
-import { newPeerIdentity } from './peerIdentity';
+import { startSdkMember as startSdkMemberAt, type SdkMember } from './sdkMember';
 import { repoRoot, requireInteropEnv } from './testEnv';
 
 // Disappearing messages and duplicate DMs between a Parley client (alice, in this process) and
@@ -18,12 +17,6 @@ const STEP_TIMEOUT_MS = 300_000;
 const SETTLE_MS = 90_000;
 const POLL_MS = 500;
 const HOUR_NS = 3_600_000_000_000n;
-
-interface SdkMember {
-  name: string;
-  peer: Peer;
-  client: CreatedClient;
-}
 
 function textOf(m: DecodedMessage): string | undefined {
   return m.content?.type === 'text' ? m.content.text : undefined;
@@ -39,13 +32,7 @@ describe('disappearing messages and duplicate DMs with node-sdk 6.0.0 clients', 
   let aliceNow: Date | undefined;
 
   async function startSdkMember(name: string): Promise<SdkMember> {
-    const identity = newPeerIdentity();
-    const { peer, client } = await Peer.start(
-      name,
-      { privateKey: identity.privateKey, apiUrl: node.apiUrl, dbPath: join(workDir, `${name}.db3`), dbEncryptionKey: identity.dbEncryptionKey, loggingLevel: 'Info' },
-      { commandTimeoutMs: 120_000 },
-    );
-    const member = { name, peer, client };
+    const member = await startSdkMemberAt(name, { apiUrl: node.apiUrl, workDir });
     peers.push(member);
     return member;
   }
