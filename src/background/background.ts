@@ -1,9 +1,10 @@
 import { ParleyError } from '../core/errors';
 import type { Message, UiReply } from '../core/rpc';
 import type { UiMethod } from '../core/rpc';
-import { isUiMethod, toRpcError, validateUiParams } from '../core/rpc';
+import { Eip1193Code, isUiMethod, validateUiParams } from '../core/rpc';
 import type { ApprovalWindows } from './approvals';
 import { Approvals } from './approvals';
+import { reportRpcError } from './errorReport';
 import type { AlarmsApi } from './autoLock';
 import { AutoLock } from './autoLock';
 import { Grants } from './grants';
@@ -184,7 +185,9 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
         if (method === 'settings_set') inboxPorts.emit({ event: 'conversations' });
         return { ok: true, result };
       } catch (e) {
-        const payload = e instanceof ParleyError ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: toRpcError(e).message };
+        const method = (message as { method?: unknown } | null)?.method;
+        const reported = reportRpcError(e, { surface: 'ui', ...(typeof method === 'string' ? { method } : {}) });
+        const payload = e instanceof ParleyError && reported.code !== Eip1193Code.Internal ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: reported.message };
         return { ok: false, error: payload };
       }
     },

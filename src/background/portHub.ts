@@ -1,7 +1,8 @@
 import type { DownFrame, RpcEventName, RpcEvents } from '../core/rpc';
-import { parseRequestFrame, requestIdOf, toRpcError } from '../core/rpc';
+import { parseRequestFrame, requestIdOf } from '../core/rpc';
 import { PAGE_PORT_NAME } from './portNames';
 import { ChangeListeners } from './changeListeners';
+import { reportRpcError } from './errorReport';
 
 /** The part of chrome.runtime.Port the hub uses. */
 export interface HubPort {
@@ -76,14 +77,14 @@ export class PortHub {
       frame = parseRequestFrame(message);
     } catch (e) {
       const id = requestIdOf(message);
-      if (id !== undefined) this.post(port, { type: 'response', id, error: toRpcError(e) });
+      if (id !== undefined) this.post(port, { type: 'response', id, error: reportRpcError(e, { surface: 'site', origin }) });
       return;
     }
     const { id } = frame;
     // Called synchronously: the router orders sends by arrival.
     this.handle(origin, frame.method, frame.params).then(
       (result) => this.post(port, { type: 'response', id, result: result ?? null }),
-      (error: unknown) => this.post(port, { type: 'response', id, error: toRpcError(error) }),
+      (error: unknown) => this.post(port, { type: 'response', id, error: reportRpcError(error, { surface: 'site', method: frame.method, origin }) }),
     );
   }
 

@@ -1,0 +1,36 @@
+import { ParleyError } from '../core/errors';
+import type { RpcErrorPayload } from '../core/rpc';
+import { Eip1193Code, toRpcError } from '../core/rpc';
+import { randomHex } from './randomHex';
+
+/** Where a failed request came from, for the log line. */
+export interface FailureSource {
+  surface: 'site' | 'ui';
+  method?: string;
+  origin?: string;
+}
+
+export type ErrorLog = (line: string, error: unknown) => void;
+
+const defaultLog: ErrorLog = (line, error) => console.error(line, error);
+
+/**
+ * What a page or Parley's own UI is told of a failure, with the cause written to the worker's
+ * log first: no error reaches a user as a bare "Internal error" (the store review found them
+ * unlogged). An internal failure gets a short reference that the message and the log line
+ * share, so a user's report can be matched to its cause; typed failures keep their own words.
+ */
+export function reportRpcError(error: unknown, source: FailureSource, log: ErrorLog = defaultLog): RpcErrorPayload {
+  const payload = toRpcError(error);
+  const where = `${source.surface}${source.method ? ` ${source.method}` : ''}${source.origin ? ` from ${source.origin}` : ''}`;
+  if (payload.code !== Eip1193Code.Internal) {
+    // Expected outcomes (no access, locked, rejected …): a line only when there is a cause to see.
+    if (error instanceof ParleyError && error.cause !== undefined) log(`[parley] ${where}: ${error.code}`, error);
+    return payload;
+  }
+  const ref = randomHex(4);
+  const code = error instanceof ParleyError ? error.code : 'Internal';
+  log(`[parley] internal error ${ref} in ${where}: ${code}`, error);
+  const data = { ...(payload.data as object | undefined), code, ref };
+  return { code: payload.code, message: `Something went wrong inside Parley (reference ${ref}); the cause is in the extension's log.`, data };
+}
