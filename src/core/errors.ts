@@ -85,6 +85,7 @@ export type ErrorCode =
   | 'Mls.InvalidWelcome'
   | 'Mls.WrongGroup'
   | 'Mls.UnknownSender'
+  | 'Mls.SenderRemoved'
   | 'Mls.MembershipMismatch'
   | 'Mls.UnsupportedCiphersuite'
   // node API client

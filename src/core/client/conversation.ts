@@ -16,7 +16,7 @@ import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
 import { readHistory, type HistorySource } from './messageHistory';
-import type { ConsentState, ConversationKind, MessageQuery } from './store';
+import type { ConsentState, ConversationKind, MessageQuery, RefusedMessage } from './store';
 
 /**
  * appData by the 0xff00 payload it was read from. The extension reads it for every conversation
@@ -78,6 +78,14 @@ export abstract class Conversation {
 
   get epoch(): bigint {
     return this.session.state.groupContext.epoch;
+  }
+
+  /**
+   * The newest group messages this member refused (undecryptable, unauthenticated, or from a
+   * sender removed before them), for diagnostics: they are never messages, streamed or counted.
+   */
+  get refusedMessages(): readonly RefusedMessage[] {
+    return this.session.record.refused ?? [];
   }
 
   /** Encrypts and publishes a message; resolves with its id once the node took it. */

@@ -1,6 +1,7 @@
-import type { CiphersuiteImpl, ClientState, PrivateMessage } from 'ts-mls';
+import type { CiphersuiteImpl, ClientState, LeafNode, PrivateMessage } from 'ts-mls';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { ParleyError } from '../errors';
+import { bytesEqual } from '../mls/bytesEqual';
 import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 
 export interface DecryptedApplication {
@@ -61,6 +62,11 @@ export async function decryptApplicationMessage(
   if (leaf === undefined) {
     throw new ParleyError('Mls.UnknownSender', 'The sender leaf is blank.', { details: `leaf ${content.sender.leafIndex}` });
   }
+  if (past !== undefined && !remainsMember(state, message.epoch, content.sender.leafIndex, leaf)) {
+    throw new ParleyError('Mls.SenderRemoved', 'The sender was removed from the group before this message.', {
+      details: `leaf ${content.sender.leafIndex}, message epoch ${message.epoch}, group epoch ${state.groupContext.epoch}`,
+    });
+  }
   const newState: ClientState =
     past === undefined
       ? { ...state, secretTree: result.tree }
@@ -69,4 +75,21 @@ export async function decryptApplicationMessage(
           historicalReceiverData: new Map(state.historicalReceiverData).set(message.epoch, { ...past, secretTree: result.tree }),
         };
   return { newState, plaintext: content.applicationData, sender: groupLeafOf(leaf, content.sender.leafIndex) };
+}
+
+/**
+ * Whether the sender of a message of past epoch `epoch` is still the same member in every epoch
+ * since. Messages are applied in the node's per-group order, so every commit that moved the group
+ * past `epoch` precedes this message: a sender one of them removed (its leaf blank or holding
+ * another installation in a later tree) sent after its removal, and a removed member must not go
+ * on posting on the keys it retained. The later epochs' trees are the retained ones (ts-mls keeps
+ * the newest epochs, so all of them are there when `epoch` is) and the current one.
+ */
+function remainsMember(state: ClientState, epoch: bigint, leafIndex: number, sender: LeafNode): boolean {
+  for (let e = epoch + 1n; e <= state.groupContext.epoch; e++) {
+    const tree = e === state.groupContext.epoch ? state.ratchetTree : state.historicalReceiverData.get(e)?.ratchetTree;
+    const leaf = tree === undefined ? undefined : leafNodeAt(tree, leafIndex);
+    if (leaf === undefined || !bytesEqual(leaf.signaturePublicKey, sender.signaturePublicKey)) return false;
+  }
+  return true;
 }

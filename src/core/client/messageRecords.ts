@@ -1,5 +1,4 @@
 import { ContentTypes, applicationMessageId, contentTypeIdToString, encodeContent, encodeEncodedContent, type GroupUpdatedContent } from '../content';
-import { isParleyError } from '../errors';
 import { fromHex, toHex } from './bytes';
 import type { MessageRecord } from './store';
 
@@ -35,36 +34,4 @@ export function groupUpdatedRecord(input: {
 
 export function encodeGroupUpdated(content: GroupUpdatedContent): Uint8Array {
   return encodeEncodedContent(encodeContent(content));
-}
-
-/**
- * A message that arrived but cannot be read, kept so the user can see it (never dropped): its id
- * is the hex SHA-256 of the wire bytes, as there is no decrypted content to derive one from.
- */
-export function unreadableRecord(input: {
-  groupId: string;
-  wireId: string;
-  kind: MessageRecord['kind'];
-  sentAtNs: bigint;
-  sequenceId: bigint;
-  error: unknown;
-  senderInboxId?: string;
-  senderInstallationId?: string;
-}): MessageRecord {
-  const error = isParleyError(input.error)
-    ? { code: input.error.code, message: input.error.shortMessage }
-    : { code: 'Mls.DecryptFailed', message: input.error instanceof Error ? input.error.message : String(input.error) };
-  return {
-    id: input.wireId,
-    groupId: input.groupId,
-    kind: input.kind,
-    senderInboxId: input.senderInboxId ?? '',
-    senderInstallationId: input.senderInstallationId ?? '',
-    sentAtNs: input.sentAtNs,
-    content: new Uint8Array(),
-    contentType: '',
-    deliveryStatus: 'published',
-    sequenceId: input.sequenceId,
-    error,
-  };
 }

@@ -18,8 +18,9 @@ import { groupLeafOf, leafNodeAt, type GroupLeaf } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { groupStateOps, stagedStateOf } from './groupState';
 import { decodePostCommit, encodePostCommit } from './intentData';
-import { groupUpdatedRecord, unreadableRecord } from './messageRecords';
-import type { IntentRecord, MessageRecord, StoreOp } from './store';
+import { groupUpdatedRecord } from './messageRecords';
+import { refusedMessage, withRefused } from './refusedMessages';
+import type { IntentRecord, MessageRecord, RefusedMessage, StoreOp } from './store';
 
 /** A group message as the node serves it (GroupMessage.V1), with its uint64s as bigints. */
 export interface GroupEnvelope {
@@ -51,7 +52,9 @@ export interface ReceiveResult {
  * Our own messages are recognised by their exact bytes (libxmtp finds intents by payload hash):
  * a sent message is confirmed; a published commit is merged from its staged state when it is the
  * first commit of its epoch, and otherwise sent back to be rebuilt (the first commit wins).
- * Nothing is dropped silently: a message that cannot be read is stored as unreadable.
+ * Nothing is dropped silently, yet nothing unauthenticated is shown: a message that cannot be read,
+ * or comes from a sender removed by a commit ordered before it, is kept only as a diagnostics entry
+ * of the group record (bounded), never as a message.
  */
 export async function receiveMessages(ctx: ClientContext, start: GroupSession, envelopes: readonly GroupEnvelope[]): Promise<ReceiveResult> {
   let state = start.state;
@@ -61,6 +64,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   const messages: MessageRecord[] = [];
   const decoded = new Map<MessageRecord, DecodedMessage>();
   const acceptedCommits: IntentRecord[] = [];
+  const refused: RefusedMessage[] = [];
   let stateChanged = false;
 
   const ordered = [...envelopes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -91,6 +95,7 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
       state = outcome.state;
       stateChanged = true;
     }
+    if (outcome.refused !== undefined) refused.push(outcome.refused);
     if (outcome.message !== undefined) messages.push(outcome.message);
     if (outcome.message !== undefined && outcome.decoded !== undefined) decoded.set(outcome.message, outcome.decoded);
   }
@@ -106,9 +111,10 @@ export async function receiveMessages(ctx: ClientContext, start: GroupSession, e
   }
 
   if (state.groupActiveState.kind === 'removedFromGroup') record.active = false;
+  if (refused.length > 0) record.refused = withRefused(record, refused);
   // Cached per metadata payload, so cheap; written on every batch so a record from before the field heals on its next sync.
   recordDisappearingSettings(record, state.groupContext.extensions);
-  for (const m of messages) if (m.sentAtNs > record.lastMessageAtNs && m.error === undefined) record.lastMessageAtNs = m.sentAtNs;
+  for (const m of messages) if (m.sentAtNs > record.lastMessageAtNs) record.lastMessageAtNs = m.sentAtNs;
 
   const ops: StoreOp[] = [];
   let persisted = start.persisted;
@@ -200,6 +206,7 @@ interface ForeignOutcome {
   state: ClientState;
   message?: MessageRecord;
   decoded?: DecodedMessage;
+  refused?: RefusedMessage;
 }
 
 async function receiveForeign(
@@ -210,19 +217,9 @@ async function receiveForeign(
   groupIdBytes: Uint8Array,
 ): Promise<ForeignOutcome> {
   const unreadable = (kind: MessageRecord['kind'], error: unknown, sender?: GroupLeaf): ForeignOutcome => {
-    const input: Parameters<typeof unreadableRecord>[0] = {
-      groupId,
-      wireId: toHex(sha256(envelope.data)),
-      kind,
-      sentAtNs: envelope.createdNs,
-      sequenceId: envelope.id,
-      error,
-    };
-    if (sender !== undefined) {
-      input.senderInboxId = sender.inboxId;
-      input.senderInstallationId = sender.installationId;
-    }
-    return { state, message: unreadableRecord(input) };
+    const input: Parameters<typeof refusedMessage>[0] = { sequenceId: envelope.id, sentAtNs: envelope.createdNs, wireId: toHex(sha256(envelope.data)), kind, error };
+    if (sender !== undefined) input.sender = sender;
+    return { state, refused: refusedMessage(input) };
   };
 
   const message = parsePrivateMessage(envelope.data, groupIdBytes);

@@ -123,6 +123,29 @@ export interface GroupRecord {
    * that does not parse): unknown, so the sweep reads the state once and records them.
    */
   disappearing?: DisappearingSettings | null;
+  /**
+   * The group messages this member did not show (undecryptable, unauthenticated, or from a sender
+   * removed before them), oldest first and at most MAX_REFUSED_PER_GROUP: for diagnostics only,
+   * never a message, so anyone who can publish to the group's topic reaches no screen.
+   */
+  refused?: RefusedMessage[];
+}
+
+/** One group message refused on receipt: what is needed to tell what happened, none of its bytes. */
+export interface RefusedMessage {
+  /** The node's id of the group message. */
+  sequenceId: bigint;
+  /** The node's timestamp. */
+  sentAtNs: bigint;
+  /** Hex SHA-256 of the wire bytes. */
+  wireId: string;
+  /** What the message claimed to be: application data or a commit/proposal. */
+  kind: MessageKind;
+  /** Why: a ParleyError code and short message. */
+  error: { code: string; message: string };
+  /** Set only when the sender leaf was authenticated (its signature checked). */
+  senderInboxId?: string;
+  senderInstallationId?: string;
 }
 
 /**

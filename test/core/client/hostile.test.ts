@@ -61,10 +61,13 @@ describe('hostile input', () => {
 
   async function expectRejectedByBob(code: string): Promise<void> {
     const epoch = bobGroup.epoch;
+    const shown = (await bobGroup.messages()).length;
     await bobGroup.sync();
-    const last = (await bobGroup.messages()).at(-1);
-    expect(last?.error?.code).toBe(code);
+    // Refused for diagnostics only: no message, no new epoch.
+    const last = bobGroup.refusedMessages.at(-1);
+    expect(last?.error.code).toBe(code);
     expect(last?.kind).toBe('membershipChange');
+    expect((await bobGroup.messages()).length).toBe(shown);
     expect(bobGroup.epoch).toBe(epoch);
     // Bob and (honest) Alice still share the epoch: a new message reads fine.
     await group.sync();
@@ -158,7 +161,7 @@ describe('unreadable messages', () => {
     await network.stop();
   });
 
-  it('records a message that cannot be decrypted instead of dropping it, and goes on', async () => {
+  it('keeps a message that cannot be decrypted out of the conversation, records it for diagnostics, and goes on', async () => {
     const [alice, bob] = await Promise.all([newUser(network), newUser(network)]);
     const dm = await alice.client.conversations.createDm(bob.address);
     await dm.sendText('readable');
@@ -176,7 +179,7 @@ describe('unreadable messages', () => {
     await bobDm?.sync();
     const messages = (await bobDm?.messages()) ?? [];
     expect(texts(messages)).toEqual(['readable', 'still readable']);
-    const unreadable = messages.filter((m) => m.error !== undefined);
-    expect(unreadable.map((m) => [m.kind, m.error?.code, m.content])).toEqual([['application', 'Mls.DecryptFailed', undefined]]);
+    expect(messages.filter((m) => m.error !== undefined)).toEqual([]);
+    expect(bobDm?.refusedMessages.map((m) => [m.kind, m.error.code, m.senderInboxId])).toEqual([['application', 'Mls.DecryptFailed', undefined]]);
   });
 });
