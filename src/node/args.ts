@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isLogLevel, type LogLevel } from './log';
+import { DEFAULT_STREAM_LIMITS } from './service/streamAdmission';
 
 export interface CliOptions {
   port: number;
@@ -11,6 +12,11 @@ export interface CliOptions {
   logLevel: LogLevel;
   rateLimitWrites: number;
   rateLimitReads: number;
+  // --- resource limits (service/streamAdmission) ---
+  maxStreamsPerClient: number;
+  maxStreams: number;
+  maxTopicsPerStream: number;
+  maxStreamTopics: number;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -27,6 +33,11 @@ Options:
   --log-level LEVEL    error | warn | info | debug (default info; debug logs every request)
   --rate-limit-writes N  writes per client per 5 minutes (default 3000; 0 = unlimited)
   --rate-limit-reads N   reads per client per 5 minutes (default 20000; 0 = unlimited)
+  --max-streams-per-client N  open subscriptions per client address (default 100; 0 = unlimited)
+  --max-streams N             open subscriptions in total (default 10000; 0 = unlimited)
+  --max-topics-per-stream N   groups or installations one subscription may name (default 10000)
+  --max-stream-topics N       topics all open subscriptions may name together (default 2000000)
+                              Over a cap, a subscription is refused with RESOURCE_EXHAUSTED.
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
@@ -68,6 +79,10 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'log-level': { type: 'string' },
         'rate-limit-writes': { type: 'string' },
         'rate-limit-reads': { type: 'string' },
+        'max-streams-per-client': { type: 'string' },
+        'max-streams': { type: 'string' },
+        'max-topics-per-stream': { type: 'string' },
+        'max-stream-topics': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -87,6 +102,10 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
     logLevel,
     rateLimitWrites: countOf('--rate-limit-writes', values['rate-limit-writes'], 3000),
     rateLimitReads: countOf('--rate-limit-reads', values['rate-limit-reads'], 20000),
+    maxStreamsPerClient: countOf('--max-streams-per-client', values['max-streams-per-client'], DEFAULT_STREAM_LIMITS.perClient),
+    maxStreams: countOf('--max-streams', values['max-streams'], DEFAULT_STREAM_LIMITS.total),
+    maxTopicsPerStream: countOf('--max-topics-per-stream', values['max-topics-per-stream'], DEFAULT_STREAM_LIMITS.topicsPerStream),
+    maxStreamTopics: countOf('--max-stream-topics', values['max-stream-topics'], DEFAULT_STREAM_LIMITS.totalTopics),
   };
   if (values.postgres !== undefined) options.postgres = values.postgres;
   return { help: false, options };

@@ -39,6 +39,12 @@ async function main(): Promise<number> {
       ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
       logger,
       rateLimits: { writes: options.rateLimitWrites, reads: options.rateLimitReads, windowMs: 5 * 60 * 1000 },
+      streamLimits: {
+        perClient: options.maxStreamsPerClient,
+        total: options.maxStreams,
+        topicsPerStream: options.maxTopicsPerStream,
+        totalTopics: options.maxStreamTopics,
+      },
     });
   } catch (e) {
     logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });

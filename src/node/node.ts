@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from './log';
 import { Dispatcher } from './rpc/dispatcher';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rpc/rateLimiter';
 import { createHandlers } from './service/handlers';
+import { DEFAULT_STREAM_LIMITS, StreamAdmission, type StreamLimits } from './service/streamAdmission';
 import { createCoreValidators, type NodeValidators } from './service/validators';
 import type { SqliteNodeStore } from './storage/sqlite/sqliteStore';
 import { openSqliteStoreInWorker } from './storage/sqlite/sqliteWorkerStore';
@@ -28,6 +29,8 @@ export interface NodeOptions {
   logLevel?: LogLevel;
   logger?: Logger;
   rateLimits?: RateLimits;
+  /** Caps on open subscriptions (DEFAULT_STREAM_LIMITS when absent). */
+  streamLimits?: StreamLimits;
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -88,6 +91,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       now: options.now ?? (() => new Date()),
       shutdown: shutdown.signal,
       maxSubscriptionBacklog: 10_000,
+      streams: new StreamAdmission(options.streamLimits ?? DEFAULT_STREAM_LIMITS),
     }),
     rateLimiter: new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS),
     logger,

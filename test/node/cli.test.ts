@@ -25,7 +25,7 @@ describe('parley-node CLI', () => {
   it('parses the documented options with their defaults', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000 },
+      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000 },
     });
     const parsed = parseCliArgs(['--port', '0', '--web-port', '7', '--host', '::1', '--data-dir', '/x', '--postgres', 'postgres://u@h/db', '--log-level', 'debug']);
     expect(parsed).toMatchObject({ help: false, options: { port: 0, webPort: 7, host: '::1', dataDir: '/x', postgres: 'postgres://u@h/db', logLevel: 'debug' } });

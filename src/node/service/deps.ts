@@ -1,5 +1,6 @@
 import type { SmartWalletVerifier } from '../../core/identity/smartWalletVerifier';
 import type { NodeStore } from '../storage/types';
+import type { StreamAdmission } from './streamAdmission';
 import type { NodeValidators } from './validators';
 
 /** What the service handlers need from the node. */
@@ -13,4 +14,6 @@ export interface ServiceDeps {
   shutdown: AbortSignal;
   /** Live records buffered for one slow subscriber before its stream is cut (ABORTED). */
   maxSubscriptionBacklog: number;
+  /** Caps on open subscriptions and the topics they name. */
+  streams: StreamAdmission;
 }

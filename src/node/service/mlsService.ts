@@ -17,7 +17,6 @@ export const LIMITS = {
   welcomesPerSend: 10_000,
   keyPackagesPerFetch: 10_000,
   groupsPerNewest: 10_000,
-  topicsPerSubscribe: 10_000,
   // xmtp-node-go maxBatchInserts / maxBatchQueries: clients know these limits.
   commitLogPublishes: 10,
   commitLogQueries: 20,
@@ -207,54 +206,63 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
     },
 
     async subscribeGroupMessages(req, ctx, send) {
-      if (req.filters.length > LIMITS.topicsPerSubscribe) invalid('Too many groups in one subscription.', `${req.filters.length}, at most ${LIMITS.topicsPerSubscribe}`);
-      const cursors = new Map<string, bigint>();
-      const topicBytes = new Map<string, Uint8Array>();
-      for (const f of req.filters) {
-        if (f.groupId.length === 0) invalid('A subscription filter has no group id.');
-        const key = hex(f.groupId);
-        const cursor = fromU64(f.idCursor);
-        // The same group twice: the lower cursor covers both.
-        if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
-        topicBytes.set(key, f.groupId);
+      // Admitted before anything is built for its topics (StreamAdmission); counted until it ends.
+      const release = deps.streams.admit(ctx.clientKey, req.filters.length);
+      try {
+        const cursors = new Map<string, bigint>();
+        const topicBytes = new Map<string, Uint8Array>();
+        for (const f of req.filters) {
+          if (f.groupId.length === 0) invalid('A subscription filter has no group id.');
+          const key = hex(f.groupId);
+          const cursor = fromU64(f.idCursor);
+          // The same group twice: the lower cursor covers both.
+          if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
+          topicBytes.set(key, f.groupId);
+        }
+        await runSubscription<GroupMessageRecord>({
+          feed: groupFeed,
+          cursors,
+          topicBytes,
+          topicOf: (r) => hexOf(r.groupId),
+          query: (topic, page) => store.queryGroupMessages(topic, page),
+          send: (records) => send(records.map(groupProtoOf)),
+          signal: ctx.signal,
+          shutdown: deps.shutdown,
+          maxBacklog: deps.maxSubscriptionBacklog,
+          retain: retainedOf,
+        });
+      } finally {
+        release();
       }
-      await runSubscription<GroupMessageRecord>({
-        feed: groupFeed,
-        cursors,
-        topicBytes,
-        topicOf: (r) => hexOf(r.groupId),
-        query: (topic, page) => store.queryGroupMessages(topic, page),
-        send: (records) => send(records.map(groupProtoOf)),
-        signal: ctx.signal,
-        shutdown: deps.shutdown,
-        maxBacklog: deps.maxSubscriptionBacklog,
-        retain: retainedOf,
-      });
     },
 
     async subscribeWelcomeMessages(req, ctx, send) {
       if (req.filters.length === 0) invalid('No subscription filters.');
-      if (req.filters.length > LIMITS.topicsPerSubscribe) invalid('Too many installations in one subscription.', `${req.filters.length}, at most ${LIMITS.topicsPerSubscribe}`);
-      const cursors = new Map<string, bigint>();
-      const topicBytes = new Map<string, Uint8Array>();
-      for (const f of req.filters) {
-        if (f.installationKey.length === 0) invalid('A subscription filter has no installation key.');
-        const key = hex(f.installationKey);
-        const cursor = fromU64(f.idCursor);
-        if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
-        topicBytes.set(key, f.installationKey);
+      const release = deps.streams.admit(ctx.clientKey, req.filters.length);
+      try {
+        const cursors = new Map<string, bigint>();
+        const topicBytes = new Map<string, Uint8Array>();
+        for (const f of req.filters) {
+          if (f.installationKey.length === 0) invalid('A subscription filter has no installation key.');
+          const key = hex(f.installationKey);
+          const cursor = fromU64(f.idCursor);
+          if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
+          topicBytes.set(key, f.installationKey);
+        }
+        await runSubscription<WelcomeRecord>({
+          feed: welcomeFeed,
+          cursors,
+          topicBytes,
+          topicOf: (r) => hexOf(r.installationKey),
+          query: (topic, page) => store.queryWelcomes(topic, page),
+          send: (records) => send(records.map(welcomeProtoOf)),
+          signal: ctx.signal,
+          shutdown: deps.shutdown,
+          maxBacklog: deps.maxSubscriptionBacklog,
+        });
+      } finally {
+        release();
       }
-      await runSubscription<WelcomeRecord>({
-        feed: welcomeFeed,
-        cursors,
-        topicBytes,
-        topicOf: (r) => hexOf(r.installationKey),
-        query: (topic, page) => store.queryWelcomes(topic, page),
-        send: (records) => send(records.map(welcomeProtoOf)),
-        signal: ctx.signal,
-        shutdown: deps.shutdown,
-        maxBacklog: deps.maxSubscriptionBacklog,
-      });
     },
 
     async batchPublishCommitLog(req) {
