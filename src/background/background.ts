@@ -83,9 +83,10 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   // (bench:e2e: it opened the client and derived keys before the answer); WAKE_SYNC_DELAY_MS
   // starts it when no request comes.
   let wakeSync: (() => void) | undefined;
-  const hub = new PortHub(platform.extensionId, (origin, method, params) => {
-    void autoLock.touch().catch(() => undefined);
-    const answer = router.handle(origin, method, params);
+  // Page requests never re-arm auto-lock (the security review: any page, granted or not, kept
+  // the vault open); only activity in Parley's own pages does (onUiMessage below).
+  const hub = new PortHub(platform.extensionId, (origin, method, params, page) => {
+    const answer = router.handle(origin, method, params, page);
     if (wakeSync) void answer.catch(() => undefined).finally(() => wakeSync?.());
     return answer;
   });
@@ -175,7 +176,8 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
         if (!isUiMethod(method)) throw new ParleyError('Rpc.UnsupportedMethod', 'Unknown UI method.');
         const valid = (validateUiParams[method] as (p: unknown) => unknown)(params);
         const result = await (ui[method] as (p: unknown) => Promise<unknown>)(valid);
-        if (vault.isUnlocked) void autoLock.touch().catch(() => undefined);
+        // The approval window's keep-alive poll is no user activity: an open window must not hold the vault open.
+        if (vault.isUnlocked && method !== 'approval_get') void autoLock.touch().catch(() => undefined);
         if (method === 'vault_unlock' || method === 'vault_create') {
           refreshStream();
           void activity.unlocked().catch(() => undefined);

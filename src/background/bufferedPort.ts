@@ -9,7 +9,8 @@ export function bufferedPort(port: chrome.runtime.Port): HubPort {
   const queue: unknown[] = [];
   let deliver: ((message: unknown) => void) | null = null;
   let disconnected = false;
-  let onGone: (() => void) | null = null;
+  // Several parts listen (the hub, the site tabs): each one hears the disconnect.
+  const onGone: (() => void)[] = [];
 
   port.onMessage.addListener((message: unknown) => {
     if (deliver) deliver(message);
@@ -17,7 +18,7 @@ export function bufferedPort(port: chrome.runtime.Port): HubPort {
   });
   port.onDisconnect.addListener(() => {
     disconnected = true;
-    onGone?.();
+    for (const fn of onGone) fn();
   });
 
   return {
@@ -33,7 +34,7 @@ export function bufferedPort(port: chrome.runtime.Port): HubPort {
     },
     onDisconnect: {
       addListener(fn) {
-        onGone = fn;
+        onGone.push(fn);
         if (disconnected) fn();
       },
     },

@@ -40,7 +40,8 @@ export function originOfSender(sender: chrome.runtime.MessageSender | undefined,
   return origin;
 }
 
-export type RequestHandler = (origin: string, method: string, params: unknown) => Promise<unknown>;
+/** `page` aborts when the asking page's port disconnects (tab closed or navigated away). */
+export type RequestHandler = (origin: string, method: string, params: unknown, page: AbortSignal) => Promise<unknown>;
 
 /**
  * The open Ports of web pages, by origin: answers requests and pushes events only to the
@@ -62,16 +63,18 @@ export class PortHub {
       return false;
     }
     this.ports.set(port, origin);
+    const open = new AbortController();
     port.onDisconnect.addListener(() => {
       this.ports.delete(port);
+      open.abort();
       this.changeListeners.notify();
     });
-    port.onMessage.addListener((message) => this.onMessage(port, origin, message));
+    port.onMessage.addListener((message) => this.onMessage(port, origin, message, open.signal));
     this.changeListeners.notify();
     return true;
   }
 
-  private onMessage(port: HubPort, origin: string, message: unknown): void {
+  private onMessage(port: HubPort, origin: string, message: unknown, page: AbortSignal): void {
     let frame;
     try {
       frame = parseRequestFrame(message);
@@ -82,7 +85,7 @@ export class PortHub {
     }
     const { id } = frame;
     // Called synchronously: the router orders sends by arrival.
-    this.handle(origin, frame.method, frame.params).then(
+    this.handle(origin, frame.method, frame.params, page).then(
       (result) => this.post(port, { type: 'response', id, result: result ?? null }),
       (error: unknown) => this.post(port, { type: 'response', id, error: reportRpcError(error, { surface: 'site', method: frame.method, origin }) }),
     );

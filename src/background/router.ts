@@ -23,7 +23,7 @@ const NO_GRANT_NEEDED: ReadonlySet<RpcMethod> = new Set(['xmtp_requestAccess', '
 
 export interface Router {
   /** A dApp request: `origin` comes from the port's sender, never from the message. */
-  handle(origin: string, method: unknown, params: unknown): Promise<unknown>;
+  handle(origin: string, method: unknown, params: unknown, page?: AbortSignal): Promise<unknown>;
   /** The popup's own inbox: the whole inbox, no grant, no prompt. */
   handleForInbox(origin: string, method: unknown, params: unknown): Promise<unknown>;
 }
@@ -48,24 +48,24 @@ export function createRouter(deps: RouterDeps): Router {
   const run = <M extends RpcMethod>(method: M, ctx: HandlerContext, params: RpcParams<M>): Promise<unknown> =>
     deps.handlers[method](ctx, params);
 
-  const requestAccess = async (origin: string, params: RpcParams<'xmtp_requestAccess'>): Promise<unknown> => {
+  const requestAccess = async (origin: string, params: RpcParams<'xmtp_requestAccess'>, page: AbortSignal | undefined): Promise<unknown> => {
     const requested = params.scope ?? 'site';
     // Locked or new: the approval window unlocks or onboards first, so no lock check here.
     let identity = deps.vault.isUnlocked ? await deps.identities.active() : undefined;
     let access = identity ? await deps.grants.forInbox(origin, identity.inboxId) : undefined;
     const widening = access?.scope === 'site' && requested === 'inbox';
     if (!access || widening) {
-      const decision = await deps.approvals.requestAccess(origin, requested);
+      const decision = await deps.approvals.requestAccess(origin, requested, page);
       identity = await deps.identities.requireActive();
       access = await deps.grants.grant(origin, decision.scope, identity);
     }
     return run('xmtp_requestAccess', context(origin, access, identity ?? null), params);
   };
 
-  const afterValidation = async (origin: string, method: RpcMethod, params: unknown): Promise<unknown> => {
+  const afterValidation = async (origin: string, method: RpcMethod, params: unknown, page?: AbortSignal): Promise<unknown> => {
     // One at a time per origin: a second request sees the grant the first one made instead of
     // racing it to a second approval window or a second grant.
-    if (method === 'xmtp_requestAccess') return inOrder(accessQueues, origin, () => requestAccess(origin, params as RpcParams<'xmtp_requestAccess'>));
+    if (method === 'xmtp_requestAccess') return inOrder(accessQueues, origin, () => requestAccess(origin, params as RpcParams<'xmtp_requestAccess'>, page));
     if (!deps.vault.isUnlocked) {
       // Locked grants cannot even be read; "no access" is the honest answer and never prompts.
       if (method === 'xmtp_getAccess') return null;
@@ -92,7 +92,7 @@ export function createRouter(deps: RouterDeps): Router {
   const inSendOrder = (conversationId: string, work: () => Promise<unknown>): Promise<unknown> => inOrder(sendQueues, conversationId, work);
 
   return {
-    handle(origin, method, params) {
+    handle(origin, method, params, page) {
       let request;
       try {
         request = validateRequest(method, params);
@@ -101,7 +101,7 @@ export function createRouter(deps: RouterDeps): Router {
       }
       const { method: m, params: p } = request;
       if (m === 'xmtp_sendMessage') return inSendOrder(p.conversationId, () => afterValidation(origin, m, p));
-      return afterValidation(origin, m, p);
+      return afterValidation(origin, m, p, page);
     },
 
     async handleForInbox(origin, method, params) {

@@ -26,4 +26,15 @@ describe('buffered port', () => {
     held.onDisconnect.addListener(() => (gone = true));
     expect(gone).toBe(true);
   });
+
+  it('tells every disconnect listener, not only the last one added (the hub and the site tabs both listen)', async () => {
+    const [content, worker] = portPair('parley-page', { id: 'x' });
+    const held = bufferedPort(worker as unknown as chrome.runtime.Port);
+    const heard: string[] = [];
+    held.onDisconnect.addListener(() => heard.push('hub'));
+    held.onDisconnect.addListener(() => heard.push('tabs'));
+    content.disconnect();
+    await tick();
+    expect(heard).toEqual(['hub', 'tabs']);
+  });
 });

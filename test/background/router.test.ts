@@ -75,18 +75,57 @@ describe('worker router: validate → lock → grant → approval → handler', 
     expect(h.windows.opened).toHaveLength(1);
   });
 
-  it('answers 4001 when the user rejects or closes the approval window', async () => {
+  it('answers 4001 when the user rejects or closes the approval window, and then cools the origin down without a window', async () => {
     const h = await createHarness();
     await h.onboard();
     const page = h.page(DAPP);
     const rejected = page.request('xmtp_requestAccess');
     await h.answerApproval(false);
     expect((await rejected).error).toMatchObject({ code: 4001 });
-    const closed = page.request('xmtp_requestAccess');
+    // Asking again at once: refused with no second window.
+    const again = await page.request('xmtp_requestAccess');
+    expect(again.error).toMatchObject({ code: 4001, data: { code: 'Rpc.UserRejected' } });
+    expect(again.error?.message).toMatch(/rejected this site's request recently/);
+    expect(h.windows.opened).toHaveLength(1);
+
+    const other = h.page(OTHER);
+    const closed = other.request('xmtp_requestAccess');
     await until(() => h.windows.opened.length === 2);
     h.bg.onWindowRemoved(100 + h.windows.opened.length);
     expect((await closed).error).toMatchObject({ code: 4001 });
+    expect((await other.request('xmtp_requestAccess')).error).toMatchObject({ code: 4001 });
+    expect(h.windows.opened).toHaveLength(2);
     expect((await page.request('xmtp_getAccess')).result).toBeNull();
+  });
+
+  it('a page that floods xmtp_requestAccess gets one approval window, and one reject answers every call', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const page = h.page(DAPP);
+    const calls = Array.from({ length: 20 }, () => page.request('xmtp_requestAccess', { scope: 'inbox' }));
+    await until(() => h.windows.opened.length === 1);
+    await tick();
+    await h.answerApproval(false);
+    const answers = await Promise.all(calls);
+    expect(answers.every((a) => a.error?.code === 4001)).toBe(true);
+    expect(h.windows.opened).toHaveLength(1);
+  });
+
+  it('drops a pending request and closes its window when the asking tab goes, with no cooldown', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const page = h.page(DAPP);
+    void page.request('xmtp_requestAccess');
+    await until(() => h.windows.opened.length === 1);
+    await tick();
+    page.port.disconnect();
+    await until(() => h.windows.closed.length === 1);
+    expect(h.windows.closed).toEqual([101]);
+    // The site may ask again from a new page: a new window, not a refusal.
+    const next = h.page(DAPP).request('xmtp_requestAccess');
+    await until(() => h.windows.opened.length === 2);
+    await h.answerApproval(true);
+    expect((await next).result).toMatchObject({ origin: DAPP, scope: 'site' });
   });
 
   it('prompts again to widen a site grant to the whole inbox', async () => {

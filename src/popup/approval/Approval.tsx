@@ -3,6 +3,8 @@ import type { AccessScope, ApprovalRequest, UiCall } from '../../core/rpc';
 import { Onboarding } from '../onboarding/Onboarding';
 
 const KEEP_ALIVE_MS = 10_000;
+/** How long Approve stays disabled after the window opens or regains focus (a focus guard). */
+export const APPROVE_DELAY_MS = 1_000;
 
 export interface ApprovalProps {
   call: UiCall;
@@ -33,12 +35,29 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
   useEffect(() => {
     call('approval_get', { approvalId }).then(
       (r) => {
+        // The narrowest scope is preselected whatever the site asked for: widening is the user's act.
         setRequest(r);
-        setScope(r.requestedScope);
       },
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   }, [approvalId]);
+
+  // A page can raise this window under the user's cursor; Approve takes clicks only once the
+  // window has been in front for APPROVE_DELAY_MS, after it opens and after each refocus.
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    let timer = setTimeout(() => setArmed(true), APPROVE_DELAY_MS);
+    const onFocus = (): void => {
+      setArmed(false);
+      clearTimeout(timer);
+      timer = setTimeout(() => setArmed(true), APPROVE_DELAY_MS);
+    };
+    window.addEventListener('focus', onFocus);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('focus', onFocus);
+    };
+  }, []);
 
   const decide = (approved: boolean) => async () => {
     setError('');
@@ -74,7 +93,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
         </label>
       </fieldset>
       <div class="approval-actions">
-        <button type="button" onClick={decide(true)}>
+        <button type="button" onClick={decide(true)} disabled={!armed}>
           Approve
         </button>
         <button type="button" onClick={decide(false)}>
