@@ -137,6 +137,8 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     },
     conversation(conversation) {
       const { appDataOrigin: _, ...shown } = conversation;
+      // A new conversation's app-data origin is recorded as it arrives, before any member can change it.
+      void sites.firstSeenOrigin(conversation).catch(() => undefined);
       void toVisibleOrigins(conversation, (origin) => hub.emit((o) => o === origin, 'conversation', shown)).catch(() => undefined);
       inboxPorts.emit({ event: 'conversations' });
     },

@@ -2,6 +2,8 @@ import type { Access } from '../core/rpc';
 import type { Vault } from './vault/vault';
 
 const SITE_CONVERSATIONS = 'siteConversations';
+/** conversation id → the app-data origin this installation saw first (null: none), never rewritten. */
+const FIRST_SEEN_ORIGINS = 'siteFirstSeenOrigin';
 
 /** What the scope check needs to know of a conversation. */
 export interface ConversationScopeFacts {
@@ -35,14 +37,28 @@ export class SiteConversations {
     await this.vault.delete(SITE_CONVERSATIONS, origin);
   }
 
-  /** Whether `access` lets its origin see the conversation; remembers app-data matches. */
+  /**
+   * The origin a conversation's app data named when this installation first saw it, recorded
+   * then and never rewritten. App data is mutable group metadata that any member may change
+   * under the default policy: read live, it let a member move a group into another site's view
+   * (the security review's site-scope hijack). Only this local record counts.
+   */
+  async firstSeenOrigin(conversation: Pick<ConversationScopeFacts, 'id' | 'appDataOrigin'>): Promise<string | null> {
+    const recorded = await this.vault.get<{ origin: string | null }>(FIRST_SEEN_ORIGINS, conversation.id);
+    if (recorded) return recorded.origin;
+    const origin = conversation.appDataOrigin ?? null;
+    await this.vault.put(FIRST_SEEN_ORIGINS, conversation.id, { origin });
+    return origin;
+  }
+
+  /** Whether `access` lets its origin see the conversation; remembers first-seen app-data matches. */
   async isVisible(access: Access, conversation: ConversationScopeFacts, known?: Set<string>): Promise<boolean> {
     // Denied (blocked) is the user's word for every site alike.
     if (conversation.consentState === 'denied') return false;
     if (access.scope === 'inbox') return true;
     const ids = known ?? (await this.idsFor(access.origin));
     if (ids.has(conversation.id)) return true;
-    if (conversation.appDataOrigin === access.origin) {
+    if ((await this.firstSeenOrigin(conversation)) === access.origin) {
       await this.add(access.origin, conversation.id);
       ids.add(conversation.id);
       return true;
