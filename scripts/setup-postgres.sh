@@ -71,6 +71,11 @@ is_root || fail "database $DATABASE does not answer at 127.0.0.1:$PORT and this 
 if [ "$STATUS" != online ]; then
   log "server: starting cluster $VERSION/$CLUSTER ..."
   pg_ctlcluster "$VERSION" "$CLUSTER" start >&2 9>&- || fail "pg_ctlcluster $VERSION $CLUSTER start"
+elif ! pg_isready -q -h 127.0.0.1 -p "$PORT"; then
+  # Online but silent here: it was started in another network namespace (unshare -n), where
+  # it listens only. A restart from this namespace makes it listen where the tests run.
+  log "server: cluster $VERSION/$CLUSTER says online but does not answer on 127.0.0.1:$PORT; restarting ..."
+  pg_ctlcluster "$VERSION" "$CLUSTER" restart >&2 9>&- || fail "pg_ctlcluster $VERSION $CLUSTER restart"
 fi
 for _ in $(seq 1 60); do
   pg_isready -q -h 127.0.0.1 -p "$PORT" && break
