@@ -13,7 +13,7 @@ describe('peer text in the popup', () => {
   it('shows a group name and messages without their bidi overrides, each isolated in <bdi>', async () => {
     const worker = new FakeWorker();
     worker.state = 'unlocked';
-    // "invoice‮fdp.exe" would read as "invoiceexe.pdf"; the message would flip the line after it.
+    // "invoice" U+202E "fdp.exe" would read as "invoiceexe.pdf"; the message would flip the line after it.
     worker.addConversation({ id: 'bb', kind: 'group', name: 'invoice\u202Efdp.exe' });
     worker.receive('bb', '\u2067pay now\u2069\u200F');
     const { screen, container } = renderPopup(worker);

@@ -2,7 +2,7 @@
  * Invisible format characters that can make peer text lie about itself when shown: the bidi
  * embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and marks (U+200E, U+200F,
  * U+061C) reorder what follows them ("Trojan Source", CVE-2021-42574: a name like
- * "pay‮gnp.exe" reads as "payexe.png"); zero-width spaces, joiners of words, invisible math
+ * "pay" U+202E "gnp.exe" reads as "payexe.png"); zero-width spaces, joiners of words, invisible math
  * operators, the byte-order mark, the Mongolian vowel separator, the deprecated format controls
  * (U+206A–U+206F) and interlinear annotations hide text or split look-alikes. ZWJ and ZWNJ
  * (U+200C, U+200D) and variation selectors stay: emoji and several scripts need them.
