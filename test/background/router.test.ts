@@ -235,6 +235,19 @@ describe('site scope', () => {
     expect(await ids(dapp)).toEqual([]);
   });
 
+  it('shows the site a stranger’s group naming it once the user replies to it in the popup, and tells it', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const invite = h.messaging.add({ appDataOrigin: DAPP, consentState: 'unknown' });
+    expect((await dapp.request('xmtp_listConversations', {})).result).toEqual([]);
+    const reply = await h.ui('inbox_request', { method: 'xmtp_sendMessage', params: { conversationId: invite.id, content: { type: 'text', text: 'count me in' } } }, POPUP);
+    expect(reply.ok).toBe(true);
+    await until(() => dapp.events.some((e) => e.event === 'conversation'));
+    expect(dapp.events.filter((e) => e.event === 'conversation')).toEqual([{ event: 'conversation', data: expect.objectContaining({ id: invite.id }) }]);
+    expect(((await dapp.request('xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).toEqual([invite.id]);
+  });
+
   it('keeps a denied stranger’s group naming the site hidden', async () => {
     const h = await createHarness();
     await h.onboard();
