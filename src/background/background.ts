@@ -8,7 +8,7 @@ import { reportRpcError } from './errorReport';
 import type { AlarmsApi } from './autoLock';
 import { AutoLock } from './autoLock';
 import { Grants } from './grants';
-import { handlers } from './handlers';
+import { handlers, toConversation } from './handlers';
 import { Identities } from './identities';
 import type { ConversationScope, MessagingListener } from './messaging';
 import type { ConversationChange } from './uiInboxEvents';
@@ -70,10 +70,12 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   const approvals = new Approvals(platform.approvalWindows);
   const autoLock = new AutoLock(platform.alarms, vault, settings);
   const inboxPorts = new InboxEventPorts(platform.extensionId, platform.extensionOrigin);
-  const conversationChanged = (_conversationId: string, what: ConversationChange): void => {
+  const conversationChanged = (conversationId: string, what: ConversationChange): void => {
     inboxPorts.emit({ event: 'conversations' });
+    if (what !== 'consent') return;
     // A blocked conversation stops counting: the badge and the popup learn at once.
-    if (what === 'consent') void activity.recountNow().catch(() => undefined);
+    void activity.recountNow().catch(() => undefined);
+    void announceAllowed(conversationId).catch(() => undefined);
   };
   const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => new ReportingMessaging(await platform.openMessaging(identity, store, nodeUrl), conversationChanged);
   const session = new MessagingSession(openMessaging, vault, identities, settings);
@@ -120,6 +122,23 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
       const access = await grants.forInbox(origin, identity.inboxId);
       if (access && (await sites.isVisible(access, conversation))) push(origin);
     }
+  };
+  /**
+   * A conversation the user has just allowed goes to the sites that see it now: a stranger's
+   * invitation naming a site reaches it only once accepted (SiteConversations), and the open
+   * dApp should not have to list again to learn it.
+   */
+  const announceAllowed = async (conversationId: string): Promise<void> => {
+    const messaging = await session.get();
+    const scope = await messaging.getConversationScope(conversationId);
+    if (scope?.consentState !== 'allowed') return;
+    const origins: string[] = [];
+    await toVisibleOrigins(scope, (origin) => origins.push(origin));
+    if (origins.length === 0) return;
+    const view = await messaging.getConversation(conversationId);
+    if (!view) return;
+    const shown = toConversation(view);
+    for (const origin of origins) hub.emit((o) => o === origin, 'conversation', shown);
   };
   const listener: MessagingListener = {
     message(message: Message, conversation) {

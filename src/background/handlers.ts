@@ -101,8 +101,13 @@ export const handlers: HandlerTable = {
     return (await ctx.messaging()).getMessages(params.conversationId, page);
   },
   xmtp_sendMessage: async (ctx, params) => {
-    await visibleConversation(ctx, params.conversationId);
-    return (await ctx.messaging()).sendMessage(params.conversationId, params.content);
+    const scope = await visibleConversation(ctx, params.conversationId);
+    const messaging = await ctx.messaging();
+    const sent = await messaging.sendMessage(params.conversationId, params.content);
+    // Replying allows the conversation (the engine records it, as libxmtp does); saying so once
+    // more, only on the first reply, reports the change, so the sites that see it now are told.
+    if (scope.consentState === 'unknown') await messaging.setConsent(params.conversationId, 'allowed');
+    return sent;
   },
   xmtp_updateGroup: async (ctx, params) => {
     const view = await visibleConversation(ctx, params.conversationId);

@@ -15,9 +15,10 @@ export interface ConversationScopeFacts {
 
 /**
  * Which conversations a `site`-scoped origin sees (DESIGN §4): those created through it, those
- * whose app data names it (a peer created them on the same dApp), and those the user shared
- * with it. Once seen, a conversation stays visible (a DM is one per pair of inboxes), so the
- * ids are remembered per origin, sealed in the vault.
+ * the user shared with it, and those whose first-seen app data names it (a peer started them on
+ * the same dApp) once the user has allowed them (accepted the request, or replied). Once seen,
+ * a conversation stays visible (a DM is one per pair of inboxes), so the ids are remembered per
+ * origin, sealed in the vault.
  */
 export class SiteConversations {
   constructor(private readonly vault: Vault) {}
@@ -51,14 +52,18 @@ export class SiteConversations {
     return origin;
   }
 
-  /** Whether `access` lets its origin see the conversation; remembers first-seen app-data matches. */
+  /** Whether `access` lets its origin see the conversation; remembers allowed first-seen app-data matches. */
   async isVisible(access: Access, conversation: ConversationScopeFacts, known?: Set<string>): Promise<boolean> {
     // Denied (blocked) is the user's word for every site alike.
     if (conversation.consentState === 'denied') return false;
     if (access.scope === 'inbox') return true;
     const ids = known ?? (await this.idsFor(access.origin));
     if (ids.has(conversation.id)) return true;
-    if ((await this.firstSeenOrigin(conversation)) === access.origin) {
+    // Recorded even while undecided, so a member cannot rewrite it before the user accepts.
+    const firstSeen = await this.firstSeenOrigin(conversation);
+    // Anyone can start a conversation naming any site: a stranger's reaches the site only once
+    // the user has allowed it (the security review: invitations landed in a site's view unasked).
+    if (firstSeen === access.origin && conversation.consentState === 'allowed') {
       await this.add(access.origin, conversation.id);
       ids.add(conversation.id);
       return true;

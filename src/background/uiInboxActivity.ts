@@ -1,3 +1,4 @@
+import { stripFormatControls } from '../core/content';
 import { ParleyError } from '../core/errors';
 import type { Message } from '../core/rpc';
 import type { InboxActivity, InboxUiMethod, InboxUiSchema } from '../core/rpc/ui';
@@ -59,10 +60,10 @@ export function badgeText(total: number): string {
   return total <= 0 ? '' : total > 99 ? '99+' : String(total);
 }
 
-/** What a notification says of a message; attachments and other types by their fallback. */
+/** What a notification says of a message, without bidi overrides; attachments and other types by their fallback. */
 export function notificationText(message: Message): string {
   const c = message.content;
-  const text = c.type === 'text' ? c.text : c.type === 'markdown' ? c.markdown : c.type === 'reply' && c.content.type === 'text' ? c.content.text : (message.fallback ?? 'New message');
+  const text = stripFormatControls(c.type === 'text' ? c.text : c.type === 'markdown' ? c.markdown : c.type === 'reply' && c.content.type === 'text' ? c.content.text : (message.fallback ?? 'New message'));
   return text.length > NOTIFICATION_CHARS ? `${text.slice(0, NOTIFICATION_CHARS - 1)}…` : text;
 }
 
@@ -201,7 +202,8 @@ export class UiInboxActivity {
     if (BigInt(message.sentAtNs) <= BigInt(marks.notifiedNs) || BigInt(message.sentAtNs) <= BigInt(marks.readNs)) return;
     await this.deps.vault.put(MARKS, conversation.id, { ...marks, notifiedNs: message.sentAtNs });
     if (await this.userIsThere(conversation)) return;
-    const title = conversation.kind === 'group' ? `New message in ${conversation.name || 'a group'}` : 'New message';
+    // A notification has no markup to isolate a peer's group name in: its overrides go.
+    const title = conversation.kind === 'group' ? `New message in ${stripFormatControls(conversation.name ?? '') || 'a group'}` : 'New message';
     await this.deps.platform.notify(conversation.id, { title, message: notificationText(message) }).catch(() => undefined);
   }
 

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
 import { tick, until } from '../content/fakeWindow';
-import { createHarness, resetBrowser } from './harness';
+import { createHarness, EXTENSION_ORIGIN, resetBrowser } from './harness';
 import { ALICE, VALID_DAPP_PARAMS } from './validDappParams';
 
 const DAPP = 'http://localhost:5173';
 const OTHER = 'https://other.test';
+const POPUP = `${EXTENSION_ORIGIN}/src/popup/index.html`;
 
 beforeEach(() => resetBrowser());
 
@@ -199,6 +200,63 @@ describe('site scope', () => {
     });
     expect((await h.ui('grants_share', { origin: OTHER, conversationId: unrelated.id })).ok).toBe(true);
     expect(await ids(other)).toEqual([peerMade.id, unrelated.id].sort());
+  });
+
+  it('keeps a stranger’s group naming the site out of its view and events until the user accepts it in the popup', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const other = await h.grant(OTHER, 'site');
+    await until(() => h.messaging.listener !== null);
+    const invite = h.messaging.add({ appDataOrigin: DAPP, consentState: 'unknown' });
+    h.messaging.listener!.conversation(invite);
+    h.messaging.deliver(invite, 'join us');
+    await tick(20);
+    const ids = async (p: typeof dapp) => ((await p.request('xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id);
+    expect(await ids(dapp)).toEqual([]);
+    expect((await dapp.request('xmtp_getMessages', { conversationId: invite.id })).error).toMatchObject({ code: -32602, data: { code: 'Rpc.NotFound' } });
+    expect((await dapp.request('xmtp_sendMessage', { conversationId: invite.id, content: { type: 'text', text: 'x' } })).error).toMatchObject({ data: { code: 'Rpc.NotFound' } });
+    expect(dapp.events.filter((e) => e.event === 'conversation' || e.event === 'message')).toEqual([]);
+
+    // The user accepts the request in the popup: the dApp is told at once, and lists it.
+    const accepted = await h.ui('inbox_request', { method: 'xmtp_setConsent', params: { conversationId: invite.id, state: 'allowed' } }, POPUP);
+    expect(accepted.ok).toBe(true);
+    await until(() => dapp.events.some((e) => e.event === 'conversation'));
+    expect(dapp.events.filter((e) => e.event === 'conversation')).toEqual([{ event: 'conversation', data: expect.objectContaining({ id: invite.id }) }]);
+    expect(dapp.events.find((e) => e.event === 'conversation')!.data).not.toHaveProperty('appDataOrigin');
+    expect(await ids(dapp)).toEqual([invite.id]);
+    expect((await dapp.request('xmtp_getMessages', { conversationId: invite.id })).result).toEqual([]);
+    // The site it did not name sees neither it nor its event.
+    expect(await ids(other)).toEqual([]);
+    expect(other.events.filter((e) => e.event === 'conversation')).toEqual([]);
+
+    // Blocked later: hidden again.
+    expect((await h.ui('inbox_request', { method: 'xmtp_setConsent', params: { conversationId: invite.id, state: 'denied' } }, POPUP)).ok).toBe(true);
+    expect(await ids(dapp)).toEqual([]);
+  });
+
+  it('shows the site a stranger’s group naming it once the user replies to it in the popup, and tells it', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const invite = h.messaging.add({ appDataOrigin: DAPP, consentState: 'unknown' });
+    expect((await dapp.request('xmtp_listConversations', {})).result).toEqual([]);
+    const reply = await h.ui('inbox_request', { method: 'xmtp_sendMessage', params: { conversationId: invite.id, content: { type: 'text', text: 'count me in' } } }, POPUP);
+    expect(reply.ok).toBe(true);
+    await until(() => dapp.events.some((e) => e.event === 'conversation'));
+    expect(dapp.events.filter((e) => e.event === 'conversation')).toEqual([{ event: 'conversation', data: expect.objectContaining({ id: invite.id }) }]);
+    expect(((await dapp.request('xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).toEqual([invite.id]);
+  });
+
+  it('keeps a denied stranger’s group naming the site hidden', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    const dapp = await h.grant(DAPP, 'site');
+    const invite = h.messaging.add({ appDataOrigin: DAPP, consentState: 'unknown' });
+    expect((await h.ui('inbox_request', { method: 'xmtp_setConsent', params: { conversationId: invite.id, state: 'denied' } }, POPUP)).ok).toBe(true);
+    await tick(20);
+    expect((await dapp.request('xmtp_listConversations', {})).result).toEqual([]);
+    expect(dapp.events.filter((e) => e.event === 'conversation')).toEqual([]);
   });
 
   it('shows an inbox-scoped site everything but denied conversations', async () => {

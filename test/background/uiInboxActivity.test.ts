@@ -252,6 +252,15 @@ describe('new-message notifications', () => {
     expect(badges.at(-1)).toBe('1');
   });
 
+  it('notifies a group name and text without their bidi overrides', async () => {
+    const { messaging, activity, notes } = setup();
+    await activity.unlocked();
+    messaging.add({ id: '0f', kind: 'group', name: 'Support\u202E' });
+    const m = messaging.receive('0f', 'send \u2067100\u2069 now\u200F', T0 + 1);
+    await activity.onMessage(m, messaging.conversations[0]!);
+    expect(notes).toEqual([{ id: '0f', title: 'New message in Support', message: 'send 100 now' }]);
+  });
+
   it('does not notify my own messages', async () => {
     const { messaging, activity, notes } = setup();
     await activity.unlocked();

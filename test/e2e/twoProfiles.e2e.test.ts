@@ -7,8 +7,8 @@ import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndAppr
 
 /*
  * Issue 5's story in two real browser profiles on one parley-node started by the test: Alice and
- * Bob onboard through the UI, each approves the same dApp, Alice DMs Bob, Bob's dApp gets it as
- * a `message` event and replies; then Alice sends a burst of 50 while her worker is stopped in
+ * Bob onboard through the UI, each approves the same dApp, Alice DMs Bob; Bob's dApp sees it only
+ * once Bob accepts it in his popup, then gets Alice's next message as a `message` event and replies; then Alice sends a burst of 50 while her worker is stopped in
  * the middle, and Bob has every message exactly once, in order.
  */
 
@@ -29,9 +29,11 @@ async function profile(password: string): Promise<Profile> {
   const dapp = await browser.context.newPage();
   await dapp.goto(`${server.origin('localhost')}/dapp`);
   await dapp.evaluate(() => {
-    const w = window as unknown as { received: unknown[]; xmtp: { on(e: string, f: (d: unknown) => void): void } };
+    const w = window as unknown as { received: unknown[]; announced: unknown[]; xmtp: { on(e: string, f: (d: unknown) => void): void } };
     w.received = [];
+    w.announced = [];
     w.xmtp.on('message', (m) => w.received.push(m));
+    w.xmtp.on('conversation', (c) => w.announced.push(c));
   });
   return { browser, extensionPage, address, inboxId, dapp };
 }
@@ -40,6 +42,11 @@ function textsReceived(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     (window as unknown as { received: { content: { type: string; text?: string } }[] }).received.flatMap((m) => (m.content.type === 'text' ? [m.content.text ?? ''] : [])),
   );
+}
+
+/** The ids of the `conversation` events the page has received. */
+function conversationsAnnounced(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { announced: { id: string }[] }).announced.map((c) => c.id));
 }
 
 async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
@@ -69,10 +76,10 @@ afterAll(async () => {
 });
 
 describe('two profiles, one dApp, one node', { timeout: 180_000 }, () => {
-  it('Alice DMs Bob from the dApp; Bob\'s dApp receives it as a message event and replies', async () => {
+  it('Bob\'s dApp does not see Alice\'s DM until Bob accepts it in his popup', async () => {
     expect((await requestAndApprove(alice.browser, alice.dapp)).access.result).toMatchObject({ scope: 'site' });
     // Bob grants the default site scope: he sees Alice's DM because it carries the dApp's
-    // origin in its app data (DESIGN §4).
+    // origin in its app data (DESIGN §4), once he has accepted it.
     expect((await requestAndApprove(bob.browser, bob.dapp)).access.result).toMatchObject({ scope: 'site' });
     // Bob's inbox registers when his worker first opens the engine.
     await waitFor('Bob on the network', () => xmtpRequest(alice.dapp, 'xmtp_canMessage', { identifiers: [bob.address] }), (o) => (o.result as Record<string, boolean> | undefined)?.[bob.address] === true);
@@ -83,7 +90,35 @@ describe('two profiles, one dApp, one node', { timeout: 180_000 }, () => {
     expect(dm.result).toMatchObject({ kind: 'dm', peerInboxId: bob.inboxId });
     expect((await xmtpRequest(alice.dapp, 'xmtp_sendMessage', { conversationId: dmId, content: { type: 'text', text: 'hello bob' } })).error).toBeUndefined();
 
-    await waitFor('Bob\'s message event', () => textsReceived(bob.dapp), (t) => t.includes('hello bob'));
+    // Bob's worker has the DM and its message: his popup lists it as a request.
+    const bobPopup = await bob.browser.context.newPage();
+    await bobPopup.goto(bob.browser.extensionUrl('src/popup/index.html'));
+    const inbox = (method: string, params: unknown) => uiCall(bobPopup, 'inbox_request', { method, params });
+    await waitFor('Bob\'s worker to have the message', async () => {
+      const reply = await inbox('xmtp_getMessages', { conversationId: dmId });
+      return ((reply.result as { content: { text?: string } }[] | undefined) ?? []).map((m) => m.content.text);
+    }, (t) => t.includes('hello bob'));
+    expect(((await inbox('xmtp_listConversations', {})).result as { id: string; consentState: string }[]).find((c) => c.id === dmId)).toMatchObject({ consentState: 'unknown' });
+
+    // Not yet accepted: the dApp neither lists it nor reads it, and had no event of it.
+    expect(((await xmtpRequest(bob.dapp, 'xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).not.toContain(dmId);
+    expect((await xmtpRequest(bob.dapp, 'xmtp_getMessages', { conversationId: dmId })).error).toMatchObject({ code: -32602, data: { code: 'Rpc.NotFound' } });
+    expect(await textsReceived(bob.dapp)).toEqual([]);
+    expect(await conversationsAnnounced(bob.dapp)).toEqual([]);
+
+    // Bob accepts through the popup's RPC channel: his dApp is told, lists it and reads it.
+    expect(await inbox('xmtp_setConsent', { conversationId: dmId, state: 'allowed' })).toMatchObject({ ok: true });
+    await waitFor('Bob\'s conversation event', () => conversationsAnnounced(bob.dapp), (ids) => ids.includes(dmId));
+    expect(((await xmtpRequest(bob.dapp, 'xmtp_listConversations', {})).result as { id: string }[]).map((c) => c.id)).toContain(dmId);
+    const read = (await xmtpRequest(bob.dapp, 'xmtp_getMessages', { conversationId: dmId })).result as { content: { text?: string } }[];
+    expect(read.map((m) => m.content.text)).toContain('hello bob');
+    await bobPopup.close();
+  });
+
+  it('Alice writes again; Bob\'s dApp receives it as a message event and replies', async () => {
+    expect(dmId).toBeDefined();
+    expect((await xmtpRequest(alice.dapp, 'xmtp_sendMessage', { conversationId: dmId, content: { type: 'text', text: 'welcome, bob' } })).error).toBeUndefined();
+    await waitFor('Bob\'s message event', () => textsReceived(bob.dapp), (t) => t.includes('welcome, bob'));
     const event = await bob.dapp.evaluate(() => (window as unknown as { received: { conversationId: string; senderInboxId: string }[] }).received[0]);
     expect(event).toMatchObject({ conversationId: dmId, senderInboxId: alice.inboxId });
 

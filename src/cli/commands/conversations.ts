@@ -1,5 +1,6 @@
 import { createAgentClient } from '../../agent/agentClient';
 import { Dm, Group } from '../../core/client';
+import { stripFormatControls } from '../../core/content';
 import type { CommandContext } from './context';
 
 /** `parley conversations`: syncs welcomes, then prints one JSON line per conversation, newest activity first. */
@@ -18,8 +19,9 @@ export async function runConversations(ctx: CommandContext): Promise<void> {
       };
       if (conversation instanceof Dm) line['peerInboxId'] = conversation.peerInboxId();
       if (conversation instanceof Group) {
-        line['name'] = conversation.name;
-        line['description'] = conversation.description;
+        // Set by any member: printed without bidi overrides, like listen's message text.
+        line['name'] = stripFormatControls(conversation.name);
+        line['description'] = stripFormatControls(conversation.description);
       }
       ctx.out(line);
     }

@@ -1,11 +1,26 @@
 import { createAgentClient, type AgentClient } from '../../agent/agentClient';
 import type { DecodedMessage } from '../../core/client';
+import { stripFormatControls } from '../../core/content';
 import type { CommandContext } from './context';
 
 /** Store cursor keys of `listen`: the node id of the last message printed, per conversation. */
 const CURSOR_PREFIX = 'parley-cli/listen/';
 
-/** The JSON line of one message. */
+/**
+ * Every string of a peer's content without its bidi overrides and other invisible format
+ * characters: JSON escapes control characters but not these, and a terminal shows them as they
+ * are. Other values pass unchanged.
+ */
+export function printablePeerContent(value: unknown): unknown {
+  if (typeof value === 'string') return stripFormatControls(value);
+  if (Array.isArray(value)) return value.map(printablePeerContent);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, printablePeerContent(v)]));
+  }
+  return value;
+}
+
+/** The JSON line of one message; peer text as printablePeerContent leaves it. */
 export function messageLine(m: DecodedMessage): Record<string, unknown> {
   const line: Record<string, unknown> = {
     id: m.id,
@@ -13,9 +28,9 @@ export function messageLine(m: DecodedMessage): Record<string, unknown> {
     senderInboxId: m.senderInboxId,
     sentAtNs: m.sentAtNs,
     contentType: m.contentType,
-    content: m.content ?? null,
+    content: m.content === undefined ? null : printablePeerContent(m.content),
   };
-  if (m.fallback !== undefined) line['fallback'] = m.fallback;
+  if (m.fallback !== undefined) line['fallback'] = stripFormatControls(m.fallback);
   if (m.error !== undefined) line['error'] = m.error;
   return line;
 }

@@ -24,3 +24,4 @@ export {
 export { parseContent } from './parseContent';
 export * from './limits';
 export { groupUpdatedFromProto } from './codecs/groupUpdated';
+export { stripFormatControls } from './formatControls';

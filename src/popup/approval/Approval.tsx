@@ -85,7 +85,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
         <legend>What this site may see</legend>
         <label>
           <input type="radio" name="scope" value="site" checked={scope === 'site'} onChange={() => setScope('site')} />
-          Only conversations started on this site
+          Only conversations started on this site, ones you share with it from Parley, and ones others started on it once you accept or reply to them; never blocked ones.
         </label>
         <label>
           <input type="radio" name="scope" value="inbox" checked={scope === 'inbox'} onChange={() => setScope('inbox')} />

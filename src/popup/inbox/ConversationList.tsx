@@ -21,7 +21,7 @@ export function ConversationList() {
               <span class={`conversation-kind ${c.kind}`} aria-hidden="true">
                 {c.kind === 'group' ? 'G' : 'DM'}
               </span>
-              <span class="conversation-title">{title}</span>
+              <span class="conversation-title"><bdi>{title}</bdi></span>
               {blocked && <span class="conversation-blocked">blocked</span>}
               {count > 0 && (
                 <span class="unread-count" aria-hidden="true">

@@ -29,7 +29,7 @@ export function ConversationView() {
         <button type="button" onClick={inbox.close}>
           Back
         </button>
-        <h2>{title}</h2>
+        <h2><bdi>{title}</bdi></h2>
       </div>
       <ConsentBar />
       <div class="messages" role="log" aria-label="Messages">
@@ -48,7 +48,7 @@ export function ConversationView() {
             return (
               <li key={m.id} class={mine ? 'message mine' : 'message'}>
                 <span class="message-sender">{mine ? 'You' : shortId(m.senderInboxId)}</span>
-                <span class="message-text">{messageText(m)}</span>
+                <span class="message-text"><bdi>{messageText(m)}</bdi></span>
                 <time class="message-time" dateTime={sentAt(m).toISOString()}>
                   {sentAt(m).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
                 </time>

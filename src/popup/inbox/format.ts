@@ -1,4 +1,5 @@
 import type { GroupUpdatedContent } from '../../core/content';
+import { stripFormatControls } from '../../core/content';
 import type { Conversation, Message } from '../../core/rpc';
 
 /** `82249f…a61c`: enough of an id to tell two apart at a glance. */
@@ -6,8 +7,9 @@ export function shortId(id: string): string {
   return id.length <= 14 ? id : `${id.slice(0, 6)}…${id.slice(-4)}`;
 }
 
+/** Peer text (a group name is the peer's) without its bidi overrides; components isolate it in `<bdi>`. */
 export function conversationTitle(c: Conversation): string {
-  if (c.kind === 'group') return c.name?.trim() || 'Untitled group';
+  if (c.kind === 'group') return stripFormatControls(c.name ?? '').trim() || 'Untitled group';
   return `DM with ${shortId(c.peerInboxId ?? c.memberInboxIds[0] ?? '')}`;
 }
 
@@ -25,8 +27,12 @@ export function groupUpdateText(c: GroupUpdatedContent): string {
   return parts.length > 0 ? parts.join('; ') : 'Conversation updated';
 }
 
-/** One line of text for any content type; types without text say what they are. */
+/** One line of text for any content type, without bidi overrides; types without text say what they are. */
 export function messageText(m: Message): string {
+  return stripFormatControls(contentText(m));
+}
+
+function contentText(m: Message): string {
   const c = m.content;
   switch (c.type) {
     case 'text':
