@@ -165,7 +165,9 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       // the installation (xmtp_mls client.rs register_identity, "Upload key package first"), so an
       // unregistered installation's upload is kept but not served (fetchKeyPackages) until the
       // inbox log lists it.
-      await store.putKeyPackage({ installationKey: kp.installationKey, inboxId: kp.inboxId, keyPackage: tls });
+      // The store keeps the newest by the key package's own not_before and refuses an older one
+      // (Node.StaleKeyPackage, FAILED_PRECONDITION): a replayed old upload cannot displace it.
+      await store.putKeyPackage({ installationKey: kp.installationKey, inboxId: kp.inboxId, keyPackage: tls, notBefore: kp.notBefore, notAfter: kp.notAfter });
       return {};
     },
 

@@ -65,6 +65,12 @@ export interface KeyPackageInput {
   inboxId: string;
   /** The TLS-serialized KeyPackage as uploaded. */
   keyPackage: Uint8Array;
+  /**
+   * Its leaf node's lifetime, Unix seconds, from the validated key package: `notBefore` orders
+   * an installation's key packages (the newest is kept), `notAfter` says when it may be expired.
+   */
+  notBefore: bigint;
+  notAfter: bigint;
 }
 
 export interface KeyPackageRecord extends KeyPackageInput {
@@ -144,7 +150,14 @@ export interface NodeStore {
 
   // --- key packages ---------------------------------------------------------------
 
-  /** Stores an installation's key package; the newest replaces any older one. */
+  /**
+   * Stores an installation's key package unless the stored one is newer by its own lifetime:
+   * an input whose `notBefore` is earlier than the stored one's is refused with
+   * `Node.StaleKeyPackage` and writes nothing (anyone may re-upload an old key package, and
+   * serving it after the client deleted its keys would make the installation uninvitable);
+   * an equal or later one replaces it (the same key package again is idempotent). Upload time
+   * never decides.
+   */
   putKeyPackage(input: KeyPackageInput): Promise<KeyPackageRecord>;
   /** One entry per requested installation key, in request order. */
   fetchKeyPackages(installationKeys: readonly Uint8Array[]): Promise<(KeyPackageRecord | undefined)[]>;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
 import type {
   GroupMessageInput,
+  KeyPackageInput,
   MemberKey,
   NodeStore,
   StoreEvent,
@@ -37,6 +38,10 @@ function welcome(installation: string, data: string, extra: Partial<WelcomeInput
     welcomeMetadata: b(`meta-${data}`),
     ...extra,
   };
+}
+
+function keyPackage(installation: string, data: string, notBefore: bigint, extra: Partial<KeyPackageInput> = {}): KeyPackageInput {
+  return { installationKey: b(installation), inboxId: 'inbox', keyPackage: b(data), notBefore, notAfter: notBefore + 86_400n, ...extra };
 }
 
 const addr = (n: number): MemberKey => ({ kind: 'ethereum', address: `0x${n.toString(16).padStart(40, '0')}` });
@@ -197,17 +202,43 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
     describe('key packages', () => {
       it('replaces an installation key package with the newer one', async () => {
         const store = await fresh();
-        await store.putKeyPackage({ installationKey: b('k1'), inboxId: 'inbox', keyPackage: b('old') });
-        const newer = await store.putKeyPackage({ installationKey: b('k1'), inboxId: 'inbox', keyPackage: b('new') });
+        await store.putKeyPackage(keyPackage('k1', 'old', 1000n));
+        const newer = await store.putKeyPackage(keyPackage('k1', 'new', 2000n));
         const [fetched] = await store.fetchKeyPackages([b('k1')]);
         expect(fetched).toEqual(newer);
         expect(new TextDecoder().decode(fetched!.keyPackage)).toBe('new');
+        expect(fetched).toMatchObject({ notBefore: 2000n, notAfter: 2000n + 86_400n });
+      });
+
+      it('refuses a key package older by its not_before than the stored one, whenever it is uploaded', async () => {
+        const store = await fresh();
+        const newer = await store.putKeyPackage(keyPackage('k2', 'new', 2000n));
+        await rejectsWithCode(store.putKeyPackage(keyPackage('k2', 'old', 1999n)), 'Node.StaleKeyPackage');
+        expect(await store.fetchKeyPackages([b('k2')])).toEqual([newer]);
+        // Racing uploads: whatever their order of arrival, the newest stays.
+        const raced = await Promise.allSettled([
+          store.putKeyPackage(keyPackage('k3', 'mid', 1500n)),
+          store.putKeyPackage(keyPackage('k3', 'top', 3000n)),
+          store.putKeyPackage(keyPackage('k3', 'low', 1000n)),
+        ]);
+        expect(raced[1]!.status).toBe('fulfilled');
+        const [k3] = await store.fetchKeyPackages([b('k3')]);
+        expect(new TextDecoder().decode(k3!.keyPackage)).toBe('top');
+      });
+
+      it('takes the same key package again, and one of equal not_before, as a replacement', async () => {
+        const store = await fresh();
+        await store.putKeyPackage(keyPackage('k4', 'same', 2000n));
+        const again = await store.putKeyPackage(keyPackage('k4', 'same', 2000n));
+        expect(await store.fetchKeyPackages([b('k4')])).toEqual([again]);
+        const sibling = await store.putKeyPackage(keyPackage('k4', 'same-second', 2000n));
+        expect(await store.fetchKeyPackages([b('k4')])).toEqual([sibling]);
       });
 
       it('answers key packages in request order, undefined for unknown installations', async () => {
         const store = await fresh();
-        await store.putKeyPackage({ installationKey: b('a'), inboxId: 'ia', keyPackage: b('kpa') });
-        await store.putKeyPackage({ installationKey: b('c'), inboxId: 'ic', keyPackage: b('kpc') });
+        await store.putKeyPackage(keyPackage('a', 'kpa', 1n, { inboxId: 'ia' }));
+        await store.putKeyPackage(keyPackage('c', 'kpc', 1n, { inboxId: 'ic' }));
         const res = await store.fetchKeyPackages([b('c'), b('b'), b('a')]);
         expect(res.map((r) => r?.inboxId)).toEqual(['ic', undefined, 'ia']);
       });
@@ -326,7 +357,7 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
         let store = await fresh();
         const [m] = await store.insertGroupMessages([groupMessage('R', 'r1')]);
         const [w] = await store.insertWelcomes([welcome('ri', 'rw')]);
-        const kp = await store.putKeyPackage({ installationKey: b('rk'), inboxId: 'rin', keyPackage: b('kp') });
+        const kp = await store.putKeyPackage(keyPackage('rk', 'kp', 5n, { inboxId: 'rin' }));
         const u = await store.appendIdentityUpdate({ inboxId: 'rin', update: b('ru'), expectedLastSequenceId: 0n, added: [addr(3)], removed: [] });
         const [c] = await store.insertCommitLogEntries([{ groupId: b('R'), serializedEntry: b('ce'), serializedSignature: b('cs') }]);
         await store.close();
