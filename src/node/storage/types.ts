@@ -111,6 +111,21 @@ export interface CommitLogRecord extends CommitLogInput {
   sequenceId: bigint;
 }
 
+/** What the retention sweep may delete now (service/retention.ts computes it from its policy). */
+export interface ExpiryCutoffs {
+  /** Welcomes stored (createdNs) before this are deleted; undefined keeps every welcome. */
+  welcomesStoredBeforeNs?: bigint;
+  /** Key packages whose lifetime ended (notAfter, Unix seconds) before this are deleted. */
+  keyPackagesExpiredBeforeS: bigint;
+  /**
+   * Key packages uploaded before this whose installation no inbox holds now (revoked, or never
+   * registered): fetchKeyPackages would never serve them again.
+   */
+  unownedKeyPackagesStoredBeforeNs: bigint;
+  /** The most rows of each kind one call deletes (the caller calls again while it is reached). */
+  limit: number;
+}
+
 export type SortDirection = 'ascending' | 'descending';
 
 /** A page of a topic: ids strictly after (ascending) or before (descending) `cursor`. */
@@ -188,6 +203,14 @@ export interface NodeStore {
   insertCommitLogEntries(inputs: readonly CommitLogInput[]): Promise<CommitLogRecord[]>;
   /** Entries of a group with sequence id > `afterSequenceId`, ascending, at most `limit`. */
   queryCommitLog(groupId: Uint8Array, afterSequenceId: bigint, limit: number): Promise<CommitLogRecord[]>;
+
+  // --- retention -----------------------------------------------------------------
+
+  /**
+   * Deletes what `cutoffs` names, at most `limit` rows per kind, and says how many of each went.
+   * Ids are never reused, so a client's cursor stays valid across a deletion.
+   */
+  deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }>;
 
   // --- change notification --------------------------------------------------------
 

@@ -317,6 +317,40 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
       });
     });
 
+    describe('retention', () => {
+      const keepKeyPackages = { keyPackagesExpiredBeforeS: 0n, unownedKeyPackagesStoredBeforeNs: 0n };
+
+      it('deletes welcomes stored before the cutoff, at most limit a call, and keeps ids moving on', async () => {
+        const store = await fresh();
+        const old = await store.insertWelcomes([welcome('r1', 'o1'), welcome('r1', 'o2'), welcome('r2', 'o3')]);
+        const [kept] = await store.insertWelcomes([welcome('r1', 'k1')]);
+        const cutoff = kept!.createdNs;
+        expect(await store.deleteExpired({ ...keepKeyPackages, limit: 10 })).toEqual({ welcomes: 0, keyPackages: 0 });
+        expect(await store.deleteExpired({ ...keepKeyPackages, welcomesStoredBeforeNs: cutoff, limit: 2 })).toEqual({ welcomes: 2, keyPackages: 0 });
+        expect(await store.deleteExpired({ ...keepKeyPackages, welcomesStoredBeforeNs: cutoff, limit: 2 })).toEqual({ welcomes: 1, keyPackages: 0 });
+        expect(await store.queryWelcomes(b('r1'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([kept]);
+        expect(await store.queryWelcomes(b('r2'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([]);
+        const [next] = await store.insertWelcomes([welcome('r2', 'n1')]);
+        expect(next!.id > kept!.id && next!.id > old[2]!.id).toBe(true);
+      });
+
+      it('deletes expired key packages and those of installations no inbox holds, keeping the servable ones', async () => {
+        const store = await fresh();
+        const u1 = await store.appendIdentityUpdate({ inboxId: 'ret', update: b('1'), expectedLastSequenceId: 0n, added: [inst('owned'), inst('revoked'), inst('expired')], removed: [] });
+        await store.appendIdentityUpdate({ inboxId: 'ret', update: b('2'), expectedLastSequenceId: u1.sequenceId, added: [], removed: [inst('revoked')] });
+        const owned = await store.putKeyPackage(keyPackage('owned', 'kp-owned', 1000n));
+        await store.putKeyPackage(keyPackage('revoked', 'kp-revoked', 1000n));
+        await store.putKeyPackage(keyPackage('expired', 'kp-expired', 1n, { notAfter: 10n }));
+        await store.putKeyPackage(keyPackage('unregistered', 'kp-unregistered', 1000n));
+        const late = await store.putKeyPackage(keyPackage('late', 'kp-late', 1000n));
+        const result = await store.deleteExpired({ keyPackagesExpiredBeforeS: 11n, unownedKeyPackagesStoredBeforeNs: late.createdNs, limit: 100 });
+        expect(result).toEqual({ welcomes: 0, keyPackages: 3 });
+        const left = await store.fetchKeyPackages(['owned', 'revoked', 'expired', 'unregistered', 'late'].map(b));
+        // 'late' was uploaded at the cutoff: an upload that may yet be followed by its registration stays.
+        expect(left).toEqual([owned, undefined, undefined, undefined, late]);
+      });
+    });
+
     describe('change notification', () => {
       it('announces each newly stored message and welcome once, in id order, after it is stored', async () => {
         const store = await fresh();

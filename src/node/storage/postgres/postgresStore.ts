@@ -3,6 +3,7 @@ import { ParleyError } from '../../../core/errors';
 import { silentLogger, type Logger } from '../../log';
 import type {
   CommitLogInput,
+  ExpiryCutoffs,
   CommitLogRecord,
   GroupMessageInput,
   GroupMessageRecord,
@@ -529,6 +530,40 @@ class PostgresStore implements PostgresNodeStore {
       serializedEntry: bytes(row.entry),
       serializedSignature: bytes(row.signature),
     }));
+  }
+
+  // --- retention --------------------------------------------------------------------
+
+  /**
+   * Plain statements on the read pool, not the write queue: a deletion the server loses in a
+   * crash is done again by the next sweep, and it must not hold up acknowledged writes.
+   */
+  async deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }> {
+    if (this.closed || this.closing) throw new ParleyError('Node.StoreClosed', 'The store is closed.');
+    const limit = Math.max(1, Math.floor(cutoffs.limit));
+    const welcomes =
+      cutoffs.welcomesStoredBeforeNs === undefined
+        ? 0
+        : ((
+            await this.pool.query('DELETE FROM welcomes WHERE id IN (SELECT id FROM welcomes WHERE created_ns < $1 LIMIT $2)', [
+              cutoffs.welcomesStoredBeforeNs,
+              limit,
+            ])
+          ).rowCount ?? 0);
+    // Expired, or held by no inbox (the members key of an installation is its lowercase hex).
+    const keyPackages =
+      (
+        await this.pool.query(
+          `DELETE FROM key_packages WHERE installation_key IN (
+             SELECT k.installation_key FROM key_packages k
+             WHERE k.not_after < $1 OR (k.created_ns < $2 AND NOT EXISTS (
+               SELECT 1 FROM members m
+               WHERE m.member = 'installation:' || encode(k.installation_key, 'hex') AND m.revocation_sequence_id IS NULL))
+             LIMIT $3)`,
+          [cutoffs.keyPackagesExpiredBeforeS, cutoffs.unownedKeyPackagesStoredBeforeNs, limit],
+        )
+      ).rowCount ?? 0;
+    return { welcomes, keyPackages };
   }
 
   // --- change notification ----------------------------------------------------------

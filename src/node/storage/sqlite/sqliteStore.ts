@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { ParleyError } from '../../../core/errors';
 import type {
   CommitLogInput,
+  ExpiryCutoffs,
   CommitLogRecord,
   GroupMessageInput,
   GroupMessageRecord,
@@ -338,6 +339,18 @@ class SqliteStore implements SqliteNodeStore {
     );
   }
 
+  // --- retention --------------------------------------------------------------------
+
+  deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }> {
+    return this.writes.write(() => {
+      const limit = Math.max(1, Math.floor(cutoffs.limit));
+      const welcomes =
+        cutoffs.welcomesStoredBeforeNs === undefined ? 0 : this.q.deleteOldWelcomes.run(cutoffs.welcomesStoredBeforeNs, limit).changes;
+      const keyPackages = this.q.deleteDeadKeyPackages.run(cutoffs.keyPackagesExpiredBeforeS, cutoffs.unownedKeyPackagesStoredBeforeNs, limit).changes;
+      return { welcomes, keyPackages };
+    });
+  }
+
   // --- lifecycle --------------------------------------------------------------------
 
   onChange(listener: StoreListener): () => void {
@@ -422,6 +435,15 @@ function prepare(db: Database.Database) {
       not_before = excluded.not_before, not_after = excluded.not_after
       WHERE excluded.not_before >= key_packages.not_before`),
     keyPackage: db.prepare('SELECT * FROM key_packages WHERE installation_key = ?'),
+    // By the welcomes_by_age index; no ORDER BY, which would walk the whole table by id instead.
+    deleteOldWelcomes: db.prepare('DELETE FROM welcomes WHERE id IN (SELECT id FROM welcomes WHERE created_ns < ? LIMIT ?)'),
+    // Expired, or held by no inbox (the members key of an installation is its lowercase hex).
+    deleteDeadKeyPackages: db.prepare(`DELETE FROM key_packages WHERE installation_key IN (
+      SELECT k.installation_key FROM key_packages k
+      WHERE k.not_after < ? OR (k.created_ns < ? AND NOT EXISTS (
+        SELECT 1 FROM members m
+        WHERE m.member = 'installation:' || lower(hex(k.installation_key)) AND m.revocation_sequence_id IS NULL))
+      LIMIT ?)`),
     welcomeByHash: db.prepare(`SELECT ${W} FROM welcomes WHERE data_hash = ?`),
     insertWelcome: db.prepare(`INSERT INTO welcomes
       (created_ns, installation_key, kind, data, hpke_public_key, wrapper_algorithm, welcome_metadata, data_hash)
