@@ -7,6 +7,7 @@ import { ParleyError } from '../../core/errors';
 import type { NodeHandlers } from '../rpc/handlers';
 import type { GroupMessageInput, GroupMessageRecord, WelcomeInput, WelcomeRecord } from '../storage/types';
 import type { ServiceDeps } from './deps';
+import { checkCommitLogEntry } from './commitLogEntry';
 import { runSubscription } from './subscription';
 import { TopicFeed } from './topicFeed';
 import { MAX_PAGE_SIZE, fromU64, groupMessageProto, pageFrom, pagingInfoFor, u64, welcomeProto } from './wire';
@@ -272,13 +273,12 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       if (n === 0) invalid('No commit log entries to publish.');
       if (n > LIMITS.commitLogPublishes) invalid('Too many commit log entries in one request.', `${n}, at most ${LIMITS.commitLogPublishes}`);
       const inputs = req.requests.map((r, i) => {
-        if (r.groupId.length === 0 || r.serializedCommitLogEntry.length === 0 || !r.signature) {
-          return invalid('A commit log entry lacks its group id, entry or signature.', `entry ${i}`);
-        }
+        // Structure, group and signature, as libxmtp verifies them when it reads the log back.
+        const signature = checkCommitLogEntry(r.groupId, r.serializedCommitLogEntry, r.signature, `entry ${i}`);
         return {
           groupId: r.groupId,
           serializedEntry: r.serializedCommitLogEntry,
-          serializedSignature: RecoverableEd25519Signature.encode(r.signature).finish(),
+          serializedSignature: RecoverableEd25519Signature.encode(signature).finish(),
         };
       });
       await store.insertCommitLogEntries(inputs);
