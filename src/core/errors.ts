@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'Node.StoreClosed'
   | 'Node.StoreCorrupt'
   | 'Node.BadConfig'
+  | 'Node.StaleKeyPackage'
   // dApp RPC (src/core/rpc) and the extension (router, vault, approvals)
   | 'Rpc.InvalidParams'
   | 'Rpc.UnsupportedMethod'

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isLogLevel, type LogLevel } from './log';
 import { DEFAULT_STREAM_LIMITS } from './service/streamAdmission';
+import { DEFAULT_RATE_LIMITS } from './rpc/rateLimiter';
+import { DAY_MS, DEFAULT_RETENTION } from './service/retention';
 
 export interface CliOptions {
   port: number;
@@ -17,6 +19,9 @@ export interface CliOptions {
   maxStreams: number;
   maxTopicsPerStream: number;
   maxStreamTopics: number;
+  // --- write budget and retention (rpc/rateLimiter, service/retention) ---
+  rateLimitWriteBytes: number;
+  welcomeRetentionDays: number;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -31,13 +36,18 @@ Options:
   --data-dir DIR       SQLite data directory (default ./.parley-node)
   --postgres URL       use PostgreSQL at URL instead of SQLite
   --log-level LEVEL    error | warn | info | debug (default info; debug logs every request)
-  --rate-limit-writes N  writes per client per 5 minutes (default 3000; 0 = unlimited)
+  --rate-limit-writes N  write items (messages, welcomes, key packages, identity updates,
+                         commit-log entries) per client per 5 minutes (default 3000; 0 = unlimited)
   --rate-limit-reads N   reads per client per 5 minutes (default 20000; 0 = unlimited)
   --max-streams-per-client N  open subscriptions per client address (default 100; 0 = unlimited)
   --max-streams N             open subscriptions in total (default 10000; 0 = unlimited)
   --max-topics-per-stream N   groups or installations one subscription may name (default 10000)
   --max-stream-topics N       topics all open subscriptions may name together (default 2000000)
                               Over a cap, a subscription is refused with RESOURCE_EXHAUSTED.
+  --rate-limit-write-bytes N  request bytes a client may write per 5 minutes
+                              (default 104857600; 0 = unlimited); over it, RESOURCE_EXHAUSTED
+  --welcome-retention-days N  delete welcomes older than N days (default 90; 0 = keep them);
+                              expired key packages and those of revoked installations go too
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
@@ -83,6 +93,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'max-streams': { type: 'string' },
         'max-topics-per-stream': { type: 'string' },
         'max-stream-topics': { type: 'string' },
+        'rate-limit-write-bytes': { type: 'string' },
+        'welcome-retention-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -106,6 +118,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
     maxStreams: countOf('--max-streams', values['max-streams'], DEFAULT_STREAM_LIMITS.total),
     maxTopicsPerStream: countOf('--max-topics-per-stream', values['max-topics-per-stream'], DEFAULT_STREAM_LIMITS.topicsPerStream),
     maxStreamTopics: countOf('--max-stream-topics', values['max-stream-topics'], DEFAULT_STREAM_LIMITS.totalTopics),
+    rateLimitWriteBytes: countOf('--rate-limit-write-bytes', values['rate-limit-write-bytes'], DEFAULT_RATE_LIMITS.writeBytes ?? 0),
+    welcomeRetentionDays: countOf('--welcome-retention-days', values['welcome-retention-days'], DEFAULT_RETENTION.welcomeMaxAgeMs / DAY_MS),
   };
   if (values.postgres !== undefined) options.postgres = values.postgres;
   return { help: false, options };

@@ -6,6 +6,7 @@ import { isParleyError } from '../core/errors';
 import { USAGE, parseCliArgs } from './args';
 import { createLogger } from './log';
 import { startNode } from './node';
+import { DAY_MS, DEFAULT_RETENTION } from './service/retention';
 
 async function main(): Promise<number> {
   let parsed;
@@ -38,7 +39,8 @@ async function main(): Promise<number> {
       dataDir: options.dataDir,
       ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
       logger,
-      rateLimits: { writes: options.rateLimitWrites, reads: options.rateLimitReads, windowMs: 5 * 60 * 1000 },
+      rateLimits: { writes: options.rateLimitWrites, reads: options.rateLimitReads, writeBytes: options.rateLimitWriteBytes, windowMs: 5 * 60 * 1000 },
+      retention: { ...DEFAULT_RETENTION, welcomeMaxAgeMs: options.welcomeRetentionDays * DAY_MS },
       streamLimits: {
         perClient: options.maxStreamsPerClient,
         total: options.maxStreams,

@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from './log';
 import { Dispatcher } from './rpc/dispatcher';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rpc/rateLimiter';
 import { createHandlers } from './service/handlers';
+import { DEFAULT_RETENTION, startRetentionSweeps, type RetentionPolicy } from './service/retention';
 import { DEFAULT_STREAM_LIMITS, StreamAdmission, type StreamLimits } from './service/streamAdmission';
 import { createCoreValidators, type NodeValidators } from './service/validators';
 import type { SqliteNodeStore } from './storage/sqlite/sqliteStore';
@@ -31,6 +32,8 @@ export interface NodeOptions {
   rateLimits?: RateLimits;
   /** Caps on open subscriptions (DEFAULT_STREAM_LIMITS when absent). */
   streamLimits?: StreamLimits;
+  /** What the periodic sweep expires (DEFAULT_RETENTION when absent). */
+  retention?: RetentionPolicy;
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -83,12 +86,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // Every live subscription listens for shutdown: thousands is normal, not a leak.
   setMaxListeners(0, shutdown.signal);
   const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
+  const now = options.now ?? (() => new Date());
   const dispatcher = new Dispatcher({
     handlers: createHandlers({
       store,
       validators: options.validators ?? createCoreValidators({ smartWalletVerifier }),
       smartWalletVerifier,
-      now: options.now ?? (() => new Date()),
+      now,
       shutdown: shutdown.signal,
       maxSubscriptionBacklog: 10_000,
       streams: new StreamAdmission(options.streamLimits ?? DEFAULT_STREAM_LIMITS),
@@ -98,6 +102,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
 
   const started: { close(graceMs: number): Promise<void> }[] = [];
+  const sweeps = startRetentionSweeps({ store, policy: options.retention ?? DEFAULT_RETENTION, now, logger });
   try {
     const grpcListener = await startGrpcListener({
       host: options.host,
@@ -129,12 +134,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           const drained = dispatcher.drain();
           await Promise.all(started.map((l) => l.close(graceMs)));
           await drained;
+          await sweeps.stop();
           await store.close();
         })()),
     };
   } catch (error) {
     shutdown.abort();
     await Promise.all(started.map((l) => l.close(0)));
+    await sweeps.stop();
     await store.close();
     throw error;
   }

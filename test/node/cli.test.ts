@@ -25,10 +25,13 @@ describe('parley-node CLI', () => {
   it('parses the documented options with their defaults', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000 },
+      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, rateLimitWriteBytes: 104857600, welcomeRetentionDays: 90 },
     });
     const parsed = parseCliArgs(['--port', '0', '--web-port', '7', '--host', '::1', '--data-dir', '/x', '--postgres', 'postgres://u@h/db', '--log-level', 'debug']);
     expect(parsed).toMatchObject({ help: false, options: { port: 0, webPort: 7, host: '::1', dataDir: '/x', postgres: 'postgres://u@h/db', logLevel: 'debug' } });
+    expect(parseCliArgs(['--rate-limit-write-bytes', '0', '--welcome-retention-days', '7'])).toMatchObject({
+      options: { rateLimitWriteBytes: 0, welcomeRetentionDays: 7 },
+    });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
     for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra']]) {
       let caught: unknown;
@@ -45,6 +48,8 @@ describe('parley-node CLI', () => {
     const { stdout } = await run(process.execPath, [BIN, '--help']);
     expect(stdout).toMatch(/^Usage: parley-node/);
     expect(stdout).toMatch(/--data-dir/);
+    expect(stdout).toMatch(/--rate-limit-write-bytes N/);
+    expect(stdout).toMatch(/--welcome-retention-days N/);
   });
 
   it('exits 2 on a bad argument', async () => {

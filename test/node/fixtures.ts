@@ -1,5 +1,8 @@
 /** Real protocol payloads for node tests, built with src/core (as a client would). */
+import { ed25519 } from '@noble/curves/ed25519.js';
 import type { IdentityUpdate as IdentityUpdateProto } from '@xmtp/proto/identity/associations/association.pb';
+import { CommitResult, PlaintextCommitLogEntry } from '@xmtp/proto/mls/message_contents/commit_log.pb';
+import Long from 'long';
 import { encodeMlsMessage } from 'ts-mls';
 import type { ContentTypeName } from 'ts-mls';
 import { identityUpdateToProto } from '../../src/core/identity/codec';
@@ -75,4 +78,26 @@ export function privateMessage(groupId: Uint8Array, body: string | Uint8Array, c
       ciphertext: typeof body === 'string' ? new TextEncoder().encode(body) : body,
     },
   });
+}
+
+/** A PublishCommitLogRequest as libxmtp makes one: a PlaintextCommitLogEntry signed with plain Ed25519. */
+export function signedCommitLogEntry(
+  groupId: Uint8Array,
+  commitSequenceId: number,
+  secretKey: Uint8Array = ed25519.utils.randomSecretKey(),
+): { groupId: Uint8Array; serializedCommitLogEntry: Uint8Array; signature: { bytes: Uint8Array; publicKey: Uint8Array } } {
+  // A plain Uint8Array (protobufjs answers a Buffer), as the entry comes back from the node.
+  const serializedCommitLogEntry = Uint8Array.from(PlaintextCommitLogEntry.encode({
+    groupId,
+    commitSequenceId: Long.fromNumber(commitSequenceId, true),
+    lastEpochAuthenticator: new Uint8Array(32).fill(commitSequenceId),
+    commitResult: CommitResult.COMMIT_RESULT_APPLIED,
+    appliedEpochNumber: Long.fromNumber(commitSequenceId + 1, true),
+    appliedEpochAuthenticator: new Uint8Array(32).fill(commitSequenceId + 1),
+  }).finish());
+  return {
+    groupId,
+    serializedCommitLogEntry,
+    signature: { bytes: ed25519.sign(serializedCommitLogEntry, secretKey), publicKey: ed25519.getPublicKey(secretKey) },
+  };
 }

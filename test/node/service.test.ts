@@ -3,7 +3,7 @@ import { SortDirection } from '@xmtp/proto/mls/api/v1/mls.pb';
 import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrpcStatus } from '../../src/core/api';
-import { addInstallationUpdate, keyPackageFor, newIdentity, privateMessage } from './fixtures';
+import { addInstallationUpdate, keyPackageFor, newIdentity, privateMessage, signedCommitLogEntry } from './fixtures';
 import { GrpcCallError, call, startTestNode, type TestNode } from './helpers';
 import { generateInstallationKey } from '../../src/core/identity/installationKey';
 
@@ -264,29 +264,25 @@ describe('parley-node services over native gRPC', () => {
   describe('commit log', () => {
     it('publishes and serves a group commit log in order with cursors', async () => {
       const g = new Uint8Array(16).fill(0xe5);
-      const signature = { publicKey: new Uint8Array(32).fill(1), bytes: new Uint8Array(64).fill(2) };
-      await call(node.client, 'batchPublishCommitLog', {
-        requests: [1, 2, 3].map((n) => ({ groupId: g, serializedCommitLogEntry: new Uint8Array([n]), signature })),
-      });
+      const key = new Uint8Array(32).fill(3);
+      const entries = [1, 2, 3].map((n) => signedCommitLogEntry(g, n, key));
+      await call(node.client, 'batchPublishCommitLog', { requests: entries });
       const res = await call(node.client, 'batchQueryCommitLog', {
         requests: [{ groupId: g, pagingInfo: { direction: SortDirection.SORT_DIRECTION_ASCENDING, limit: 2, idCursor: u64(0) } }],
       });
       const page = res.responses[0]!;
-      expect(page.commitLogEntries.map((e) => e.serializedCommitLogEntry[0])).toEqual([1, 2]);
-      expect(page.commitLogEntries[0]!.signature).toEqual(signature);
+      expect(page.commitLogEntries.map((e) => e.serializedCommitLogEntry)).toEqual(entries.slice(0, 2).map((e) => e.serializedCommitLogEntry));
+      expect(page.commitLogEntries[0]!.signature).toEqual(entries[0]!.signature);
       const next = await call(node.client, 'batchQueryCommitLog', {
         requests: [{ groupId: g, pagingInfo: { direction: SortDirection.SORT_DIRECTION_ASCENDING, limit: 2, idCursor: page.pagingInfo!.idCursor } }],
       });
-      expect(next.responses[0]!.commitLogEntries.map((e) => e.serializedCommitLogEntry[0])).toEqual([3]);
+      expect(next.responses[0]!.commitLogEntries.map((e) => e.serializedCommitLogEntry)).toEqual([entries[2]!.serializedCommitLogEntry]);
     });
 
     it('refuses more than 10 entries in one publish', async () => {
       const g = new Uint8Array(16).fill(0xe6);
-      const signature = { publicKey: new Uint8Array(32), bytes: new Uint8Array(64) };
       await expectStatus(
-        call(node.client, 'batchPublishCommitLog', {
-          requests: Array.from({ length: 11 }, (_, n) => ({ groupId: g, serializedCommitLogEntry: new Uint8Array([n]), signature })),
-        }),
+        call(node.client, 'batchPublishCommitLog', { requests: Array.from({ length: 11 }, (_, n) => signedCommitLogEntry(g, n)) }),
         GrpcStatus.INVALID_ARGUMENT,
       );
     });

@@ -11,6 +11,11 @@ import type { Logger } from '../log';
 import { WRITE_METHODS, type CallContext, type NodeHandlers } from './handlers';
 import type { RateLimiter } from './rateLimiter';
 import { statusOf, type RpcStatus } from './statusOf';
+import { writeItemsOf } from './writeCost';
+
+function rateLimited(what: string, hint = 'retry later'): RpcStatus {
+  return { status: GrpcStatus.RESOURCE_EXHAUSTED, message: `Rate limit exceeded: too many ${what} from this client; ${hint}.` };
+}
 
 /** What a transport (gRPC or gRPC-web) gives the dispatcher for one call. */
 export interface TransportCall {
@@ -106,15 +111,23 @@ export class Dispatcher {
     if (!entry) return { status: GrpcStatus.UNIMPLEMENTED, message: 'Unknown method.' };
     if (this.draining) return { status: GrpcStatus.UNAVAILABLE, message: 'The node is shutting down.' };
     const { method, spec } = entry;
-    const cls = WRITE_METHODS.has(method) ? 'write' : 'read';
-    if (!this.options.rateLimiter.take(call.clientKey, cls)) {
-      return {
-        status: GrpcStatus.RESOURCE_EXHAUSTED,
-        message: `Rate limit exceeded: too many ${cls}s from this client; retry later.`,
-      };
+    const limiter = this.options.rateLimiter;
+    const isWrite = WRITE_METHODS.has(method);
+    // A write is charged per item and per byte once decoded; one whose client has no budget
+    // left at all is refused before its bytes are decoded.
+    if (isWrite ? !limiter.allows(call.clientKey, [['write', 1], ['writeBytes', request.length]]) : !limiter.take(call.clientKey, 'read')) {
+      return rateLimited(isWrite ? 'writes' : 'reads');
     }
     try {
       const decoded = decodeProto(spec.requestCodec as ProtoCodec<unknown>, request, `${spec.name} request`);
+      if (isWrite) {
+        const items = writeItemsOf(method, decoded);
+        if (!limiter.takeAll(call.clientKey, [['write', items], ['writeBytes', request.length]])) {
+          const budget = limiter.capacity('write');
+          // A request bigger than the whole budget would never pass: say so rather than "retry".
+          return budget > 0 && items > budget ? rateLimited('writes', `${items} items in one request exceed the budget of ${budget}; split it`) : rateLimited('writes');
+        }
+      }
       const responseCodec = spec.responseCodec as ProtoCodec<unknown>;
       // The transport call carries what a handler may know (clientKey, signal): no copy per call.
       const ctx: CallContext = call;

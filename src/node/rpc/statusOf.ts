@@ -22,6 +22,8 @@ export function statusOf(error: unknown): RpcStatus & { internal: boolean } {
         return { status: GrpcStatus.UNAVAILABLE, message: 'The node is shutting down.', internal: false };
       case 'Node.StoreConflict':
         return { status: GrpcStatus.ABORTED, message: text, internal: false };
+      case 'Node.StaleKeyPackage':
+        return { status: GrpcStatus.FAILED_PRECONDITION, message: text, internal: false };
       case 'Node.StoreCorrupt':
       case 'Node.BadConfig':
         return { status: GrpcStatus.INTERNAL, message: 'Internal error.', internal: true };

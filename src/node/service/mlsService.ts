@@ -4,10 +4,12 @@ import { SortDirection } from '@xmtp/proto/mls/api/v1/mls.pb';
 import { WelcomePointerWrapperAlgorithm } from '@xmtp/proto/mls/message_contents/welcome_pointer.pb';
 import { WelcomeWrapperAlgorithm } from '@xmtp/proto/mls/message_contents/wrapper_encryption.pb';
 import { ParleyError } from '../../core/errors';
-import type { NodeHandlers } from '../rpc/handlers';
+import type Long from 'long';
+import type { CallContext, NodeHandlers } from '../rpc/handlers';
 import type { GroupMessageInput, GroupMessageRecord, WelcomeInput, WelcomeRecord } from '../storage/types';
 import type { ServiceDeps } from './deps';
-import { runSubscription } from './subscription';
+import { checkCommitLogEntry } from './commitLogEntry';
+import { runSubscription, type SubscriptionSpec, type TopicRecord } from './subscription';
 import { TopicFeed } from './topicFeed';
 import { MAX_PAGE_SIZE, fromU64, groupMessageProto, pageFrom, pagingInfoFor, u64, welcomeProto } from './wire';
 
@@ -165,7 +167,9 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       // the installation (xmtp_mls client.rs register_identity, "Upload key package first"), so an
       // unregistered installation's upload is kept but not served (fetchKeyPackages) until the
       // inbox log lists it.
-      await store.putKeyPackage({ installationKey: kp.installationKey, inboxId: kp.inboxId, keyPackage: tls });
+      // The store keeps the newest by the key package's own not_before and refuses an older one
+      // (Node.StaleKeyPackage, FAILED_PRECONDITION): a replayed old upload cannot displace it.
+      await store.putKeyPackage({ installationKey: kp.installationKey, inboxId: kp.inboxId, keyPackage: tls, notBefore: kp.notBefore, notAfter: kp.notAfter });
       return {};
     },
 
@@ -205,64 +209,27 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       };
     },
 
-    async subscribeGroupMessages(req, ctx, send) {
-      // Admitted before anything is built for its topics (StreamAdmission); counted until it ends.
-      const release = deps.streams.admit(ctx.clientKey, req.filters.length);
-      try {
-        const cursors = new Map<string, bigint>();
-        const topicBytes = new Map<string, Uint8Array>();
-        for (const f of req.filters) {
-          if (f.groupId.length === 0) invalid('A subscription filter has no group id.');
-          const key = hex(f.groupId);
-          const cursor = fromU64(f.idCursor);
-          // The same group twice: the lower cursor covers both.
-          if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
-          topicBytes.set(key, f.groupId);
-        }
-        await runSubscription<GroupMessageRecord>({
-          feed: groupFeed,
-          cursors,
-          topicBytes,
-          topicOf: (r) => hexOf(r.groupId),
-          query: (topic, page) => store.queryGroupMessages(topic, page),
-          send: (records) => send(records.map(groupProtoOf)),
-          signal: ctx.signal,
-          shutdown: deps.shutdown,
-          maxBacklog: deps.maxSubscriptionBacklog,
-          retain: retainedOf,
-        });
-      } finally {
-        release();
-      }
-    },
+    subscribeGroupMessages: (req, ctx, send) =>
+      subscribeTopics(deps, req.filters, ctx, {
+        topicOfFilter: (f) => f.groupId,
+        noTopic: 'A subscription filter has no group id.',
+        feed: groupFeed,
+        topicOf: (r) => hexOf(r.groupId),
+        query: (topic, page) => store.queryGroupMessages(topic, page),
+        send: (records) => send(records.map(groupProtoOf)),
+        retain: retainedOf,
+      }),
 
-    async subscribeWelcomeMessages(req, ctx, send) {
+    subscribeWelcomeMessages: async (req, ctx, send) => {
       if (req.filters.length === 0) invalid('No subscription filters.');
-      const release = deps.streams.admit(ctx.clientKey, req.filters.length);
-      try {
-        const cursors = new Map<string, bigint>();
-        const topicBytes = new Map<string, Uint8Array>();
-        for (const f of req.filters) {
-          if (f.installationKey.length === 0) invalid('A subscription filter has no installation key.');
-          const key = hex(f.installationKey);
-          const cursor = fromU64(f.idCursor);
-          if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
-          topicBytes.set(key, f.installationKey);
-        }
-        await runSubscription<WelcomeRecord>({
-          feed: welcomeFeed,
-          cursors,
-          topicBytes,
-          topicOf: (r) => hexOf(r.installationKey),
-          query: (topic, page) => store.queryWelcomes(topic, page),
-          send: (records) => send(records.map(welcomeProtoOf)),
-          signal: ctx.signal,
-          shutdown: deps.shutdown,
-          maxBacklog: deps.maxSubscriptionBacklog,
-        });
-      } finally {
-        release();
-      }
+      return subscribeTopics(deps, req.filters, ctx, {
+        topicOfFilter: (f) => f.installationKey,
+        noTopic: 'A subscription filter has no installation key.',
+        feed: welcomeFeed,
+        topicOf: (r) => hexOf(r.installationKey),
+        query: (topic, page) => store.queryWelcomes(topic, page),
+        send: (records) => send(records.map(welcomeProtoOf)),
+      });
     },
 
     async batchPublishCommitLog(req) {
@@ -270,13 +237,12 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       if (n === 0) invalid('No commit log entries to publish.');
       if (n > LIMITS.commitLogPublishes) invalid('Too many commit log entries in one request.', `${n}, at most ${LIMITS.commitLogPublishes}`);
       const inputs = req.requests.map((r, i) => {
-        if (r.groupId.length === 0 || r.serializedCommitLogEntry.length === 0 || !r.signature) {
-          return invalid('A commit log entry lacks its group id, entry or signature.', `entry ${i}`);
-        }
+        // Structure, group and signature, as libxmtp verifies them when it reads the log back.
+        const signature = checkCommitLogEntry(r.groupId, r.serializedCommitLogEntry, r.signature, `entry ${i}`);
         return {
           groupId: r.groupId,
           serializedEntry: r.serializedCommitLogEntry,
-          serializedSignature: RecoverableEd25519Signature.encode(r.signature).finish(),
+          serializedSignature: RecoverableEd25519Signature.encode(signature).finish(),
         };
       });
       await store.insertCommitLogEntries(inputs);
@@ -320,6 +286,50 @@ export function mlsHandlers(deps: ServiceDeps): MlsHandlers {
       };
     },
   };
+}
+
+/** What differs between the group-message and the welcome subscription. */
+interface TopicStream<F, R extends TopicRecord> extends Pick<SubscriptionSpec<R>, 'feed' | 'topicOf' | 'query' | 'send' | 'retain'> {
+  /** The topic a filter names (a group id or an installation key). */
+  topicOfFilter(filter: F): Uint8Array;
+  /** The refusal of a filter that names no topic. */
+  noTopic: string;
+}
+
+/**
+ * One subscription to the topics its filters name, from each filter's cursor: admitted against
+ * the stream caps before anything is built for its topics (StreamAdmission), counted until it ends.
+ */
+async function subscribeTopics<F extends { idCursor: Long }, R extends TopicRecord>(
+  deps: ServiceDeps,
+  filters: readonly F[],
+  ctx: CallContext,
+  { topicOfFilter, noTopic, ...spec }: TopicStream<F, R>,
+): Promise<void> {
+  const release = deps.streams.admit(ctx.clientKey, filters.length);
+  try {
+    const cursors = new Map<string, bigint>();
+    const topicBytes = new Map<string, Uint8Array>();
+    for (const f of filters) {
+      const topic = topicOfFilter(f);
+      if (topic.length === 0) invalid(noTopic);
+      const key = hex(topic);
+      const cursor = fromU64(f.idCursor);
+      // The same topic twice: the lower cursor covers both.
+      if (!cursors.has(key) || cursor < (cursors.get(key) ?? 0n)) cursors.set(key, cursor);
+      topicBytes.set(key, topic);
+    }
+    await runSubscription<R>({
+      ...spec,
+      cursors,
+      topicBytes,
+      signal: ctx.signal,
+      shutdown: deps.shutdown,
+      maxBacklog: deps.maxSubscriptionBacklog,
+    });
+  } finally {
+    release();
+  }
 }
 
 /** Adds which item of a batch was wrong to a validator's error. */

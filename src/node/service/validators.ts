@@ -13,6 +13,9 @@ import { groupMessageFraming } from './privateMessageHeader';
 export interface CheckedKeyPackage {
   inboxId: string;
   installationKey: Uint8Array;
+  /** The leaf node's lifetime, Unix seconds: the node keeps an installation's newest. */
+  notBefore: bigint;
+  notAfter: bigint;
 }
 
 export interface CheckedGroupMessage {
@@ -98,7 +101,7 @@ export function createCoreValidators(options: CoreValidatorOptions): NodeValidat
   return {
     async keyPackage(tls, now) {
       const kp = await validateXmtpKeyPackage(tls, now);
-      return { inboxId: kp.inboxId, installationKey: kp.installationKey };
+      return { inboxId: kp.inboxId, installationKey: kp.installationKey, notBefore: kp.notBefore, notAfter: kp.notAfter };
     },
     groupMessage(data) {
       const framing = groupMessageFraming(data);

@@ -65,6 +65,12 @@ export interface KeyPackageInput {
   inboxId: string;
   /** The TLS-serialized KeyPackage as uploaded. */
   keyPackage: Uint8Array;
+  /**
+   * Its leaf node's lifetime, Unix seconds, from the validated key package: `notBefore` orders
+   * an installation's key packages (the newest is kept), `notAfter` says when it may be expired.
+   */
+  notBefore: bigint;
+  notAfter: bigint;
 }
 
 export interface KeyPackageRecord extends KeyPackageInput {
@@ -103,6 +109,21 @@ export interface CommitLogInput {
 
 export interface CommitLogRecord extends CommitLogInput {
   sequenceId: bigint;
+}
+
+/** What the retention sweep may delete now (service/retention.ts computes it from its policy). */
+export interface ExpiryCutoffs {
+  /** Welcomes stored (createdNs) before this are deleted; undefined keeps every welcome. */
+  welcomesStoredBeforeNs?: bigint;
+  /** Key packages whose lifetime ended (notAfter, Unix seconds) before this are deleted. */
+  keyPackagesExpiredBeforeS: bigint;
+  /**
+   * Key packages uploaded before this whose installation no inbox holds now (revoked, or never
+   * registered): fetchKeyPackages would never serve them again.
+   */
+  unownedKeyPackagesStoredBeforeNs: bigint;
+  /** The most rows of each kind one call deletes (the caller calls again while it is reached). */
+  limit: number;
 }
 
 export type SortDirection = 'ascending' | 'descending';
@@ -144,7 +165,14 @@ export interface NodeStore {
 
   // --- key packages ---------------------------------------------------------------
 
-  /** Stores an installation's key package; the newest replaces any older one. */
+  /**
+   * Stores an installation's key package unless the stored one is newer by its own lifetime:
+   * an input whose `notBefore` is earlier than the stored one's is refused with
+   * `Node.StaleKeyPackage` and writes nothing (anyone may re-upload an old key package, and
+   * serving it after the client deleted its keys would make the installation uninvitable);
+   * an equal or later one replaces it (the same key package again is idempotent). Upload time
+   * never decides.
+   */
   putKeyPackage(input: KeyPackageInput): Promise<KeyPackageRecord>;
   /** One entry per requested installation key, in request order. */
   fetchKeyPackages(installationKeys: readonly Uint8Array[]): Promise<(KeyPackageRecord | undefined)[]>;
@@ -175,6 +203,14 @@ export interface NodeStore {
   insertCommitLogEntries(inputs: readonly CommitLogInput[]): Promise<CommitLogRecord[]>;
   /** Entries of a group with sequence id > `afterSequenceId`, ascending, at most `limit`. */
   queryCommitLog(groupId: Uint8Array, afterSequenceId: bigint, limit: number): Promise<CommitLogRecord[]>;
+
+  // --- retention -----------------------------------------------------------------
+
+  /**
+   * Deletes what `cutoffs` names, at most `limit` rows per kind, and says how many of each went.
+   * Ids are never reused, so a client's cursor stays valid across a deletion.
+   */
+  deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }>;
 
   // --- change notification --------------------------------------------------------
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
 import type {
   GroupMessageInput,
+  KeyPackageInput,
   MemberKey,
   NodeStore,
   StoreEvent,
@@ -37,6 +38,10 @@ function welcome(installation: string, data: string, extra: Partial<WelcomeInput
     welcomeMetadata: b(`meta-${data}`),
     ...extra,
   };
+}
+
+function keyPackage(installation: string, data: string, notBefore: bigint, extra: Partial<KeyPackageInput> = {}): KeyPackageInput {
+  return { installationKey: b(installation), inboxId: 'inbox', keyPackage: b(data), notBefore, notAfter: notBefore + 86_400n, ...extra };
 }
 
 const addr = (n: number): MemberKey => ({ kind: 'ethereum', address: `0x${n.toString(16).padStart(40, '0')}` });
@@ -197,17 +202,43 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
     describe('key packages', () => {
       it('replaces an installation key package with the newer one', async () => {
         const store = await fresh();
-        await store.putKeyPackage({ installationKey: b('k1'), inboxId: 'inbox', keyPackage: b('old') });
-        const newer = await store.putKeyPackage({ installationKey: b('k1'), inboxId: 'inbox', keyPackage: b('new') });
+        await store.putKeyPackage(keyPackage('k1', 'old', 1000n));
+        const newer = await store.putKeyPackage(keyPackage('k1', 'new', 2000n));
         const [fetched] = await store.fetchKeyPackages([b('k1')]);
         expect(fetched).toEqual(newer);
         expect(new TextDecoder().decode(fetched!.keyPackage)).toBe('new');
+        expect(fetched).toMatchObject({ notBefore: 2000n, notAfter: 2000n + 86_400n });
+      });
+
+      it('refuses a key package older by its not_before than the stored one, whenever it is uploaded', async () => {
+        const store = await fresh();
+        const newer = await store.putKeyPackage(keyPackage('k2', 'new', 2000n));
+        await rejectsWithCode(store.putKeyPackage(keyPackage('k2', 'old', 1999n)), 'Node.StaleKeyPackage');
+        expect(await store.fetchKeyPackages([b('k2')])).toEqual([newer]);
+        // Racing uploads: whatever their order of arrival, the newest stays.
+        const raced = await Promise.allSettled([
+          store.putKeyPackage(keyPackage('k3', 'mid', 1500n)),
+          store.putKeyPackage(keyPackage('k3', 'top', 3000n)),
+          store.putKeyPackage(keyPackage('k3', 'low', 1000n)),
+        ]);
+        expect(raced[1]!.status).toBe('fulfilled');
+        const [k3] = await store.fetchKeyPackages([b('k3')]);
+        expect(new TextDecoder().decode(k3!.keyPackage)).toBe('top');
+      });
+
+      it('takes the same key package again, and one of equal not_before, as a replacement', async () => {
+        const store = await fresh();
+        await store.putKeyPackage(keyPackage('k4', 'same', 2000n));
+        const again = await store.putKeyPackage(keyPackage('k4', 'same', 2000n));
+        expect(await store.fetchKeyPackages([b('k4')])).toEqual([again]);
+        const sibling = await store.putKeyPackage(keyPackage('k4', 'same-second', 2000n));
+        expect(await store.fetchKeyPackages([b('k4')])).toEqual([sibling]);
       });
 
       it('answers key packages in request order, undefined for unknown installations', async () => {
         const store = await fresh();
-        await store.putKeyPackage({ installationKey: b('a'), inboxId: 'ia', keyPackage: b('kpa') });
-        await store.putKeyPackage({ installationKey: b('c'), inboxId: 'ic', keyPackage: b('kpc') });
+        await store.putKeyPackage(keyPackage('a', 'kpa', 1n, { inboxId: 'ia' }));
+        await store.putKeyPackage(keyPackage('c', 'kpc', 1n, { inboxId: 'ic' }));
         const res = await store.fetchKeyPackages([b('c'), b('b'), b('a')]);
         expect(res.map((r) => r?.inboxId)).toEqual(['ic', undefined, 'ia']);
       });
@@ -286,6 +317,40 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
       });
     });
 
+    describe('retention', () => {
+      const keepKeyPackages = { keyPackagesExpiredBeforeS: 0n, unownedKeyPackagesStoredBeforeNs: 0n };
+
+      it('deletes welcomes stored before the cutoff, at most limit a call, and keeps ids moving on', async () => {
+        const store = await fresh();
+        const old = await store.insertWelcomes([welcome('r1', 'o1'), welcome('r1', 'o2'), welcome('r2', 'o3')]);
+        const [kept] = await store.insertWelcomes([welcome('r1', 'k1')]);
+        const cutoff = kept!.createdNs;
+        expect(await store.deleteExpired({ ...keepKeyPackages, limit: 10 })).toEqual({ welcomes: 0, keyPackages: 0 });
+        expect(await store.deleteExpired({ ...keepKeyPackages, welcomesStoredBeforeNs: cutoff, limit: 2 })).toEqual({ welcomes: 2, keyPackages: 0 });
+        expect(await store.deleteExpired({ ...keepKeyPackages, welcomesStoredBeforeNs: cutoff, limit: 2 })).toEqual({ welcomes: 1, keyPackages: 0 });
+        expect(await store.queryWelcomes(b('r1'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([kept]);
+        expect(await store.queryWelcomes(b('r2'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([]);
+        const [next] = await store.insertWelcomes([welcome('r2', 'n1')]);
+        expect(next!.id > kept!.id && next!.id > old[2]!.id).toBe(true);
+      });
+
+      it('deletes expired key packages and those of installations no inbox holds, keeping the servable ones', async () => {
+        const store = await fresh();
+        const u1 = await store.appendIdentityUpdate({ inboxId: 'ret', update: b('1'), expectedLastSequenceId: 0n, added: [inst('owned'), inst('revoked'), inst('expired')], removed: [] });
+        await store.appendIdentityUpdate({ inboxId: 'ret', update: b('2'), expectedLastSequenceId: u1.sequenceId, added: [], removed: [inst('revoked')] });
+        const owned = await store.putKeyPackage(keyPackage('owned', 'kp-owned', 1000n));
+        await store.putKeyPackage(keyPackage('revoked', 'kp-revoked', 1000n));
+        await store.putKeyPackage(keyPackage('expired', 'kp-expired', 1n, { notAfter: 10n }));
+        await store.putKeyPackage(keyPackage('unregistered', 'kp-unregistered', 1000n));
+        const late = await store.putKeyPackage(keyPackage('late', 'kp-late', 1000n));
+        const result = await store.deleteExpired({ keyPackagesExpiredBeforeS: 11n, unownedKeyPackagesStoredBeforeNs: late.createdNs, limit: 100 });
+        expect(result).toEqual({ welcomes: 0, keyPackages: 3 });
+        const left = await store.fetchKeyPackages(['owned', 'revoked', 'expired', 'unregistered', 'late'].map(b));
+        // 'late' was uploaded at the cutoff: an upload that may yet be followed by its registration stays.
+        expect(left).toEqual([owned, undefined, undefined, undefined, late]);
+      });
+    });
+
     describe('change notification', () => {
       it('announces each newly stored message and welcome once, in id order, after it is stored', async () => {
         const store = await fresh();
@@ -326,7 +391,7 @@ export function describeNodeStoreConformance(name: string, makeHarness: () => Pr
         let store = await fresh();
         const [m] = await store.insertGroupMessages([groupMessage('R', 'r1')]);
         const [w] = await store.insertWelcomes([welcome('ri', 'rw')]);
-        const kp = await store.putKeyPackage({ installationKey: b('rk'), inboxId: 'rin', keyPackage: b('kp') });
+        const kp = await store.putKeyPackage(keyPackage('rk', 'kp', 5n, { inboxId: 'rin' }));
         const u = await store.appendIdentityUpdate({ inboxId: 'rin', update: b('ru'), expectedLastSequenceId: 0n, added: [addr(3)], removed: [] });
         const [c] = await store.insertCommitLogEntries([{ groupId: b('R'), serializedEntry: b('ce'), serializedSignature: b('cs') }]);
         await store.close();

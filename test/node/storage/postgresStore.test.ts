@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { isParleyError } from '../../../src/core/errors';
 import { createLogger } from '../../../src/node/log';
 import { openPostgresStore, type PostgresStoreOptions } from '../../../src/node/storage/postgres';
-import { POSTGRES_SCHEMA_VERSION } from '../../../src/node/storage/postgres/schema';
+import { POSTGRES_SCHEMA_V1, POSTGRES_SCHEMA_VERSION } from '../../../src/node/storage/postgres/schema';
+import { generateInstallationKey } from '../../../src/core/identity/installationKey';
+import { keyPackageFor } from '../fixtures';
 import { requirePostgresUrl } from '../../interop/testEnv';
 import { describeNodeStoreConformance } from './conformance';
 
@@ -79,6 +81,38 @@ describe('PostgreSQL store', () => {
       const stores = await Promise.all([open(), open(), open()]);
       const [rec] = await stores[0]!.insertGroupMessages([msg('g', 'one')]);
       expect(await stores[2]!.queryGroupMessages(b('g'), { direction: 'ascending', cursor: 0n, limit: 10 })).toEqual([rec]);
+    });
+  });
+
+  it('backfills the lifetime of key packages stored by schema version 1, so an older upload is refused after the upgrade', async () => {
+    await withStore(async (open, s) => {
+      const installation = generateInstallationKey();
+      const inboxId = 'cd'.repeat(32);
+      const now = new Date();
+      const stored = await keyPackageFor(inboxId, installation, now);
+      const client = new pg.Client({ connectionString: s.url });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA ${s.schema}; SET search_path = ${s.schema}`);
+        await client.query(POSTGRES_SCHEMA_V1);
+        await client.query(`CREATE TABLE parley_schema_version (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL);
+          INSERT INTO parley_schema_version (version) VALUES (1)`);
+        await client.query('INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns) VALUES ($1, $2, $3, 1), ($4, $2, $5, 1)', [
+          installation.publicKey, inboxId, stored, b('garbage'), b('not a key package'),
+        ]);
+      } finally {
+        await client.end();
+      }
+      const store = await open();
+      const [kp, garbage] = await store.fetchKeyPackages([installation.publicKey, b('garbage')]);
+      const notBefore = BigInt(Math.floor(now.getTime() / 1000)) - 3600n;
+      expect(kp!.notBefore >= notBefore - 1n && kp!.notBefore <= notBefore + 1n).toBe(true);
+      expect(garbage).toMatchObject({ notBefore: 0n, notAfter: 0n });
+      const older = await keyPackageFor(inboxId, installation, new Date(now.getTime() - 86_400_000));
+      await expect(
+        store.putKeyPackage({ installationKey: installation.publicKey, inboxId, keyPackage: older, notBefore: notBefore - 86_400n, notAfter: kp!.notAfter - 86_400n }),
+      ).rejects.toMatchObject({ code: 'Node.StaleKeyPackage' });
+      expect(await store.fetchKeyPackages([installation.publicKey])).toEqual([kp]);
     });
   });
 

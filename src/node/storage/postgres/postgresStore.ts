@@ -3,6 +3,7 @@ import { ParleyError } from '../../../core/errors';
 import { silentLogger, type Logger } from '../../log';
 import type {
   CommitLogInput,
+  ExpiryCutoffs,
   CommitLogRecord,
   GroupMessageInput,
   GroupMessageRecord,
@@ -19,6 +20,7 @@ import type {
   WelcomeRecord,
 } from '../types';
 import { ChangeFeed } from './changeFeed';
+import { staleKeyPackage } from '../staleKeyPackage';
 import { memberKeyString, topicDataHash } from '../storageKeys';
 import { advisoryKey } from './keys';
 import { migrate } from './schema';
@@ -306,16 +308,28 @@ class PostgresStore implements PostgresNodeStore {
 
   private readonly keyPackageRunner = oneByOne(async (client: pg.PoolClient, input: KeyPackageInput) => {
     const createdNs = this.timestamp();
-    await client.query(
-      `INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns) VALUES ($1, $2, $3, $4)
+    // Replaces only a row no newer than the input (the installation's lock keeps it still between).
+    const { rowCount } = await client.query(
+      `INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns, not_before, not_after)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (installation_key) DO UPDATE SET
-         inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns`,
-      [input.installationKey, input.inboxId, input.keyPackage, createdNs],
+         inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns,
+         not_before = excluded.not_before, not_after = excluded.not_after
+       WHERE excluded.not_before >= key_packages.not_before`,
+      [input.installationKey, input.inboxId, input.keyPackage, createdNs, input.notBefore, input.notAfter],
     );
+    if (rowCount === 0) {
+      const { rows } = await client.query<{ not_before: bigint }>('SELECT not_before FROM key_packages WHERE installation_key = $1', [
+        input.installationKey,
+      ]);
+      throw new WriteRefused(staleKeyPackage(input.notBefore, rows[0]?.not_before));
+    }
     return {
       installationKey: input.installationKey.slice(),
       inboxId: input.inboxId,
       keyPackage: input.keyPackage.slice(),
+      notBefore: input.notBefore,
+      notAfter: input.notAfter,
       createdNs,
     };
   });
@@ -323,7 +337,7 @@ class PostgresStore implements PostgresNodeStore {
   async fetchKeyPackages(installationKeys: readonly Uint8Array[]): Promise<(KeyPackageRecord | undefined)[]> {
     if (installationKeys.length === 0) return [];
     const rows = await this.read<Row & { ord: bigint }>(
-      `SELECT r.ord, k.installation_key, k.inbox_id, k.key_package, k.created_ns
+      `SELECT r.ord, k.installation_key, k.inbox_id, k.key_package, k.created_ns, k.not_before, k.not_after
        FROM unnest($1::bytea[]) WITH ORDINALITY AS r(key, ord)
        LEFT JOIN key_packages k ON k.installation_key = r.key ORDER BY r.ord`,
       [installationKeys],
@@ -335,6 +349,8 @@ class PostgresStore implements PostgresNodeStore {
             installationKey: bytes(row.installation_key),
             inboxId: row.inbox_id as string,
             keyPackage: bytes(row.key_package),
+            notBefore: row.not_before as bigint,
+            notAfter: row.not_after as bigint,
             createdNs: row.created_ns as bigint,
           },
     );
@@ -514,6 +530,40 @@ class PostgresStore implements PostgresNodeStore {
       serializedEntry: bytes(row.entry),
       serializedSignature: bytes(row.signature),
     }));
+  }
+
+  // --- retention --------------------------------------------------------------------
+
+  /**
+   * Plain statements on the read pool, not the write queue: a deletion the server loses in a
+   * crash is done again by the next sweep, and it must not hold up acknowledged writes.
+   */
+  async deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }> {
+    if (this.closed || this.closing) throw new ParleyError('Node.StoreClosed', 'The store is closed.');
+    const limit = Math.max(1, Math.floor(cutoffs.limit));
+    const welcomes =
+      cutoffs.welcomesStoredBeforeNs === undefined
+        ? 0
+        : ((
+            await this.pool.query('DELETE FROM welcomes WHERE id IN (SELECT id FROM welcomes WHERE created_ns < $1 LIMIT $2)', [
+              cutoffs.welcomesStoredBeforeNs,
+              limit,
+            ])
+          ).rowCount ?? 0);
+    // Expired, or held by no inbox (the members key of an installation is its lowercase hex).
+    const keyPackages =
+      (
+        await this.pool.query(
+          `DELETE FROM key_packages WHERE installation_key IN (
+             SELECT k.installation_key FROM key_packages k
+             WHERE k.not_after < $1 OR (k.created_ns < $2 AND NOT EXISTS (
+               SELECT 1 FROM members m
+               WHERE m.member = 'installation:' || encode(k.installation_key, 'hex') AND m.revocation_sequence_id IS NULL))
+             LIMIT $3)`,
+          [cutoffs.keyPackagesExpiredBeforeS, cutoffs.unownedKeyPackagesStoredBeforeNs, limit],
+        )
+      ).rowCount ?? 0;
+    return { welcomes, keyPackages };
   }
 
   // --- change notification ----------------------------------------------------------

@@ -1,15 +1,16 @@
 import type Database from 'better-sqlite3';
 import { ParleyError } from '../../../core/errors';
+import { keyPackageLifetime } from '../keyPackageLifetime';
 
 /** The schema version this build writes; stored in PRAGMA user_version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Version 1. Ids are AUTOINCREMENT so a deleted row's id is never handed out again (clients
  * keep cursors). The *_hash columns are topicDataHash (storageKeys.ts): a re-sent message or welcome is
  * recognised and not stored twice (xmtp-node-go does the same with group_id_data_hash).
  */
-const V1 = `
+export const SCHEMA_V1 = `
 CREATE TABLE group_messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_ns INTEGER NOT NULL,
@@ -69,7 +70,28 @@ CREATE TABLE commit_log (
 CREATE INDEX commit_log_by_group ON commit_log (group_id, sequence_id);
 `;
 
-const MIGRATIONS: readonly string[] = [V1];
+/**
+ * Version 2: a key package's leaf lifetime gets columns of its own (the newest by not_before is
+ * kept, never the latest upload), backfilled by parsing the stored key packages (a row that does
+ * not parse gets 0: the oldest, replaced by any valid upload, and expired); indexes for the
+ * retention sweep.
+ */
+function v2(db: Database.Database): void {
+  db.exec(`
+ALTER TABLE key_packages ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE key_packages ADD COLUMN not_after INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX key_packages_by_expiry ON key_packages (not_after);
+CREATE INDEX welcomes_by_age ON welcomes (created_ns);
+`);
+  const rows = db.prepare('SELECT installation_key, key_package FROM key_packages').all() as { installation_key: Buffer; key_package: Buffer }[];
+  const update = db.prepare('UPDATE key_packages SET not_before = ?, not_after = ? WHERE installation_key = ?');
+  for (const row of rows) {
+    const lifetime = keyPackageLifetime(new Uint8Array(row.key_package));
+    if (lifetime) update.run(lifetime.notBefore, lifetime.notAfter, row.installation_key);
+  }
+}
+
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [(db) => db.exec(SCHEMA_V1), v2];
 
 /** Brings a database to SCHEMA_VERSION in one transaction; refuses a newer one. */
 export function migrate(db: Database.Database): void {
@@ -81,7 +103,7 @@ export function migrate(db: Database.Database): void {
       });
     }
     for (let v = current; v < SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v] ?? '');
+      MIGRATIONS[v]?.(db);
     }
     if (current !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { ParleyError } from '../../../core/errors';
 import type {
   CommitLogInput,
+  ExpiryCutoffs,
   CommitLogRecord,
   GroupMessageInput,
   GroupMessageRecord,
@@ -18,6 +19,7 @@ import type {
   WelcomeInput,
   WelcomeRecord,
 } from '../types';
+import { staleKeyPackage } from '../staleKeyPackage';
 import { memberKeyString, topicDataHash } from '../storageKeys';
 import { StoreListeners } from '../storeListeners';
 import { GroupCommitQueue } from './groupCommit';
@@ -171,11 +173,19 @@ class SqliteStore implements SqliteNodeStore {
   putKeyPackage(input: KeyPackageInput): Promise<KeyPackageRecord> {
     return this.writes.write(() => {
       const createdNs = this.timestamp();
-      this.q.upsertKeyPackage.run(Buffer.from(input.installationKey), input.inboxId, Buffer.from(input.keyPackage), createdNs);
+      const key = Buffer.from(input.installationKey);
+      // The upsert replaces only a row no newer than the input; no change means a newer one is stored.
+      const info = this.q.upsertKeyPackage.run(key, input.inboxId, Buffer.from(input.keyPackage), createdNs, input.notBefore, input.notAfter);
+      if (info.changes === 0) {
+        const stored = (this.q.keyPackage.get(key) as Row | undefined)?.not_before as bigint | undefined;
+        throw staleKeyPackage(input.notBefore, stored);
+      }
       return {
         installationKey: input.installationKey.slice(),
         inboxId: input.inboxId,
         keyPackage: input.keyPackage.slice(),
+        notBefore: input.notBefore,
+        notAfter: input.notAfter,
         createdNs,
       };
     });
@@ -190,6 +200,8 @@ class SqliteStore implements SqliteNodeStore {
           installationKey: bytes(row.installation_key),
           inboxId: row.inbox_id as string,
           keyPackage: bytes(row.key_package),
+          notBefore: row.not_before as bigint,
+          notAfter: row.not_after as bigint,
           createdNs: row.created_ns as bigint,
         };
       }),
@@ -327,6 +339,18 @@ class SqliteStore implements SqliteNodeStore {
     );
   }
 
+  // --- retention --------------------------------------------------------------------
+
+  deleteExpired(cutoffs: ExpiryCutoffs): Promise<{ welcomes: number; keyPackages: number }> {
+    return this.writes.write(() => {
+      const limit = Math.max(1, Math.floor(cutoffs.limit));
+      const welcomes =
+        cutoffs.welcomesStoredBeforeNs === undefined ? 0 : this.q.deleteOldWelcomes.run(cutoffs.welcomesStoredBeforeNs, limit).changes;
+      const keyPackages = this.q.deleteDeadKeyPackages.run(cutoffs.keyPackagesExpiredBeforeS, cutoffs.unownedKeyPackagesStoredBeforeNs, limit).changes;
+      return { welcomes, keyPackages };
+    });
+  }
+
   // --- lifecycle --------------------------------------------------------------------
 
   onChange(listener: StoreListener): () => void {
@@ -405,10 +429,21 @@ function prepare(db: Database.Database) {
     inboxOfMember: db.prepare(`SELECT inbox_id FROM members
       WHERE member = ? AND revocation_sequence_id IS NULL
       ORDER BY association_sequence_id DESC LIMIT 1`),
-    upsertKeyPackage: db.prepare(`INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns)
-      VALUES (?, ?, ?, ?) ON CONFLICT (installation_key) DO UPDATE SET
-      inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns`),
+    upsertKeyPackage: db.prepare(`INSERT INTO key_packages (installation_key, inbox_id, key_package, created_ns, not_before, not_after)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (installation_key) DO UPDATE SET
+      inbox_id = excluded.inbox_id, key_package = excluded.key_package, created_ns = excluded.created_ns,
+      not_before = excluded.not_before, not_after = excluded.not_after
+      WHERE excluded.not_before >= key_packages.not_before`),
     keyPackage: db.prepare('SELECT * FROM key_packages WHERE installation_key = ?'),
+    // By the welcomes_by_age index; no ORDER BY, which would walk the whole table by id instead.
+    deleteOldWelcomes: db.prepare('DELETE FROM welcomes WHERE id IN (SELECT id FROM welcomes WHERE created_ns < ? LIMIT ?)'),
+    // Expired, or held by no inbox (the members key of an installation is its lowercase hex).
+    deleteDeadKeyPackages: db.prepare(`DELETE FROM key_packages WHERE installation_key IN (
+      SELECT k.installation_key FROM key_packages k
+      WHERE k.not_after < ? OR (k.created_ns < ? AND NOT EXISTS (
+        SELECT 1 FROM members m
+        WHERE m.member = 'installation:' || lower(hex(k.installation_key)) AND m.revocation_sequence_id IS NULL))
+      LIMIT ?)`),
     welcomeByHash: db.prepare(`SELECT ${W} FROM welcomes WHERE data_hash = ?`),
     insertWelcome: db.prepare(`INSERT INTO welcomes
       (created_ns, installation_key, kind, data, hpke_public_key, wrapper_algorithm, welcome_metadata, data_hash)

@@ -170,6 +170,7 @@ class SqliteWorkerStore implements SqliteNodeStore {
   newestGroupMessages: NodeStore['newestGroupMessages'] = (groupIds) => this.request('newestGroupMessages', groupIds);
   insertCommitLogEntries: NodeStore['insertCommitLogEntries'] = (inputs) => this.request('insertCommitLogEntries', inputs);
   queryCommitLog: NodeStore['queryCommitLog'] = (groupId, after, limit) => this.request('queryCommitLog', groupId, after, limit);
+  deleteExpired: NodeStore['deleteExpired'] = (cutoffs) => this.request('deleteExpired', cutoffs);
 
   onChange(listener: StoreListener): () => void {
     return this.listeners.add(listener);
