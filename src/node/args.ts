@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isLogLevel, type LogLevel } from './log';
 import { DEFAULT_STREAM_LIMITS } from './service/streamAdmission';
+import { DEFAULT_TRANSPORT_LIMITS } from './transport/transportLimits';
 
 export interface CliOptions {
   port: number;
@@ -17,6 +18,13 @@ export interface CliOptions {
   maxStreams: number;
   maxTopicsPerStream: number;
   maxStreamTopics: number;
+  // --- transport: listener limits (transport/transportLimits) ---
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  maxStreamsPerConnection: number;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -38,6 +46,14 @@ Options:
   --max-topics-per-stream N   groups or installations one subscription may name (default 10000)
   --max-stream-topics N       topics all open subscriptions may name together (default 2000000)
                               Over a cap, a subscription is refused with RESOURCE_EXHAUSTED.
+  --headers-timeout-ms N      gRPC-web: time to send the request headers (default 10000)
+  --request-timeout-ms N      gRPC-web: time to send the whole request (default 60000; a
+                              subscription's response is not timed)
+  --idle-timeout-ms N         close a connection with no call in flight after N ms (default 60000)
+  --max-connections-per-ip N  gRPC-web connections from one IP address (default 256; 0 = unlimited)
+  --max-connections N         gRPC-web connections in total (default 10000; 0 = unlimited)
+                              Past a cap, a connection is answered 503 and closed.
+  --max-streams-per-connection N  native gRPC: concurrent calls on one connection (default 256)
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
@@ -83,6 +99,12 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'max-streams': { type: 'string' },
         'max-topics-per-stream': { type: 'string' },
         'max-stream-topics': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'idle-timeout-ms': { type: 'string' },
+        'max-connections-per-ip': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-streams-per-connection': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -106,7 +128,19 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
     maxStreams: countOf('--max-streams', values['max-streams'], DEFAULT_STREAM_LIMITS.total),
     maxTopicsPerStream: countOf('--max-topics-per-stream', values['max-topics-per-stream'], DEFAULT_STREAM_LIMITS.topicsPerStream),
     maxStreamTopics: countOf('--max-stream-topics', values['max-stream-topics'], DEFAULT_STREAM_LIMITS.totalTopics),
+    headersTimeoutMs: countOf('--headers-timeout-ms', values['headers-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: countOf('--request-timeout-ms', values['request-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
+    idleTimeoutMs: countOf('--idle-timeout-ms', values['idle-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.idleTimeoutMs),
+    maxConnectionsPerIp: countOf('--max-connections-per-ip', values['max-connections-per-ip'], DEFAULT_TRANSPORT_LIMITS.maxConnectionsPerIp),
+    maxConnections: countOf('--max-connections', values['max-connections'], DEFAULT_TRANSPORT_LIMITS.maxConnections),
+    maxStreamsPerConnection: countOf('--max-streams-per-connection', values['max-streams-per-connection'], DEFAULT_TRANSPORT_LIMITS.maxStreamsPerConnection),
   };
+  // Node's HTTP server refuses a header time longer than the whole request's.
+  if (options.requestTimeoutMs > 0 && options.headersTimeoutMs > options.requestTimeoutMs) {
+    throw new ParleyError('Node.BadConfig', '--headers-timeout-ms must be at most --request-timeout-ms.', {
+      details: JSON.stringify({ headersTimeoutMs: options.headersTimeoutMs, requestTimeoutMs: options.requestTimeoutMs }),
+    });
+  }
   if (values.postgres !== undefined) options.postgres = values.postgres;
   return { help: false, options };
 }

@@ -45,6 +45,14 @@ async function main(): Promise<number> {
         topicsPerStream: options.maxTopicsPerStream,
         totalTopics: options.maxStreamTopics,
       },
+      transportLimits: {
+        headersTimeoutMs: options.headersTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxConnectionsPerIp: options.maxConnectionsPerIp,
+        maxConnections: options.maxConnections,
+        maxStreamsPerConnection: options.maxStreamsPerConnection,
+      },
     });
   } catch (e) {
     logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });

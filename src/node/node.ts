@@ -12,6 +12,7 @@ import { openSqliteStoreInWorker } from './storage/sqlite/sqliteWorkerStore';
 import type { NodeStore } from './storage/types';
 import { startGrpcListener } from './transport/grpcServer';
 import { startGrpcWebListener } from './transport/grpcWebServer';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transport/transportLimits';
 
 /** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -31,6 +32,8 @@ export interface NodeOptions {
   rateLimits?: RateLimits;
   /** Caps on open subscriptions (DEFAULT_STREAM_LIMITS when absent). */
   streamLimits?: StreamLimits;
+  /** Listener timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
+  transportLimits?: TransportLimits;
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -98,12 +101,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
 
   const started: { close(graceMs: number): Promise<void> }[] = [];
+  const limits = options.transportLimits ?? DEFAULT_TRANSPORT_LIMITS;
   try {
     const grpcListener = await startGrpcListener({
       host: options.host,
       port: options.port,
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
+      limits,
     });
     started.push(grpcListener);
     const webListener = await startGrpcWebListener({
@@ -111,6 +116,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       port: options.webPort,
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
+      limits,
       // Group-commit counters where the backend keeps them (SQLite): writes / commits is the
       // batching under load, which bench:node reports.
       health: () => ({ backend: store.backend, ...commitStatsOf(store) }),

@@ -25,12 +25,12 @@ describe('parley-node CLI', () => {
   it('parses the documented options with their defaults', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000 },
+      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, headersTimeoutMs: 10000, requestTimeoutMs: 60000, idleTimeoutMs: 60000, maxConnectionsPerIp: 256, maxConnections: 10000, maxStreamsPerConnection: 256 },
     });
     const parsed = parseCliArgs(['--port', '0', '--web-port', '7', '--host', '::1', '--data-dir', '/x', '--postgres', 'postgres://u@h/db', '--log-level', 'debug']);
     expect(parsed).toMatchObject({ help: false, options: { port: 0, webPort: 7, host: '::1', dataDir: '/x', postgres: 'postgres://u@h/db', logLevel: 'debug' } });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
-    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra']]) {
+    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra'], ['--headers-timeout-ms', '5000', '--request-timeout-ms', '4000']]) {
       let caught: unknown;
       try {
         parseCliArgs(bad);

@@ -4,6 +4,7 @@ import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
 import { RecentFrames, http2StreamOf } from './grpcRawStream';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcListenerOptions {
   host: string;
@@ -12,6 +13,8 @@ export interface GrpcListenerOptions {
   dispatcher: Dispatcher;
   /** Largest request or response message (XMTP: 25 MiB). */
   maxMessageBytes: number;
+  /** Idle time and streams per connection (DEFAULT_TRANSPORT_LIMITS when absent). */
+  limits?: TransportLimits;
 }
 
 export interface GrpcListener {
@@ -34,6 +37,7 @@ const EMPTY = new Uint8Array();
  */
 export async function startGrpcListener(options: GrpcListenerOptions): Promise<GrpcListener> {
   const server = new grpc.Server({
+    ...grpcLimitOptions(options.limits ?? DEFAULT_TRANSPORT_LIMITS),
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
     // channelz (grpc-js's introspection service, which the node does not serve) would keep
@@ -83,6 +87,25 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
           resolve();
         });
       }),
+  };
+}
+
+/** Server pings on a connection quiet this long, to find peers that vanished (a NAT forgot them). */
+const KEEPALIVE_TIME_MS = 2 * 60_000;
+/** A ping unanswered this long closes the connection and cancels its calls. */
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+
+/**
+ * What grpc-js offers against held connections. No connection age limit: it would cut
+ * long-lived subscriptions on a schedule. No connection cap: grpc-js has none (a connection
+ * with no call is closed after the idle time, so one that never opens a stream goes too).
+ */
+function grpcLimitOptions(limits: TransportLimits): grpc.ServerOptions {
+  return {
+    ...(limits.maxStreamsPerConnection > 0 ? { 'grpc.max_concurrent_streams': limits.maxStreamsPerConnection } : {}),
+    ...(limits.idleTimeoutMs > 0 ? { 'grpc.max_connection_idle_ms': limits.idleTimeoutMs } : {}),
+    'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+    'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
   };
 }
 

@@ -14,6 +14,8 @@ import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
 import { corsHeadersFor, isAllowedOrigin } from './cors';
+import { ConnectionGate } from './connectionGate';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcWebListenerOptions {
   host: string;
@@ -24,6 +26,8 @@ export interface GrpcWebListenerOptions {
   maxMessageBytes: number;
   /** What GET /health reports besides `status: "ok"`. */
   health?: () => Record<string, unknown>;
+  /** Timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
+  limits?: TransportLimits;
 }
 
 export interface GrpcWebListener {
@@ -39,19 +43,44 @@ export interface GrpcWebListener {
  * CORS admits extension origins and local pages; GET /health answers liveness probes.
  */
 export async function startGrpcWebListener(options: GrpcWebListenerOptions): Promise<GrpcWebListener> {
+  const limits = options.limits ?? DEFAULT_TRANSPORT_LIMITS;
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    handle(options, req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  // Request headers are small for gRPC-web; a slow client must not hold a socket forever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // streams are long-lived
-  server.on('connection', (socket) => {
+  const refused = new WeakSet<Socket>();
+  const gate = new ConnectionGate({ perKey: limits.maxConnectionsPerIp, total: limits.maxConnections });
+  const server = createServer(
+    {
+      // A client that never finishes its headers, or dribbles its body, is cut (408) at these
+      // times; a request once received is no longer timed, so a subscription's response lives on.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.idleTimeoutMs,
+      // Node checks those timeouts on this period (30 s by default, which would stretch a
+      // 10 s limit to 40 s).
+      connectionsCheckingInterval: checkingIntervalOf(limits),
+    },
+    (req, res) => {
+      // A connection over a cap is already answered 503 and ending: nothing it sends is served.
+      if (refused.has(req.socket)) return;
+      handle(options, req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    },
+  );
+  // First, before the HTTP parser starts on the socket.
+  server.prependListener('connection', (socket: Socket) => {
+    const release = gate.admit(clientKeyOf(socket.remoteAddress));
+    if (!release) {
+      refused.add(socket);
+      socket.on('error', () => {});
+      socket.end(CONNECTION_REFUSED);
+      return;
+    }
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      release();
+    });
   });
   server.listen(options.port, options.host);
   await once(server, 'listening');
@@ -170,6 +199,15 @@ async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res
   }
   sendHeaders();
   res.end(encodeGrpcWebTrailerFrame(outcome.status, outcome.message));
+}
+
+/** What a connection past a cap gets before it is closed. */
+const CONNECTION_REFUSED = 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\nretry-after: 5\r\n\r\n';
+
+/** Often enough that a timeout is enforced within a quarter of itself, at most once a second. */
+function checkingIntervalOf(limits: TransportLimits): number {
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0));
+  return Number.isFinite(shortest) ? Math.max(25, Math.min(1000, Math.floor(shortest / 4))) : 1000;
 }
 
 type ReadResult = { ok: true; message: Uint8Array } | { ok: false; status: number; message: string };
