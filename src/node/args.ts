@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isLogLevel, type LogLevel } from './log';
 import { DEFAULT_STREAM_LIMITS } from './service/streamAdmission';
+import { DEV_CORS_ORIGINS, normalizeOrigin } from './transport/cors';
+import { normalizeHostName } from './transport/hostCheck';
 import { DEFAULT_TRANSPORT_LIMITS } from './transport/transportLimits';
 
 export interface CliOptions {
@@ -25,6 +27,9 @@ export interface CliOptions {
   maxConnectionsPerIp: number;
   maxConnections: number;
   maxStreamsPerConnection: number;
+  // --- transport: who may call (transport/cors, transport/hostCheck) ---
+  corsOrigins: string[];
+  publicHosts: string[];
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -54,6 +59,13 @@ Options:
   --max-connections N         gRPC-web connections in total (default 10000; 0 = unlimited)
                               Past a cap, a connection is answered 503 and closed.
   --max-streams-per-connection N  native gRPC: concurrent calls on one connection (default 256)
+  --cors-origin ORIGIN        a browser origin admitted to gRPC-web, exactly (repeatable; also
+                              PARLEY_CORS_ORIGINS, comma-separated); * admits every origin (a
+                              public node). Default: the development extension (Chromium id
+                              pinned by manifest.json's key; Firefox by a pinned UUID) and the
+                              demo dApp, http://localhost:5173. Other origins get 403.
+  --public-host NAME          a Host name the node answers to (repeatable), besides localhost,
+                              127.0.0.1, [::1], --host and IP addresses; others get 421
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
@@ -78,8 +90,39 @@ function countOf(flag: string, value: string | undefined, fallback: number): num
   return Number(value);
 }
 
-/** Parses the CLI arguments; `help` when usage was asked for. Bad input is Node.BadConfig. */
-export function parseCliArgs(argv: readonly string[]): { help: true } | { help: false; options: CliOptions } {
+/** --cors-origin values and PARLEY_CORS_ORIGINS together, normalized; the development set when neither is given. */
+function corsOriginsOf(flags: readonly string[] | undefined, env: string | undefined): string[] {
+  const given = [...(flags ?? []), ...(env ?? '').split(',').filter((o) => o.trim() !== '')];
+  if (given.length === 0) return [...DEV_CORS_ORIGINS];
+  return [
+    ...new Set(
+      given.map((o) => {
+        const normal = normalizeOrigin(o);
+        if (normal === undefined) {
+          throw new ParleyError('Node.BadConfig', '--cors-origin must be scheme://host[:port] or *.', { details: JSON.stringify(o) });
+        }
+        return normal;
+      }),
+    ),
+  ];
+}
+
+function publicHostsOf(flags: readonly string[] | undefined): string[] {
+  return (flags ?? []).map((h) => {
+    const normal = normalizeHostName(h);
+    if (normal === undefined) throw new ParleyError('Node.BadConfig', '--public-host must be a host name or IP address, without a port.', { details: JSON.stringify(h) });
+    return normal;
+  });
+}
+
+/**
+ * Parses the CLI arguments (and the PARLEY_* variables of `env`); `help` when usage was asked
+ * for. Bad input is Node.BadConfig.
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): { help: true } | { help: false; options: CliOptions } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -105,6 +148,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'max-connections-per-ip': { type: 'string' },
         'max-connections': { type: 'string' },
         'max-streams-per-connection': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        'public-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -134,6 +179,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
     maxConnectionsPerIp: countOf('--max-connections-per-ip', values['max-connections-per-ip'], DEFAULT_TRANSPORT_LIMITS.maxConnectionsPerIp),
     maxConnections: countOf('--max-connections', values['max-connections'], DEFAULT_TRANSPORT_LIMITS.maxConnections),
     maxStreamsPerConnection: countOf('--max-streams-per-connection', values['max-streams-per-connection'], DEFAULT_TRANSPORT_LIMITS.maxStreamsPerConnection),
+    corsOrigins: corsOriginsOf(values['cors-origin'], env['PARLEY_CORS_ORIGINS']),
+    publicHosts: publicHostsOf(values['public-host']),
   };
   // Node's HTTP server refuses a header time longer than the whole request's.
   if (options.requestTimeoutMs > 0 && options.headersTimeoutMs > options.requestTimeoutMs) {

@@ -10,7 +10,7 @@ import { startNode } from './node';
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseCliArgs(process.argv.slice(2));
+    parsed = parseCliArgs(process.argv.slice(2), process.env);
   } catch (e) {
     process.stderr.write(`${isParleyError(e) ? e.message : String(e)}\n\n${USAGE}`);
     return 2;
@@ -53,6 +53,8 @@ async function main(): Promise<number> {
         maxConnections: options.maxConnections,
         maxStreamsPerConnection: options.maxStreamsPerConnection,
       },
+      corsOrigins: options.corsOrigins,
+      publicHosts: options.publicHosts,
     });
   } catch (e) {
     logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });
@@ -63,6 +65,7 @@ async function main(): Promise<number> {
     grpcPort: node.grpcPort,
     webPort: node.webPort,
     backend: node.store.backend,
+    corsOrigins: options.corsOrigins,
     ...(options.postgres === undefined ? { dataDir: options.dataDir } : {}),
   });
   process.stdout.write(`${JSON.stringify({ event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort })}\n`);

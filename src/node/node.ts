@@ -13,6 +13,8 @@ import type { NodeStore } from './storage/types';
 import { startGrpcListener } from './transport/grpcServer';
 import { startGrpcWebListener } from './transport/grpcWebServer';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transport/transportLimits';
+import { DEV_CORS_ORIGINS, createOriginPolicy } from './transport/cors';
+import { createHostPolicy } from './transport/hostCheck';
 
 /** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -34,6 +36,10 @@ export interface NodeOptions {
   streamLimits?: StreamLimits;
   /** Listener timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
   transportLimits?: TransportLimits;
+  /** Browser origins the gRPC-web listener admits, exact or `*` (DEV_CORS_ORIGINS when absent). */
+  corsOrigins?: readonly string[];
+  /** Host names it answers to besides the loopback names and `host`. */
+  publicHosts?: readonly string[];
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -117,6 +123,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
+      origins: createOriginPolicy(options.corsOrigins ?? DEV_CORS_ORIGINS),
+      hosts: createHostPolicy({ listenHost: options.host, publicHosts: options.publicHosts ?? [] }),
       // Group-commit counters where the backend keeps them (SQLite): writes / commits is the
       // batching under load, which bench:node reports.
       health: () => ({ backend: store.backend, ...commitStatsOf(store) }),

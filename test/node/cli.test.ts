@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import Long from 'long';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/node/args';
+import { DEV_CORS_ORIGINS } from '../../src/node/transport/cors';
 import { isParleyError } from '../../src/core/errors';
 import { spawnNode, type ChildNode } from './childNode';
 import { keyPackageFor, newIdentity, privateMessage } from './fixtures';
@@ -25,12 +26,16 @@ describe('parley-node CLI', () => {
   it('parses the documented options with their defaults', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, headersTimeoutMs: 10000, requestTimeoutMs: 60000, idleTimeoutMs: 60000, maxConnectionsPerIp: 256, maxConnections: 10000, maxStreamsPerConnection: 256 },
+      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, headersTimeoutMs: 10000, requestTimeoutMs: 60000, idleTimeoutMs: 60000, maxConnectionsPerIp: 256, maxConnections: 10000, maxStreamsPerConnection: 256, corsOrigins: [...DEV_CORS_ORIGINS], publicHosts: [] },
     });
     const parsed = parseCliArgs(['--port', '0', '--web-port', '7', '--host', '::1', '--data-dir', '/x', '--postgres', 'postgres://u@h/db', '--log-level', 'debug']);
     expect(parsed).toMatchObject({ help: false, options: { port: 0, webPort: 7, host: '::1', dataDir: '/x', postgres: 'postgres://u@h/db', logLevel: 'debug' } });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
-    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra'], ['--headers-timeout-ms', '5000', '--request-timeout-ms', '4000']]) {
+    const cors = parseCliArgs(['--cors-origin', 'https://A.example/', '--cors-origin', 'moz-extension://x', '--public-host', 'Node.example.org'], {
+      PARLEY_CORS_ORIGINS: 'https://b.example, *',
+    });
+    expect(cors).toMatchObject({ options: { corsOrigins: ['https://a.example', 'moz-extension://x', 'https://b.example', '*'], publicHosts: ['node.example.org'] } });
+    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra'], ['--headers-timeout-ms', '5000', '--request-timeout-ms', '4000'], ['--cors-origin', 'app.example'], ['--public-host', 'a.example:443']]) {
       let caught: unknown;
       try {
         parseCliArgs(bad);

@@ -13,8 +13,9 @@ import { isParleyError } from '../../core/errors';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
-import { corsHeadersFor, isAllowedOrigin } from './cors';
 import { ConnectionGate } from './connectionGate';
+import { DEV_CORS_ORIGINS, createOriginPolicy, type OriginPolicy } from './cors';
+import { createHostPolicy, type HostPolicy } from './hostCheck';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcWebListenerOptions {
@@ -28,6 +29,10 @@ export interface GrpcWebListenerOptions {
   health?: () => Record<string, unknown>;
   /** Timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
   limits?: TransportLimits;
+  /** Browser origins admitted (DEV_CORS_ORIGINS when absent). */
+  origins?: OriginPolicy;
+  /** Host header names answered (the loopback names and `host` when absent). */
+  hosts?: HostPolicy;
 }
 
 export interface GrpcWebListener {
@@ -40,10 +45,15 @@ export interface GrpcWebListener {
  * gRPC-web over HTTP/1.1 (grpc/grpc doc/PROTOCOL-WEB.md) for browsers and the extension: POST
  * /<service>/<method> with one framed request message; answers with framed messages and a
  * trailer frame, or a trailers-only response when a call fails before its first message.
- * CORS admits extension origins and local pages; GET /health answers liveness probes.
+ * Requests must name the node in Host (hostCheck.ts) and come from an admitted origin, if any
+ * (cors.ts); GET /health answers liveness probes.
  */
 export async function startGrpcWebListener(options: GrpcWebListenerOptions): Promise<GrpcWebListener> {
   const limits = options.limits ?? DEFAULT_TRANSPORT_LIMITS;
+  const policies: RequestPolicies = {
+    origins: options.origins ?? createOriginPolicy(DEV_CORS_ORIGINS),
+    hosts: options.hosts ?? createHostPolicy({ listenHost: options.host, publicHosts: [] }),
+  };
   const sockets = new Set<Socket>();
   const refused = new WeakSet<Socket>();
   const gate = new ConnectionGate({ perKey: limits.maxConnectionsPerIp, total: limits.maxConnections });
@@ -61,7 +71,7 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
     (req, res) => {
       // A connection over a cap is already answered 503 and ending: nothing it sends is served.
       if (refused.has(req.socket)) return;
-      handle(options, req, res).catch(() => {
+      handle(options, policies, req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
@@ -100,17 +110,29 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
   };
 }
 
-async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface RequestPolicies {
+  origins: OriginPolicy;
+  hosts: HostPolicy;
+}
+
+async function handle(options: GrpcWebListenerOptions, policies: RequestPolicies, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!policies.hosts.allows(req.headers.host)) {
+    // 421: this server does not answer for that name (a rebound DNS name, most likely).
+    req.resume();
+    res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' }).end('Unknown host name.\n');
+    return;
+  }
   const origin = req.headers.origin;
-  const cors = corsHeadersFor(origin);
+  if (origin !== undefined && !policies.origins.allows(origin)) {
+    req.resume();
+    res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('Origin not allowed.\n');
+    return;
+  }
+  const cors = policies.origins.headersFor(origin);
   const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';
 
   if (req.method === 'OPTIONS') {
-    if (origin !== undefined && !isAllowedOrigin(origin)) {
-      res.writeHead(403).end();
-      return;
-    }
     res.writeHead(204, {
       ...cors,
       'access-control-allow-methods': 'POST, GET, OPTIONS',
