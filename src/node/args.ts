@@ -30,6 +30,9 @@ export interface CliOptions {
   // --- transport: who may call (transport/cors, transport/hostCheck) ---
   corsOrigins: string[];
   publicHosts: string[];
+  // --- transport: metrics (metrics.ts) ---
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -66,10 +69,12 @@ Options:
                               demo dApp, http://localhost:5173. Other origins get 403.
   --public-host NAME          a Host name the node answers to (repeatable), besides localhost,
                               127.0.0.1, [::1], --host and IP addresses; others get 421
+  --metrics-port N            serve Prometheus metrics at GET /metrics on this port (default: off)
+  --metrics-host ADDR         address of the metrics listener (default 127.0.0.1)
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
-  {"event":"listening","grpcPort":N,"webPort":M}
+  {"event":"listening","grpcPort":N,"webPort":M}   (and "metricsPort" with --metrics-port)
 Logs go to stderr. SIGTERM/SIGINT stop it gracefully (exit 0).
 `;
 
@@ -150,6 +155,8 @@ export function parseCliArgs(
         'max-streams-per-connection': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
         'public-host': { type: 'string', multiple: true },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -181,7 +188,9 @@ export function parseCliArgs(
     maxStreamsPerConnection: countOf('--max-streams-per-connection', values['max-streams-per-connection'], DEFAULT_TRANSPORT_LIMITS.maxStreamsPerConnection),
     corsOrigins: corsOriginsOf(values['cors-origin'], env['PARLEY_CORS_ORIGINS']),
     publicHosts: publicHostsOf(values['public-host']),
+    metricsHost: values['metrics-host'] ?? '127.0.0.1',
   };
+  if (values['metrics-port'] !== undefined) options.metricsPort = portOf('--metrics-port', values['metrics-port'], 0);
   // Node's HTTP server refuses a header time longer than the whole request's.
   if (options.requestTimeoutMs > 0 && options.headersTimeoutMs > options.requestTimeoutMs) {
     throw new ParleyError('Node.BadConfig', '--headers-timeout-ms must be at most --request-timeout-ms.', {

@@ -55,6 +55,7 @@ async function main(): Promise<number> {
       },
       corsOrigins: options.corsOrigins,
       publicHosts: options.publicHosts,
+      ...(options.metricsPort !== undefined ? { metrics: { host: options.metricsHost, port: options.metricsPort } } : {}),
     });
   } catch (e) {
     logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });
@@ -68,7 +69,8 @@ async function main(): Promise<number> {
     corsOrigins: options.corsOrigins,
     ...(options.postgres === undefined ? { dataDir: options.dataDir } : {}),
   });
-  process.stdout.write(`${JSON.stringify({ event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort })}\n`);
+  const listening = { event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort, ...(node.metricsPort !== undefined ? { metricsPort: node.metricsPort } : {}) };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
 
   const running = node;
   await new Promise<void>((resolve) => {

@@ -15,6 +15,8 @@ import { startGrpcWebListener } from './transport/grpcWebServer';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transport/transportLimits';
 import { DEV_CORS_ORIGINS, createOriginPolicy } from './transport/cors';
 import { createHostPolicy } from './transport/hostCheck';
+import { NodeMetrics } from './metrics';
+import { startMetricsListener } from './transport/metricsServer';
 
 /** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -40,6 +42,8 @@ export interface NodeOptions {
   corsOrigins?: readonly string[];
   /** Host names it answers to besides the loopback names and `host`. */
   publicHosts?: readonly string[];
+  /** Serve Prometheus metrics at GET /metrics on this address (0 = a free port); none when absent. */
+  metrics?: { host: string; port: number };
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -53,6 +57,8 @@ export interface NodeOptions {
 export interface RunningNode {
   readonly grpcPort: number;
   readonly webPort: number;
+  /** The metrics listener's port, when `metrics` was asked for. */
+  readonly metricsPort?: number;
   readonly store: NodeStore;
   /**
    * Graceful stop: refuse new calls, end live subscriptions (UNAVAILABLE), let calls in flight
@@ -92,7 +98,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // Every live subscription listens for shutdown: thousands is normal, not a leak.
   setMaxListeners(0, shutdown.signal);
   const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
+  const metrics = options.metrics ? new NodeMetrics() : undefined;
   const dispatcher = new Dispatcher({
+    ...(metrics ? { observer: metrics } : {}),
     handlers: createHandlers({
       store,
       validators: options.validators ?? createCoreValidators({ smartWalletVerifier }),
@@ -130,12 +138,21 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       health: () => ({ backend: store.backend, ...commitStatsOf(store) }),
     });
     started.push(webListener);
+    let metricsPort: number | undefined;
+    if (metrics && options.metrics) {
+      metrics.countConnections('grpc', () => grpcListener.connections());
+      metrics.countConnections('grpc-web', () => webListener.connections());
+      const metricsListener = await startMetricsListener({ ...options.metrics, registry: metrics.registry });
+      started.push({ close: () => metricsListener.close() });
+      metricsPort = metricsListener.port;
+    }
 
     let closing: Promise<void> | undefined;
     const graceMs = options.shutdownGraceMs ?? 10_000;
     return {
       grpcPort: grpcListener.port,
       webPort: webListener.port,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
       store,
       close: () =>
         (closing ??= (async () => {

@@ -19,6 +19,8 @@ export interface GrpcListenerOptions {
 
 export interface GrpcListener {
   readonly port: number;
+  /** HTTP/2 connections open now (metrics); undefined if this grpc-js no longer shows them. */
+  connections(): number | undefined;
   /** Stops accepting, waits up to `graceMs` for calls in flight, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
 
   return {
     port,
+    connections: () => sessionCountOf(server),
     close: (graceMs) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -88,6 +91,21 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
         });
       }),
   };
+}
+
+/**
+ * grpc-js keeps no public count of its connections (channelz, which would, is off for its cost):
+ * this reads its listeners' session sets (grpc-js 1.14), and says undefined if they are gone.
+ */
+function sessionCountOf(server: grpc.Server): number | undefined {
+  const listeners = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(listeners instanceof Map)) return undefined;
+  let n = 0;
+  for (const info of listeners.values() as Iterable<{ sessions?: unknown }>) {
+    if (!(info.sessions instanceof Set)) return undefined;
+    n += info.sessions.size;
+  }
+  return n;
 }
 
 /** Server pings on a connection quiet this long, to find peers that vanished (a NAT forgot them). */

@@ -37,6 +37,8 @@ export interface GrpcWebListenerOptions {
 
 export interface GrpcWebListener {
   readonly port: number;
+  /** Connections open now (metrics). */
+  connections(): number;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
 
   return {
     port,
+    connections: () => gate.open,
     close: async (graceMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
