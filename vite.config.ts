@@ -18,7 +18,8 @@ import manifest from './manifest.json' with { type: 'json' };
 const FIREFOX_ID = 'parley@parley.dev';
 
 function firefoxManifest(): ManifestV3Export {
-  const { background, ...rest } = manifest;
+  // `key` pins the Chromium development id (src/node/transport/cors.ts); Firefox has no use for it.
+  const { background, key: _devKey, ...rest } = manifest;
   return {
     ...rest,
     background: { scripts: [background.service_worker], type: background.type },

@@ -30,6 +30,11 @@ for (const browser of ['chrome', 'firefox'] as const) {
   if (!files.some((f) => f.endsWith(`${sep}manifest.json`))) throw new Error(`${dir} has no manifest.json: run npm run build first`);
   const entries: Zippable = {};
   for (const file of files) entries[relative(dir, file).split(sep).join('/')] = [readFileSync(file), { mtime }];
+  // manifest.json's `key` pins the unpacked development id (src/node/transport/cors.ts); a store
+  // assigns its own id to what it publishes.
+  const manifestEntry = entries['manifest.json'] as [Uint8Array, unknown];
+  const { key: _devKey, ...storeManifest } = JSON.parse(Buffer.from(manifestEntry[0]).toString('utf8')) as Record<string, unknown>;
+  entries['manifest.json'] = [Buffer.from(`${JSON.stringify(storeManifest, null, 2)}\n`), { mtime }];
   const out = join(dist, `parley-${browser}-${version}.zip`);
   writeFileSync(out, zipSync(entries, { level: 9 }));
   console.log(`${relative(root, out)}: ${files.length} files, ${statSync(out).size} bytes`);

@@ -4,6 +4,9 @@ import { isLogLevel, type LogLevel } from './log';
 import { DEFAULT_STREAM_LIMITS } from './service/streamAdmission';
 import { DEFAULT_RATE_LIMITS } from './rpc/rateLimiter';
 import { DAY_MS, DEFAULT_RETENTION } from './service/retention';
+import { DEV_CORS_ORIGINS, normalizeOrigin } from './transport/cors';
+import { normalizeHostName } from './transport/hostCheck';
+import { DEFAULT_TRANSPORT_LIMITS } from './transport/transportLimits';
 
 export interface CliOptions {
   port: number;
@@ -22,6 +25,19 @@ export interface CliOptions {
   // --- write budget and retention (rpc/rateLimiter, service/retention) ---
   rateLimitWriteBytes: number;
   welcomeRetentionDays: number;
+  // --- transport: listener limits (transport/transportLimits) ---
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  maxStreamsPerConnection: number;
+  // --- transport: who may call (transport/cors, transport/hostCheck) ---
+  corsOrigins: string[];
+  publicHosts: string[];
+  // --- transport: metrics (metrics.ts) ---
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -48,10 +64,27 @@ Options:
                               (default 104857600; 0 = unlimited); over it, RESOURCE_EXHAUSTED
   --welcome-retention-days N  delete welcomes older than N days (default 90; 0 = keep them);
                               expired key packages and those of revoked installations go too
+  --headers-timeout-ms N      gRPC-web: time to send the request headers (default 10000)
+  --request-timeout-ms N      gRPC-web: time to send the whole request (default 60000; a
+                              subscription's response is not timed)
+  --idle-timeout-ms N         close a connection with no call in flight after N ms (default 60000)
+  --max-connections-per-ip N  gRPC-web connections from one IP address (default 256; 0 = unlimited)
+  --max-connections N         gRPC-web connections in total (default 10000; 0 = unlimited)
+                              Past a cap, a connection is answered 503 and closed.
+  --max-streams-per-connection N  native gRPC: concurrent calls on one connection (default 256)
+  --cors-origin ORIGIN        a browser origin admitted to gRPC-web, exactly (repeatable; also
+                              PARLEY_CORS_ORIGINS, comma-separated); * admits every origin (a
+                              public node). Default: the development extension (Chromium id
+                              pinned by manifest.json's key; Firefox by a pinned UUID) and the
+                              demo dApp, http://localhost:5173. Other origins get 403.
+  --public-host NAME          a Host name the node answers to (repeatable), besides localhost,
+                              127.0.0.1, [::1], --host and IP addresses; others get 421
+  --metrics-port N            serve Prometheus metrics at GET /metrics on this port (default: off)
+  --metrics-host ADDR         address of the metrics listener (default 127.0.0.1)
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
-  {"event":"listening","grpcPort":N,"webPort":M}
+  {"event":"listening","grpcPort":N,"webPort":M}   (and "metricsPort" with --metrics-port)
 Logs go to stderr. SIGTERM/SIGINT stop it gracefully (exit 0).
 `;
 
@@ -72,8 +105,39 @@ function countOf(flag: string, value: string | undefined, fallback: number): num
   return Number(value);
 }
 
-/** Parses the CLI arguments; `help` when usage was asked for. Bad input is Node.BadConfig. */
-export function parseCliArgs(argv: readonly string[]): { help: true } | { help: false; options: CliOptions } {
+/** --cors-origin values and PARLEY_CORS_ORIGINS together, normalized; the development set when neither is given. */
+function corsOriginsOf(flags: readonly string[] | undefined, env: string | undefined): string[] {
+  const given = [...(flags ?? []), ...(env ?? '').split(',').filter((o) => o.trim() !== '')];
+  if (given.length === 0) return [...DEV_CORS_ORIGINS];
+  return [
+    ...new Set(
+      given.map((o) => {
+        const normal = normalizeOrigin(o);
+        if (normal === undefined) {
+          throw new ParleyError('Node.BadConfig', '--cors-origin must be scheme://host[:port] or *.', { details: JSON.stringify(o) });
+        }
+        return normal;
+      }),
+    ),
+  ];
+}
+
+function publicHostsOf(flags: readonly string[] | undefined): string[] {
+  return (flags ?? []).map((h) => {
+    const normal = normalizeHostName(h);
+    if (normal === undefined) throw new ParleyError('Node.BadConfig', '--public-host must be a host name or IP address, without a port.', { details: JSON.stringify(h) });
+    return normal;
+  });
+}
+
+/**
+ * Parses the CLI arguments (and the PARLEY_* variables of `env`); `help` when usage was asked
+ * for. Bad input is Node.BadConfig.
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): { help: true } | { help: false; options: CliOptions } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -95,6 +159,16 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'max-stream-topics': { type: 'string' },
         'rate-limit-write-bytes': { type: 'string' },
         'welcome-retention-days': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'idle-timeout-ms': { type: 'string' },
+        'max-connections-per-ip': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-streams-per-connection': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        'public-host': { type: 'string', multiple: true },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -120,7 +194,23 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
     maxStreamTopics: countOf('--max-stream-topics', values['max-stream-topics'], DEFAULT_STREAM_LIMITS.totalTopics),
     rateLimitWriteBytes: countOf('--rate-limit-write-bytes', values['rate-limit-write-bytes'], DEFAULT_RATE_LIMITS.writeBytes ?? 0),
     welcomeRetentionDays: countOf('--welcome-retention-days', values['welcome-retention-days'], DEFAULT_RETENTION.welcomeMaxAgeMs / DAY_MS),
+    headersTimeoutMs: countOf('--headers-timeout-ms', values['headers-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: countOf('--request-timeout-ms', values['request-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.requestTimeoutMs),
+    idleTimeoutMs: countOf('--idle-timeout-ms', values['idle-timeout-ms'], DEFAULT_TRANSPORT_LIMITS.idleTimeoutMs),
+    maxConnectionsPerIp: countOf('--max-connections-per-ip', values['max-connections-per-ip'], DEFAULT_TRANSPORT_LIMITS.maxConnectionsPerIp),
+    maxConnections: countOf('--max-connections', values['max-connections'], DEFAULT_TRANSPORT_LIMITS.maxConnections),
+    maxStreamsPerConnection: countOf('--max-streams-per-connection', values['max-streams-per-connection'], DEFAULT_TRANSPORT_LIMITS.maxStreamsPerConnection),
+    corsOrigins: corsOriginsOf(values['cors-origin'], env['PARLEY_CORS_ORIGINS']),
+    publicHosts: publicHostsOf(values['public-host']),
+    metricsHost: values['metrics-host'] ?? '127.0.0.1',
   };
+  if (values['metrics-port'] !== undefined) options.metricsPort = portOf('--metrics-port', values['metrics-port'], 0);
+  // Node's HTTP server refuses a header time longer than the whole request's.
+  if (options.requestTimeoutMs > 0 && options.headersTimeoutMs > options.requestTimeoutMs) {
+    throw new ParleyError('Node.BadConfig', '--headers-timeout-ms must be at most --request-timeout-ms.', {
+      details: JSON.stringify({ headersTimeoutMs: options.headersTimeoutMs, requestTimeoutMs: options.requestTimeoutMs }),
+    });
+  }
   if (values.postgres !== undefined) options.postgres = values.postgres;
   return { help: false, options };
 }

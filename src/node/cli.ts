@@ -11,7 +11,7 @@ import { DAY_MS, DEFAULT_RETENTION } from './service/retention';
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseCliArgs(process.argv.slice(2));
+    parsed = parseCliArgs(process.argv.slice(2), process.env);
   } catch (e) {
     process.stderr.write(`${isParleyError(e) ? e.message : String(e)}\n\n${USAGE}`);
     return 2;
@@ -47,6 +47,17 @@ async function main(): Promise<number> {
         topicsPerStream: options.maxTopicsPerStream,
         totalTopics: options.maxStreamTopics,
       },
+      transportLimits: {
+        headersTimeoutMs: options.headersTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxConnectionsPerIp: options.maxConnectionsPerIp,
+        maxConnections: options.maxConnections,
+        maxStreamsPerConnection: options.maxStreamsPerConnection,
+      },
+      corsOrigins: options.corsOrigins,
+      publicHosts: options.publicHosts,
+      ...(options.metricsPort !== undefined ? { metrics: { host: options.metricsHost, port: options.metricsPort } } : {}),
     });
   } catch (e) {
     logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });
@@ -57,9 +68,11 @@ async function main(): Promise<number> {
     grpcPort: node.grpcPort,
     webPort: node.webPort,
     backend: node.store.backend,
+    corsOrigins: options.corsOrigins,
     ...(options.postgres === undefined ? { dataDir: options.dataDir } : {}),
   });
-  process.stdout.write(`${JSON.stringify({ event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort })}\n`);
+  const listening = { event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort, ...(node.metricsPort !== undefined ? { metricsPort: node.metricsPort } : {}) };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
 
   const running = node;
   await new Promise<void>((resolve) => {

@@ -13,6 +13,11 @@ import { openSqliteStoreInWorker } from './storage/sqlite/sqliteWorkerStore';
 import type { NodeStore } from './storage/types';
 import { startGrpcListener } from './transport/grpcServer';
 import { startGrpcWebListener } from './transport/grpcWebServer';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transport/transportLimits';
+import { DEV_CORS_ORIGINS, createOriginPolicy } from './transport/cors';
+import { createHostPolicy } from './transport/hostCheck';
+import { NodeMetrics } from './metrics';
+import { startMetricsListener } from './transport/metricsServer';
 
 /** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -34,6 +39,14 @@ export interface NodeOptions {
   streamLimits?: StreamLimits;
   /** What the periodic sweep expires (DEFAULT_RETENTION when absent). */
   retention?: RetentionPolicy;
+  /** Listener timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
+  transportLimits?: TransportLimits;
+  /** Browser origins the gRPC-web listener admits, exact or `*` (DEV_CORS_ORIGINS when absent). */
+  corsOrigins?: readonly string[];
+  /** Host names it answers to besides the loopback names and `host`. */
+  publicHosts?: readonly string[];
+  /** Serve Prometheus metrics at GET /metrics on this address (0 = a free port); none when absent. */
+  metrics?: { host: string; port: number };
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -47,6 +60,8 @@ export interface NodeOptions {
 export interface RunningNode {
   readonly grpcPort: number;
   readonly webPort: number;
+  /** The metrics listener's port, when `metrics` was asked for. */
+  readonly metricsPort?: number;
   readonly store: NodeStore;
   /**
    * Graceful stop: refuse new calls, end live subscriptions (UNAVAILABLE), let calls in flight
@@ -87,7 +102,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   setMaxListeners(0, shutdown.signal);
   const smartWalletVerifier = options.smartWalletVerifier ?? refusingSmartWalletVerifier;
   const now = options.now ?? (() => new Date());
+  const metrics = options.metrics ? new NodeMetrics() : undefined;
   const dispatcher = new Dispatcher({
+    ...(metrics ? { observer: metrics } : {}),
     handlers: createHandlers({
       store,
       validators: options.validators ?? createCoreValidators({ smartWalletVerifier }),
@@ -103,12 +120,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   const started: { close(graceMs: number): Promise<void> }[] = [];
   const sweeps = startRetentionSweeps({ store, policy: options.retention ?? DEFAULT_RETENTION, now, logger });
+  const limits = options.transportLimits ?? DEFAULT_TRANSPORT_LIMITS;
   try {
     const grpcListener = await startGrpcListener({
       host: options.host,
       port: options.port,
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
+      limits,
     });
     started.push(grpcListener);
     const webListener = await startGrpcWebListener({
@@ -116,17 +135,29 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       port: options.webPort,
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
+      limits,
+      origins: createOriginPolicy(options.corsOrigins ?? DEV_CORS_ORIGINS),
+      hosts: createHostPolicy({ listenHost: options.host, publicHosts: options.publicHosts ?? [] }),
       // Group-commit counters where the backend keeps them (SQLite): writes / commits is the
       // batching under load, which bench:node reports.
       health: () => ({ backend: store.backend, ...commitStatsOf(store) }),
     });
     started.push(webListener);
+    let metricsPort: number | undefined;
+    if (metrics && options.metrics) {
+      metrics.countConnections('grpc', () => grpcListener.connections());
+      metrics.countConnections('grpc-web', () => webListener.connections());
+      const metricsListener = await startMetricsListener({ ...options.metrics, registry: metrics.registry });
+      started.push({ close: () => metricsListener.close() });
+      metricsPort = metricsListener.port;
+    }
 
     let closing: Promise<void> | undefined;
     const graceMs = options.shutdownGraceMs ?? 10_000;
     return {
       grpcPort: grpcListener.port,
       webPort: webListener.port,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
       store,
       close: () =>
         (closing ??= (async () => {

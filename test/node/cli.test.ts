@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import Long from 'long';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/node/args';
+import { DEV_CORS_ORIGINS } from '../../src/node/transport/cors';
 import { isParleyError } from '../../src/core/errors';
 import { spawnNode, type ChildNode } from './childNode';
 import { keyPackageFor, newIdentity, privateMessage } from './fixtures';
@@ -25,7 +26,7 @@ describe('parley-node CLI', () => {
   it('parses the documented options with their defaults', () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, rateLimitWriteBytes: 104857600, welcomeRetentionDays: 90 },
+      options: { port: 5556, webPort: 5557, host: '127.0.0.1', dataDir: './.parley-node', logLevel: 'info', rateLimitWrites: 3000, rateLimitReads: 20000, maxStreamsPerClient: 100, maxStreams: 10000, maxTopicsPerStream: 10000, maxStreamTopics: 2000000, headersTimeoutMs: 10000, requestTimeoutMs: 60000, idleTimeoutMs: 60000, maxConnectionsPerIp: 256, maxConnections: 10000, maxStreamsPerConnection: 256, corsOrigins: [...DEV_CORS_ORIGINS], publicHosts: [], rateLimitWriteBytes: 104857600, welcomeRetentionDays: 90, metricsHost: '127.0.0.1' },
     });
     const parsed = parseCliArgs(['--port', '0', '--web-port', '7', '--host', '::1', '--data-dir', '/x', '--postgres', 'postgres://u@h/db', '--log-level', 'debug']);
     expect(parsed).toMatchObject({ help: false, options: { port: 0, webPort: 7, host: '::1', dataDir: '/x', postgres: 'postgres://u@h/db', logLevel: 'debug' } });
@@ -33,7 +34,12 @@ describe('parley-node CLI', () => {
       options: { rateLimitWriteBytes: 0, welcomeRetentionDays: 7 },
     });
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
-    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra']]) {
+    const cors = parseCliArgs(['--cors-origin', 'https://A.example/', '--cors-origin', 'moz-extension://x', '--public-host', 'Node.example.org'], {
+      PARLEY_CORS_ORIGINS: 'https://b.example, *',
+    });
+    expect(parseCliArgs(['--metrics-port', '9464', '--metrics-host', '10.0.0.5'])).toMatchObject({ options: { metricsPort: 9464, metricsHost: '10.0.0.5' } });
+    expect(cors).toMatchObject({ options: { corsOrigins: ['https://a.example', 'moz-extension://x', 'https://b.example', '*'], publicHosts: ['node.example.org'] } });
+    for (const bad of [['--port', 'x'], ['--port', '70000'], ['--log-level', 'loud'], ['--nope'], ['extra'], ['--headers-timeout-ms', '5000', '--request-timeout-ms', '4000'], ['--cors-origin', 'app.example'], ['--public-host', 'a.example:443'], ['--metrics-port', 'x']]) {
       let caught: unknown;
       try {
         parseCliArgs(bad);

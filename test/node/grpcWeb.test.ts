@@ -3,6 +3,7 @@ import Long from 'long';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrpcWebApi, type NetworkApi } from '../../src/core/api';
 import { isParleyError } from '../../src/core/errors';
+import { DEV_CHROME_EXTENSION_ORIGIN, DEV_FIREFOX_EXTENSION_ORIGIN } from '../../src/node/transport/cors';
 import { privateMessage } from './fixtures';
 import { startTestNode, type TestNode } from './helpers';
 
@@ -40,7 +41,7 @@ describe('gRPC-web listener', () => {
       const socket = connect(node.webPort, '127.0.0.1');
       await new Promise((resolve) => socket.once('connect', resolve));
       // 30 bytes announced, a frame header promising 20, then the client is gone.
-      socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 30\r\n\r\n`);
+      socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 30\r\n\r\n`);
       socket.write(new Uint8Array([0, 0, 0, 0, 20, 1, 2]));
       await new Promise((resolve) => setTimeout(resolve, 5));
       socket.destroy();
@@ -50,7 +51,7 @@ describe('gRPC-web listener', () => {
     await new Promise((resolve) => socket.once('connect', resolve));
     let answer = '';
     socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
-    socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 5\r\n\r\n`);
+    socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 5\r\n\r\n`);
     for (const b of [0, 0, 0, 0, 0]) {
       socket.write(new Uint8Array([b]));
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -73,21 +74,29 @@ describe('gRPC-web listener', () => {
     expect(isParleyError(caught, 'Api.InvalidArgument')).toBe(true);
   });
 
-  it('grants CORS to extension origins and local pages, not to other sites', async () => {
+  it('grants CORS to the development extension and the demo dApp by default, to no other extension, port or site', async () => {
     const preflight = (origin: string) =>
       fetch(`http://127.0.0.1:${node.webPort}/xmtp.mls.api.v1.MlsApi/QueryGroupMessages`, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-grpc-web' },
       });
-    for (const origin of ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0b6d2c36-8f0a-4a0e-9d0f-5f0d1e2c3b4a', 'http://localhost:5173']) {
+    for (const origin of [DEV_CHROME_EXTENSION_ORIGIN, DEV_FIREFOX_EXTENSION_ORIGIN, 'http://localhost:5173']) {
       const res = await preflight(origin);
       expect(res.status, origin).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('access-control-allow-headers')).toMatch(/x-grpc-web/);
     }
-    const evil = await preflight('https://evil.example');
-    expect(evil.status).toBe(403);
-    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    for (const origin of [
+      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+      'moz-extension://0b6d2c36-8f0a-4a0e-9d0f-5f0d1e2c3b4a',
+      'http://localhost:8080',
+      'http://127.0.0.1:5173',
+      'https://evil.example',
+    ]) {
+      const res = await preflight(origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
   });
 
   it('answers GET /health', async () => {

@@ -28,10 +28,17 @@ export interface TransportCall {
   write(messages: readonly Uint8Array[]): Promise<void>;
 }
 
+/** Told of every call's start and end (metrics); method is the API name, or undefined for an unknown path. */
+export interface CallObserver {
+  started(method: string | undefined, stream: boolean): void;
+  ended(method: string | undefined, stream: boolean, status: number): void;
+}
+
 export interface DispatcherOptions {
   handlers: NodeHandlers;
   rateLimiter: RateLimiter;
   logger: Logger;
+  observer?: CallObserver;
 }
 
 type AnyUnary = (request: unknown, ctx: CallContext) => Promise<unknown>;
@@ -68,9 +75,14 @@ export class Dispatcher {
     const debug = logger.enabled('debug');
     const started = debug ? performance.now() : 0;
     const entry = this.lookup(path);
+    const name = entry?.spec.name;
+    const stream = entry?.spec.kind === 'serverStream';
     this.inFlight++;
+    this.options.observer?.started(name, stream);
+    let status: number = GrpcStatus.UNKNOWN;
     try {
       const outcome = await this.runInner(entry, request, call);
+      status = outcome.status;
       if (outcome.internal && outcome.error !== undefined) {
         logger.error('request failed', { method: entry?.spec.name ?? path, error: String(outcome.error) });
       }
@@ -85,6 +97,7 @@ export class Dispatcher {
       }
       return { status: outcome.status, message: outcome.message };
     } finally {
+      this.options.observer?.ended(name, stream, status);
       if (--this.inFlight === 0) this.idle?.();
     }
   }

@@ -4,6 +4,7 @@ import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
 import { RecentFrames, http2StreamOf } from './grpcRawStream';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcListenerOptions {
   host: string;
@@ -12,10 +13,14 @@ export interface GrpcListenerOptions {
   dispatcher: Dispatcher;
   /** Largest request or response message (XMTP: 25 MiB). */
   maxMessageBytes: number;
+  /** Idle time and streams per connection (DEFAULT_TRANSPORT_LIMITS when absent). */
+  limits?: TransportLimits;
 }
 
 export interface GrpcListener {
   readonly port: number;
+  /** HTTP/2 connections open now (metrics); undefined if this grpc-js no longer shows them. */
+  connections(): number | undefined;
   /** Stops accepting, waits up to `graceMs` for calls in flight, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -34,6 +39,7 @@ const EMPTY = new Uint8Array();
  */
 export async function startGrpcListener(options: GrpcListenerOptions): Promise<GrpcListener> {
   const server = new grpc.Server({
+    ...grpcLimitOptions(options.limits ?? DEFAULT_TRANSPORT_LIMITS),
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
     // channelz (grpc-js's introspection service, which the node does not serve) would keep
@@ -72,6 +78,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
 
   return {
     port,
+    connections: () => sessionCountOf(server),
     close: (graceMs) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -83,6 +90,40 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<G
           resolve();
         });
       }),
+  };
+}
+
+/**
+ * grpc-js keeps no public count of its connections (channelz, which would, is off for its cost):
+ * this reads its listeners' session sets (grpc-js 1.14), and says undefined if they are gone.
+ */
+function sessionCountOf(server: grpc.Server): number | undefined {
+  const listeners = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(listeners instanceof Map)) return undefined;
+  let n = 0;
+  for (const info of listeners.values() as Iterable<{ sessions?: unknown }>) {
+    if (!(info.sessions instanceof Set)) return undefined;
+    n += info.sessions.size;
+  }
+  return n;
+}
+
+/** Server pings on a connection quiet this long, to find peers that vanished (a NAT forgot them). */
+const KEEPALIVE_TIME_MS = 2 * 60_000;
+/** A ping unanswered this long closes the connection and cancels its calls. */
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+
+/**
+ * What grpc-js offers against held connections. No connection age limit: it would cut
+ * long-lived subscriptions on a schedule. No connection cap: grpc-js has none (a connection
+ * with no call is closed after the idle time, so one that never opens a stream goes too).
+ */
+function grpcLimitOptions(limits: TransportLimits): grpc.ServerOptions {
+  return {
+    ...(limits.maxStreamsPerConnection > 0 ? { 'grpc.max_concurrent_streams': limits.maxStreamsPerConnection } : {}),
+    ...(limits.idleTimeoutMs > 0 ? { 'grpc.max_connection_idle_ms': limits.idleTimeoutMs } : {}),
+    'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+    'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
   };
 }
 

@@ -13,7 +13,10 @@ import { isParleyError } from '../../core/errors';
 import type { Dispatcher, TransportCall } from '../rpc/dispatcher';
 import { clientKeyOf } from './clientKey';
 import { drained } from './drained';
-import { corsHeadersFor, isAllowedOrigin } from './cors';
+import { ConnectionGate } from './connectionGate';
+import { DEV_CORS_ORIGINS, createOriginPolicy, type OriginPolicy } from './cors';
+import { createHostPolicy, type HostPolicy } from './hostCheck';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcWebListenerOptions {
   host: string;
@@ -24,10 +27,18 @@ export interface GrpcWebListenerOptions {
   maxMessageBytes: number;
   /** What GET /health reports besides `status: "ok"`. */
   health?: () => Record<string, unknown>;
+  /** Timeouts and connection caps (DEFAULT_TRANSPORT_LIMITS when absent). */
+  limits?: TransportLimits;
+  /** Browser origins admitted (DEV_CORS_ORIGINS when absent). */
+  origins?: OriginPolicy;
+  /** Host header names answered (the loopback names and `host` when absent). */
+  hosts?: HostPolicy;
 }
 
 export interface GrpcWebListener {
   readonly port: number;
+  /** Connections open now (metrics). */
+  connections(): number;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -36,22 +47,52 @@ export interface GrpcWebListener {
  * gRPC-web over HTTP/1.1 (grpc/grpc doc/PROTOCOL-WEB.md) for browsers and the extension: POST
  * /<service>/<method> with one framed request message; answers with framed messages and a
  * trailer frame, or a trailers-only response when a call fails before its first message.
- * CORS admits extension origins and local pages; GET /health answers liveness probes.
+ * Requests must name the node in Host (hostCheck.ts) and come from an admitted origin, if any
+ * (cors.ts); GET /health answers liveness probes.
  */
 export async function startGrpcWebListener(options: GrpcWebListenerOptions): Promise<GrpcWebListener> {
+  const limits = options.limits ?? DEFAULT_TRANSPORT_LIMITS;
+  const policies: RequestPolicies = {
+    origins: options.origins ?? createOriginPolicy(DEV_CORS_ORIGINS),
+    hosts: options.hosts ?? createHostPolicy({ listenHost: options.host, publicHosts: [] }),
+  };
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    handle(options, req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  // Request headers are small for gRPC-web; a slow client must not hold a socket forever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // streams are long-lived
-  server.on('connection', (socket) => {
+  const refused = new WeakSet<Socket>();
+  const gate = new ConnectionGate({ perKey: limits.maxConnectionsPerIp, total: limits.maxConnections });
+  const server = createServer(
+    {
+      // A client that never finishes its headers, or dribbles its body, is cut (408) at these
+      // times; a request once received is no longer timed, so a subscription's response lives on.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.idleTimeoutMs,
+      // Node checks those timeouts on this period (30 s by default, which would stretch a
+      // 10 s limit to 40 s).
+      connectionsCheckingInterval: checkingIntervalOf(limits),
+    },
+    (req, res) => {
+      // A connection over a cap is already answered 503 and ending: nothing it sends is served.
+      if (refused.has(req.socket)) return;
+      handle(options, policies, req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    },
+  );
+  // First, before the HTTP parser starts on the socket.
+  server.prependListener('connection', (socket: Socket) => {
+    const release = gate.admit(clientKeyOf(socket.remoteAddress));
+    if (!release) {
+      refused.add(socket);
+      socket.on('error', () => {});
+      socket.end(CONNECTION_REFUSED);
+      return;
+    }
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      release();
+    });
   });
   server.listen(options.port, options.host);
   await once(server, 'listening');
@@ -59,6 +100,7 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
 
   return {
     port,
+    connections: () => gate.open,
     close: async (graceMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -71,17 +113,29 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
   };
 }
 
-async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface RequestPolicies {
+  origins: OriginPolicy;
+  hosts: HostPolicy;
+}
+
+async function handle(options: GrpcWebListenerOptions, policies: RequestPolicies, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!policies.hosts.allows(req.headers.host)) {
+    // 421: this server does not answer for that name (a rebound DNS name, most likely).
+    req.resume();
+    res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' }).end('Unknown host name.\n');
+    return;
+  }
   const origin = req.headers.origin;
-  const cors = corsHeadersFor(origin);
+  if (origin !== undefined && !policies.origins.allows(origin)) {
+    req.resume();
+    res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' }).end('Origin not allowed.\n');
+    return;
+  }
+  const cors = policies.origins.headersFor(origin);
   const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';
 
   if (req.method === 'OPTIONS') {
-    if (origin !== undefined && !isAllowedOrigin(origin)) {
-      res.writeHead(403).end();
-      return;
-    }
     res.writeHead(204, {
       ...cors,
       'access-control-allow-methods': 'POST, GET, OPTIONS',
@@ -170,6 +224,15 @@ async function handle(options: GrpcWebListenerOptions, req: IncomingMessage, res
   }
   sendHeaders();
   res.end(encodeGrpcWebTrailerFrame(outcome.status, outcome.message));
+}
+
+/** What a connection past a cap gets before it is closed. */
+const CONNECTION_REFUSED = 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\nretry-after: 5\r\n\r\n';
+
+/** Often enough that a timeout is enforced within a quarter of itself, at most once a second. */
+function checkingIntervalOf(limits: TransportLimits): number {
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0));
+  return Number.isFinite(shortest) ? Math.max(25, Math.min(1000, Math.floor(shortest / 4))) : 1000;
 }
 
 type ReadResult = { ok: true; message: Uint8Array } | { ok: false; status: number; message: string };
