@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isEthereumAddress } from '../core/identity/inboxId';
 import { isInboxId } from '../core/mls/credential';
+import { isIdempotencyKeyNs } from './listener/protocol';
 
 export const DEFAULT_API_URL = 'http://localhost:5557';
 export const DEFAULT_DATA_DIR = './.parley';
@@ -16,13 +17,18 @@ Commands:
   send <address|inboxId> <text>  send a text in the DM with that peer (made when missing);
                                  prints {"id","conversationId"}
   listen                         print incoming messages as JSON lines until Ctrl-C
-                                 ({"id","conversationId","senderInboxId","sentAtNs","contentType","content"});
-                                 a restart resumes after the last message printed
+                                 ({"id","conversationId","senderInboxId","senderAddress",
+                                 "sentAtNs","contentType","content"}); a restart resumes after
+                                 the last message printed. While it runs it serves the other
+                                 commands of its data directory (below)
   conversations                  print the conversations as JSON lines
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
   --data-dir DIR   the agent's data directory (default ${DEFAULT_DATA_DIR})
+  --idempotency-key NS
+                   (send) the message's key, a decimal nanosecond time: a send repeated
+                   with the same key and text goes out once (default: a fresh one)
   -h, --help       show this help
 
 Environment:
@@ -31,8 +37,16 @@ Environment:
                      unset, the wallet key and all messages are stored IN CLEAR, protected
                      only by file permissions (owner-only).
 
+A running listener and the other commands:
+  \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
+  directory). \`send\` and \`conversations\` hand their request to it, so an agent can
+  listen and reply; the listener's process then does the work (no passphrase is needed
+  by the caller). With no listener they open the store themselves, waiting while another
+  command holds it. A listener that dies mid-request is retried with the same request:
+  a send goes out exactly once. A socket file left by a killed listener is removed.
+
 Output is JSON on stdout. Errors go to stderr as "error: <code>: <message>" with exit
-code 1; bad arguments exit with code 2. One command at a time per data directory.
+code 1; bad arguments exit with code 2.
 `;
 
 export interface GlobalOptions {
@@ -43,7 +57,7 @@ export interface GlobalOptions {
 export type CliCommand =
   | { name: 'help' }
   | { name: 'init'; options: GlobalOptions }
-  | { name: 'send'; options: GlobalOptions; to: string; text: string }
+  | { name: 'send'; options: GlobalOptions; to: string; text: string; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions };
 
@@ -64,6 +78,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       options: {
         'api-url': { type: 'string' },
         'data-dir': { type: 'string' },
+        'idempotency-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,9 +103,13 @@ export function parseCommand(argv: readonly string[]): CliCommand {
         throw bad('The recipient must be a 0x address or a 64-hex-digit inbox id.', JSON.stringify(to.slice(0, 80)));
       }
       if (text.length === 0) throw bad('The text to send is empty.');
-      return { name: 'send', options, to, text };
+      const key = values['idempotency-key'];
+      if (key === undefined) return { name: 'send', options, to, text };
+      if (!isIdempotencyKeyNs(key)) throw bad('--idempotency-key must be a decimal nanosecond time (at most 2^63 - 1).', JSON.stringify(key.slice(0, 40)));
+      return { name: 'send', options, to, text, idempotencyKeyNs: BigInt(key) };
     }
     default:
+      if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
       return { name: command, options };
   }
 }

@@ -6,12 +6,12 @@
 import { isParleyError } from '../core/errors';
 import type { AgentOptions } from '../agent/agentClient';
 import { parseCommand, USAGE, type CliCommand } from './args';
-import { runConversations } from './commands/conversations';
+import { randomInt } from 'node:crypto';
 import type { CommandContext } from './commands/context';
 import { runInit } from './commands/init';
 import { runListen } from './commands/listen';
-import { runSend } from './commands/send';
 import { jsonLine } from './jsonLine';
+import { runRequest } from './runRequest';
 
 async function main(): Promise<number> {
   let command: CliCommand;
@@ -41,20 +41,23 @@ async function main(): Promise<number> {
     onError: (e) => process.stderr.write(`warning: ${describe(e)}\n`),
   };
   if (passphrase !== undefined && passphrase !== '') agentOptions.passphrase = passphrase;
-  const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), signal: stop.signal };
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), warn, signal: stop.signal };
   try {
     switch (command.name) {
       case 'init':
         await runInit(ctx);
         break;
-      case 'send':
-        await runSend(ctx, command.to, command.text);
+      case 'send': {
+        const idempotencyKeyNs = command.idempotencyKeyNs ?? freshIdempotencyKeyNs();
+        for (const line of await runRequest(ctx, { v: 1, command: 'send', to: command.to, text: command.text, idempotencyKeyNs: String(idempotencyKeyNs) })) ctx.out(line);
         break;
+      }
       case 'listen':
         await runListen(ctx);
         break;
       case 'conversations':
-        await runConversations(ctx);
+        for (const line of await runRequest(ctx, { v: 1, command: 'conversations' })) ctx.out(line);
         break;
     }
   } catch (e) {
@@ -63,6 +66,11 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Now in nanoseconds, its sub-millisecond digits random: two sends of one text in the same millisecond stay two messages. */
+function freshIdempotencyKeyNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n + BigInt(randomInt(1_000_000));
 }
 
 /** `<code>: <message>` of a ParleyError; anything else is reported as Internal. */

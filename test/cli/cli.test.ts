@@ -25,6 +25,7 @@ describe('parley CLI arguments', () => {
     expect(parseCommand(['listen', '--data-dir=/x']).name).toBe('listen');
     expect(parseCommand(['conversations']).name).toBe('conversations');
     expect(parseCommand(['send', '-h'])).toEqual({ name: 'help' });
+    expect(parseCommand(['send', inbox, 'again', '--idempotency-key', '1765100000000000001'])).toMatchObject({ idempotencyKeyNs: 1765100000000000001n });
   });
 
   it('refuses bad arguments with Cli.BadArguments', () => {
@@ -39,6 +40,9 @@ describe('parley CLI arguments', () => {
       ['listen', '--api-url', 'not a url'],
       ['listen', '--nope'],
       ['listen', '--data-dir', ''],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 'hi', '--idempotency-key', 'soon'],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 'hi', '--idempotency-key', '9223372036854775808'],
+      ['listen', '--idempotency-key', '1'],
     ];
     for (const argv of bad) {
       let caught: unknown;
@@ -89,7 +93,7 @@ describe('parley CLI against a parley-node', () => {
       expect(failed.stderr).toMatch(/Usage: parley <command>/);
       expect(failed.stdout).toBe('');
     }
-  });
+  }, 120_000);
 
   it('alice and bob init; alice sends to bob’s address; bob’s listen prints it, and resumes after a restart without repeats; both list the DM', async () => {
     const aliceDir = join(dirs.make(), 'alice');
