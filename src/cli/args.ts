@@ -46,7 +46,7 @@ A running listener and the other commands:
   a send goes out exactly once. A socket file left by a killed listener is removed.
 
 Output is JSON on stdout. Errors go to stderr as "error: <code>: <message>" with exit
-code 1; bad arguments exit with code 2.
+code 1; bad arguments exit with code 2 and one line: what was wrong, and this help's name.
 `;
 
 export interface GlobalOptions {

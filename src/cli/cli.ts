@@ -1,7 +1,7 @@
 /**
  * The `parley` agent CLI: `npx tsx src/cli/cli.ts <command> [options]` or the `parley` bin (see
  * args.ts USAGE). Exit codes: 0 done, 1 a failure (printed as `error: <code>: <message>`), 2 bad
- * arguments (printed with the usage).
+ * arguments (one line with the hint to `--help`).
  */
 import { isParleyError } from '../core/errors';
 import type { AgentOptions } from '../agent/agentClient';
@@ -18,7 +18,9 @@ async function main(): Promise<number> {
   try {
     command = parseCommand(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`error: ${describe(e)}\n\n${USAGE}`);
+    // One line, so that a script's log shows what was wrong; the usage is a flag away.
+    const details = isParleyError(e) && e.details !== undefined ? ` (${e.details})` : '';
+    process.stderr.write(`error: ${describe(e).replace(/\.$/, '')}${details}. See \`parley --help\`.\n`);
     return 2;
   }
   if (command.name === 'help') {
