@@ -31,11 +31,16 @@ Options:
                    with the same key and text goes out once (default: a fresh one)
   -h, --help       show this help
 
+  --insecure-store (init) keep the wallet key and messages IN CLEAR, protected only by
+                   file permissions; every command on such a store warns
+
 Environment:
-  PARLEY_PASSPHRASE  set it at init to encrypt the wallet key and every stored record
-                     (scrypt, AES-256-GCM); every later command then needs it. When it is
-                     unset, the wallet key and all messages are stored IN CLEAR, protected
-                     only by file permissions (owner-only).
+  PARLEY_PASSPHRASE  encrypts the wallet key and every stored record (scrypt, AES-256-GCM).
+                     \`init\` needs it (or --insecure-store); every later command then needs
+                     it, except those a running listener serves.
+
+Files: the data directory is kept 0700 and its files 0600; looser modes found are
+tightened, with a warning. Another user's directory or files are refused.
 
 A running listener and the other commands:
   \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
@@ -56,7 +61,7 @@ export interface GlobalOptions {
 
 export type CliCommand =
   | { name: 'help' }
-  | { name: 'init'; options: GlobalOptions }
+  | { name: 'init'; options: GlobalOptions; insecureStore: boolean }
   | { name: 'send'; options: GlobalOptions; to: string; text: string; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions };
@@ -67,8 +72,11 @@ function bad(message: string, details?: string): ParleyError {
   return new ParleyError('Cli.BadArguments', message, details === undefined ? {} : { details });
 }
 
-/** Parses argv (without node and the script); bad input is Cli.BadArguments. */
-export function parseCommand(argv: readonly string[]): CliCommand {
+/**
+ * Parses argv (without node and the script); bad input is Cli.BadArguments. `passphraseSet`
+ * says whether PARLEY_PASSPHRASE is set: init refuses to make a store in clear unless asked to.
+ */
+export function parseCommand(argv: readonly string[], passphraseSet = false): CliCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,6 +87,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
         'api-url': { type: 'string' },
         'data-dir': { type: 'string' },
         'idempotency-key': { type: 'string' },
+        'insecure-store': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -96,7 +105,14 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   }
   const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
   if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
+  if (values['insecure-store'] === true && command !== 'init') throw bad('--insecure-store is an option of `init` only.');
   switch (command) {
+    case 'init': {
+      const insecureStore = values['insecure-store'] === true;
+      if (insecureStore && passphraseSet) throw bad('--insecure-store and PARLEY_PASSPHRASE contradict each other.');
+      if (!insecureStore && !passphraseSet) throw bad('`init` needs PARLEY_PASSPHRASE set, or --insecure-store to keep the keys in clear.');
+      return { name: 'init', options, insecureStore };
+    }
     case 'send': {
       const [to, text] = rest as [string, string];
       if (!isEthereumAddress(to) && !isInboxId(to)) {

@@ -16,7 +16,7 @@ import { runRequest } from './runRequest';
 async function main(): Promise<number> {
   let command: CliCommand;
   try {
-    command = parseCommand(process.argv.slice(2));
+    command = parseCommand(process.argv.slice(2), (process.env['PARLEY_PASSPHRASE'] ?? '') !== '');
   } catch (e) {
     // One line, so that a script's log shows what was wrong; the usage is a flag away.
     const details = isParleyError(e) && e.details !== undefined ? ` (${e.details})` : '';
@@ -41,7 +41,9 @@ async function main(): Promise<number> {
     apiUrl: command.options.apiUrl,
     // Background failures (a welcome that does not validate, a dropped subscription) are reported, not fatal.
     onError: (e) => process.stderr.write(`warning: ${describe(e)}\n`),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   };
+  if (command.name === 'init' && command.insecureStore) agentOptions.insecureStore = true;
   if (passphrase !== undefined && passphrase !== '') agentOptions.passphrase = passphrase;
   const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
   const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), warn, signal: stop.signal };
