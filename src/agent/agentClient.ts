@@ -4,6 +4,7 @@ import { Client } from '../core/client';
 import { ParleyError } from '../core/errors';
 import { generateWalletPrivateKey, privateKeySigner } from '../core/identity';
 import type { ScryptParams } from './passphraseKey';
+import { securePrivateDir } from './privateDataDir';
 import { openSqliteClientStore, type SqliteClientStore } from './sqliteClientStore';
 import { createWalletFile, readWalletFile, type WalletSecrets } from './walletFile';
 
@@ -12,7 +13,7 @@ export const WALLET_FILE = 'wallet.json';
 export const STORE_FILE = 'client.sqlite';
 
 export interface AgentOptions {
-  /** Holds the wallet key file and the client store; created (mode 0700) by initAgent. */
+  /** Holds the wallet key file and the client store; created (mode 0700) by initAgent, tightened to 0700/0600 when looser. */
   dataDir: string;
   /** The node's gRPC-web URL, e.g. http://localhost:5557. */
   apiUrl: string;
@@ -21,8 +22,15 @@ export interface AgentOptions {
    * are kept in clear, readable by anyone who can read the data directory.
    */
   passphrase?: string;
+  /**
+   * initAgent only: without a passphrase the agent is refused unless this is true, so keys in
+   * clear are a choice, never a default.
+   */
+  insecureStore?: boolean;
   /** Background failures of the client (streams, welcomes); kept in `client.errors` by default. */
   onError?: (error: unknown) => void;
+  /** Security notices (a data directory tightened, keys kept in clear); process.emitWarning by default. */
+  onWarning?: (message: string) => void;
 }
 
 export interface AgentClient {
@@ -40,8 +48,19 @@ export interface AgentClient {
  * if an earlier run could not.
  */
 export async function createAgentClient(options: AgentOptions): Promise<AgentClient> {
+  securePrivateDir(options.dataDir, warnerOf(options));
   const wallet = await readWalletFile(join(options.dataDir, WALLET_FILE), options.passphrase);
+  warnIfClear(options, wallet);
   return openWith(options, wallet);
+}
+
+function warnerOf(options: AgentOptions): (message: string) => void {
+  return options.onWarning ?? ((message) => process.emitWarning(message, 'ParleySecurityWarning'));
+}
+
+function warnIfClear(options: AgentOptions, wallet: WalletSecrets): void {
+  if (wallet.storeKey !== undefined) return;
+  warnerOf(options)(`the wallet key and messages in ${options.dataDir} are stored in clear (made without a passphrase), protected only by file permissions`);
 }
 
 /**
@@ -50,10 +69,16 @@ export async function createAgentClient(options: AgentOptions): Promise<AgentCli
  * finished instead; one already registered is Agent.AlreadyInitialized.
  */
 export async function initAgent(options: AgentOptions & { scrypt?: ScryptParams }): Promise<AgentClient> {
+  if (options.passphrase === undefined && options.insecureStore !== true) {
+    throw new ParleyError('Agent.KeyRequired', 'A new agent needs a passphrase (or insecureStore: true to keep its keys in clear).');
+  }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // A directory that existed already keeps its mode through mkdir: tighten it.
+  securePrivateDir(options.dataDir, warnerOf(options));
   const walletPath = join(options.dataDir, WALLET_FILE);
   if (existsSync(walletPath)) {
     const wallet = await readWalletFile(walletPath, options.passphrase);
+    warnIfClear(options, wallet);
     const store = await openStore(options.dataDir, wallet);
     if ((await store.getIdentity())?.registered) {
       await store.close();
@@ -64,6 +89,7 @@ export async function initAgent(options: AgentOptions & { scrypt?: ScryptParams 
     return openClient(options, wallet, store);
   }
   const wallet = await createWalletFile(walletPath, generateWalletPrivateKey(), options.passphrase, options.scrypt);
+  warnIfClear(options, wallet);
   return openWith(options, wallet);
 }
 

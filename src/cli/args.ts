@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isEthereumAddress } from '../core/identity/inboxId';
 import { isInboxId } from '../core/mls/credential';
+import { isIdempotencyKeyNs } from './listener/protocol';
 
 export const DEFAULT_API_URL = 'http://localhost:5557';
 export const DEFAULT_DATA_DIR = './.parley';
@@ -16,23 +17,41 @@ Commands:
   send <address|inboxId> <text>  send a text in the DM with that peer (made when missing);
                                  prints {"id","conversationId"}
   listen                         print incoming messages as JSON lines until Ctrl-C
-                                 ({"id","conversationId","senderInboxId","sentAtNs","contentType","content"});
-                                 a restart resumes after the last message printed
+                                 ({"id","conversationId","senderInboxId","senderAddress",
+                                 "sentAtNs","contentType","content"}); a restart resumes after
+                                 the last message printed. While it runs it serves the other
+                                 commands of its data directory (below)
   conversations                  print the conversations as JSON lines
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
   --data-dir DIR   the agent's data directory (default ${DEFAULT_DATA_DIR})
+  --idempotency-key NS
+                   (send) the message's key, a decimal nanosecond time: a send repeated
+                   with the same key and text goes out once (default: a fresh one)
   -h, --help       show this help
 
+  --insecure-store (init) keep the wallet key and messages IN CLEAR, protected only by
+                   file permissions; every command on such a store warns
+
 Environment:
-  PARLEY_PASSPHRASE  set it at init to encrypt the wallet key and every stored record
-                     (scrypt, AES-256-GCM); every later command then needs it. When it is
-                     unset, the wallet key and all messages are stored IN CLEAR, protected
-                     only by file permissions (owner-only).
+  PARLEY_PASSPHRASE  encrypts the wallet key and every stored record (scrypt, AES-256-GCM).
+                     \`init\` needs it (or --insecure-store); every later command then needs
+                     it, except those a running listener serves.
+
+Files: the data directory is kept 0700 and its files 0600; looser modes found are
+tightened, with a warning. Another user's directory or files are refused.
+
+A running listener and the other commands:
+  \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
+  directory). \`send\` and \`conversations\` hand their request to it, so an agent can
+  listen and reply; the listener's process then does the work (no passphrase is needed
+  by the caller). With no listener they open the store themselves, waiting while another
+  command holds it. A listener that dies mid-request is retried with the same request:
+  a send goes out exactly once. A socket file left by a killed listener is removed.
 
 Output is JSON on stdout. Errors go to stderr as "error: <code>: <message>" with exit
-code 1; bad arguments exit with code 2. One command at a time per data directory.
+code 1; bad arguments exit with code 2 and one line: what was wrong, and this help's name.
 `;
 
 export interface GlobalOptions {
@@ -42,8 +61,8 @@ export interface GlobalOptions {
 
 export type CliCommand =
   | { name: 'help' }
-  | { name: 'init'; options: GlobalOptions }
-  | { name: 'send'; options: GlobalOptions; to: string; text: string }
+  | { name: 'init'; options: GlobalOptions; insecureStore: boolean }
+  | { name: 'send'; options: GlobalOptions; to: string; text: string; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions };
 
@@ -53,8 +72,11 @@ function bad(message: string, details?: string): ParleyError {
   return new ParleyError('Cli.BadArguments', message, details === undefined ? {} : { details });
 }
 
-/** Parses argv (without node and the script); bad input is Cli.BadArguments. */
-export function parseCommand(argv: readonly string[]): CliCommand {
+/**
+ * Parses argv (without node and the script); bad input is Cli.BadArguments. `passphraseSet`
+ * says whether PARLEY_PASSPHRASE is set: init refuses to make a store in clear unless asked to.
+ */
+export function parseCommand(argv: readonly string[], passphraseSet = false): CliCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -64,6 +86,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
       options: {
         'api-url': { type: 'string' },
         'data-dir': { type: 'string' },
+        'idempotency-key': { type: 'string' },
+        'insecure-store': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,16 +105,27 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   }
   const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
   if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
+  if (values['insecure-store'] === true && command !== 'init') throw bad('--insecure-store is an option of `init` only.');
   switch (command) {
+    case 'init': {
+      const insecureStore = values['insecure-store'] === true;
+      if (insecureStore && passphraseSet) throw bad('--insecure-store and PARLEY_PASSPHRASE contradict each other.');
+      if (!insecureStore && !passphraseSet) throw bad('`init` needs PARLEY_PASSPHRASE set, or --insecure-store to keep the keys in clear.');
+      return { name: 'init', options, insecureStore };
+    }
     case 'send': {
       const [to, text] = rest as [string, string];
       if (!isEthereumAddress(to) && !isInboxId(to)) {
         throw bad('The recipient must be a 0x address or a 64-hex-digit inbox id.', JSON.stringify(to.slice(0, 80)));
       }
       if (text.length === 0) throw bad('The text to send is empty.');
-      return { name: 'send', options, to, text };
+      const key = values['idempotency-key'];
+      if (key === undefined) return { name: 'send', options, to, text };
+      if (!isIdempotencyKeyNs(key)) throw bad('--idempotency-key must be a decimal nanosecond time (at most 2^63 - 1).', JSON.stringify(key.slice(0, 40)));
+      return { name: 'send', options, to, text, idempotencyKeyNs: BigInt(key) };
     }
     default:
+      if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
       return { name: command, options };
   }
 }

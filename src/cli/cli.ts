@@ -1,24 +1,26 @@
 /**
  * The `parley` agent CLI: `npx tsx src/cli/cli.ts <command> [options]` or the `parley` bin (see
  * args.ts USAGE). Exit codes: 0 done, 1 a failure (printed as `error: <code>: <message>`), 2 bad
- * arguments (printed with the usage).
+ * arguments (one line with the hint to `--help`).
  */
 import { isParleyError } from '../core/errors';
 import type { AgentOptions } from '../agent/agentClient';
 import { parseCommand, USAGE, type CliCommand } from './args';
-import { runConversations } from './commands/conversations';
+import { randomInt } from 'node:crypto';
 import type { CommandContext } from './commands/context';
 import { runInit } from './commands/init';
 import { runListen } from './commands/listen';
-import { runSend } from './commands/send';
 import { jsonLine } from './jsonLine';
+import { runRequest } from './runRequest';
 
 async function main(): Promise<number> {
   let command: CliCommand;
   try {
-    command = parseCommand(process.argv.slice(2));
+    command = parseCommand(process.argv.slice(2), (process.env['PARLEY_PASSPHRASE'] ?? '') !== '');
   } catch (e) {
-    process.stderr.write(`error: ${describe(e)}\n\n${USAGE}`);
+    // One line, so that a script's log shows what was wrong; the usage is a flag away.
+    const details = isParleyError(e) && e.details !== undefined ? ` (${e.details})` : '';
+    process.stderr.write(`error: ${describe(e).replace(/\.$/, '')}${details}. See \`parley --help\`.\n`);
     return 2;
   }
   if (command.name === 'help') {
@@ -39,22 +41,27 @@ async function main(): Promise<number> {
     apiUrl: command.options.apiUrl,
     // Background failures (a welcome that does not validate, a dropped subscription) are reported, not fatal.
     onError: (e) => process.stderr.write(`warning: ${describe(e)}\n`),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   };
+  if (command.name === 'init' && command.insecureStore) agentOptions.insecureStore = true;
   if (passphrase !== undefined && passphrase !== '') agentOptions.passphrase = passphrase;
-  const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), signal: stop.signal };
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), warn, signal: stop.signal };
   try {
     switch (command.name) {
       case 'init':
         await runInit(ctx);
         break;
-      case 'send':
-        await runSend(ctx, command.to, command.text);
+      case 'send': {
+        const idempotencyKeyNs = command.idempotencyKeyNs ?? freshIdempotencyKeyNs();
+        for (const line of await runRequest(ctx, { v: 1, command: 'send', to: command.to, text: command.text, idempotencyKeyNs: String(idempotencyKeyNs) })) ctx.out(line);
         break;
+      }
       case 'listen':
         await runListen(ctx);
         break;
       case 'conversations':
-        await runConversations(ctx);
+        for (const line of await runRequest(ctx, { v: 1, command: 'conversations' })) ctx.out(line);
         break;
     }
   } catch (e) {
@@ -63,6 +70,11 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Now in nanoseconds, its sub-millisecond digits random: two sends of one text in the same millisecond stay two messages. */
+function freshIdempotencyKeyNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n + BigInt(randomInt(1_000_000));
 }
 
 /** `<code>: <message>` of a ParleyError; anything else is reported as Internal. */

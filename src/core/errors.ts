@@ -118,6 +118,11 @@ export type ErrorCode =
   | 'Agent.NotEncrypted'
   | 'Agent.NotInitialized'
   | 'Agent.AlreadyInitialized'
+  | 'Agent.Unsafe'
+  | 'Agent.ListenerRunning'
+  | 'Agent.ListenerLost'
+  | 'Agent.ListenerFailed'
+  | 'Agent.BadRequest'
   | 'Cli.BadArguments';
 
 export interface ParleyErrorOptions {

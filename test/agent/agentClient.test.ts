@@ -39,9 +39,15 @@ describe('agent data directory', () => {
     expect(await codeOf(() => createAgentClient({ dataDir, apiUrl }))).toBe('Agent.KeyRequired');
   });
 
-  it('keeps a clear agent’s store unencrypted', async () => {
-    const agent = await initAgent({ dataDir: join(dirs.make(), 'clear'), apiUrl });
+  it('makes a clear agent only when asked to (insecureStore), and warns whenever it opens one', async () => {
+    const dataDir = join(dirs.make(), 'clear');
+    expect(await codeOf(() => initAgent({ dataDir, apiUrl }))).toBe('Agent.KeyRequired');
+    const warnings: string[] = [];
+    const agent = await initAgent({ dataDir, apiUrl, insecureStore: true, onWarning: (m) => warnings.push(m) });
     expect(agent.store.encrypted).toBe(false);
     await agent.close();
+    const reopened = await createAgentClient({ dataDir, apiUrl, onWarning: (m) => warnings.push(m) });
+    await reopened.close();
+    expect(warnings).toEqual([expect.stringMatching(/stored in clear/), expect.stringMatching(/stored in clear/)]);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/args';
@@ -14,7 +14,8 @@ const PASSPHRASE = { PARLEY_PASSPHRASE: 'correct horse battery staple' };
 
 describe('parley CLI arguments', () => {
   it('parses each command with the documented defaults', () => {
-    expect(parseCommand(['init'])).toEqual({ name: 'init', options: { apiUrl: 'http://localhost:5557', dataDir: './.parley' } });
+    expect(parseCommand(['init'], true)).toEqual({ name: 'init', options: { apiUrl: 'http://localhost:5557', dataDir: './.parley' }, insecureStore: false });
+    expect(parseCommand(['init', '--insecure-store'])).toMatchObject({ name: 'init', insecureStore: true });
     const inbox = 'ab'.repeat(32);
     expect(parseCommand(['send', inbox, 'hi there', '--data-dir', '/d', '--api-url', 'http://127.0.0.1:9/'])).toEqual({
       name: 'send',
@@ -25,6 +26,7 @@ describe('parley CLI arguments', () => {
     expect(parseCommand(['listen', '--data-dir=/x']).name).toBe('listen');
     expect(parseCommand(['conversations']).name).toBe('conversations');
     expect(parseCommand(['send', '-h'])).toEqual({ name: 'help' });
+    expect(parseCommand(['send', inbox, 'again', '--idempotency-key', '1765100000000000001'])).toMatchObject({ idempotencyKeyNs: 1765100000000000001n });
   });
 
   it('refuses bad arguments with Cli.BadArguments', () => {
@@ -39,6 +41,11 @@ describe('parley CLI arguments', () => {
       ['listen', '--api-url', 'not a url'],
       ['listen', '--nope'],
       ['listen', '--data-dir', ''],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 'hi', '--idempotency-key', 'soon'],
+      ['send', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 'hi', '--idempotency-key', '9223372036854775808'],
+      ['listen', '--idempotency-key', '1'],
+      ['init'],
+      ['listen', '--insecure-store'],
     ];
     for (const argv of bad) {
       let caught: unknown;
@@ -49,6 +56,7 @@ describe('parley CLI arguments', () => {
       }
       expect(isParleyError(caught, 'Cli.BadArguments'), argv.join(' ')).toBe(true);
     }
+    expect(() => parseCommand(['init', '--insecure-store'], true)).toThrow(/contradict/);
   });
 });
 
@@ -76,7 +84,7 @@ describe('parley CLI against a parley-node', () => {
     dirs.cleanup();
   });
 
-  it('prints usage for --help (exit 0) and usage with exit 2 for bad arguments', async () => {
+  it('prints usage for --help (exit 0); a bad argument exits 2 with one line that says what was wrong and points to --help', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: parley <command>/);
@@ -85,11 +93,12 @@ describe('parley CLI against a parley-node', () => {
     for (const args of [['send', 'nobody', 'hi'], ['explode'], []]) {
       const failed = await runCli(args);
       expect(failed.code, args.join(' ')).toBe(2);
-      expect(failed.stderr).toMatch(/^error: Cli\.BadArguments: /);
-      expect(failed.stderr).toMatch(/Usage: parley <command>/);
+      expect(failed.stderr).toMatch(/^error: Cli\.BadArguments: .+\. See `parley --help`\.\n$/);
+      expect(failed.stderr.split('\n')).toHaveLength(2);
+      expect(failed.stderr).not.toMatch(/Usage:/);
       expect(failed.stdout).toBe('');
     }
-  });
+  }, 120_000);
 
   it('alice and bob init; alice sends to bob’s address; bob’s listen prints it, and resumes after a restart without repeats; both list the DM', async () => {
     const aliceDir = join(dirs.make(), 'alice');
@@ -97,8 +106,9 @@ describe('parley CLI against a parley-node', () => {
     const alice = (...args: string[]) => runCli([...args, '--data-dir', aliceDir, '--api-url', apiUrl]);
     const bob = (...args: string[]) => runCli([...args, '--data-dir', bobDir, '--api-url', apiUrl], PASSPHRASE);
 
-    const aliceInit = await alice('init');
+    const aliceInit = await alice('init', '--insecure-store');
     expect(aliceInit.code, aliceInit.stderr).toBe(0);
+    expect(aliceInit.stderr).toMatch(/^warning: the wallet key and messages in .* are stored in clear/);
     const bobInit = await bob('init');
     expect(bobInit.code, bobInit.stderr).toBe(0);
     const [aliceId] = jsonLines(aliceInit.stdout) as [{ address: string; inboxId: string; installationId: string }];
@@ -116,6 +126,8 @@ describe('parley CLI against a parley-node', () => {
     running.push(listening);
     const sent = await alice('send', bobId.address, 'hello bob, from the CLI');
     expect(sent.code, sent.stderr).toBe(0);
+    // A store in clear keeps working, and says what it is each time.
+    expect(sent.stderr).toMatch(/stored in clear/);
     const [first] = jsonLines(sent.stdout) as [{ id: string; conversationId: string }];
     expect(first.id).toMatch(/^[0-9a-f]{64}$/);
 
@@ -157,24 +169,46 @@ describe('parley CLI against a parley-node', () => {
     ]);
 
     // Errors: typed codes on stderr, exit 1.
-    const twice = await alice('init');
-    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([1, 'error: Agent.AlreadyInitialized: This data directory already holds a registered agent.']);
+    const twice = await alice('init', '--insecure-store');
+    expect([twice.code, twice.stderr.split('\n').find((l) => l.startsWith('error: '))]).toEqual([1, 'error: Agent.AlreadyInitialized: This data directory already holds a registered agent.']);
     const noPassphrase = await runCli(['conversations', '--data-dir', bobDir, '--api-url', apiUrl]);
     expect([noPassphrase.code, noPassphrase.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.KeyRequired: /)]);
     const wrongPassphrase = await runCli(['conversations', '--data-dir', bobDir, '--api-url', apiUrl], { PARLEY_PASSPHRASE: 'wrong' });
     expect([wrongPassphrase.code, wrongPassphrase.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.WrongKey: /)]);
   }, 240_000);
 
+  it('a pre-existing world-readable --data-dir is made 0700 at init and its files 0600, with a warning; loosened again later, the next command tightens it again', async () => {
+    const dir = join(dirs.make(), 'loose');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'notes.txt'), 'left here by hand\n', { mode: 0o644 });
+    chmodSync(join(dir, 'notes.txt'), 0o644);
+    const init = await runCli(['init', '--data-dir', dir, '--api-url', apiUrl], PASSPHRASE);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toMatch(/warning: the data directory .* was readable by others \(mode 0755\); it is now 0700/);
+    expect(init.stderr).toMatch(/notes\.txt was readable by others \(mode 0644\); it is now 0600/);
+    const modes = () => Object.fromEntries(['.', ...readdirSync(dir)].map((name) => [name, statSync(join(dir, name)).mode & 0o777]));
+    expect(modes()).toEqual({ '.': 0o700, 'notes.txt': 0o600, 'wallet.json': 0o600, 'client.sqlite': 0o600 });
+
+    chmodSync(dir, 0o777);
+    chmodSync(join(dir, 'client.sqlite'), 0o666);
+    const listed = await runCli(['conversations', '--data-dir', dir, '--api-url', apiUrl], PASSPHRASE);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stderr).toMatch(/mode 0777\); it is now 0700/);
+    expect(listed.stderr).toMatch(/client\.sqlite was readable by others \(mode 0666\); it is now 0600/);
+    expect(modes()).toEqual({ '.': 0o700, 'notes.txt': 0o600, 'wallet.json': 0o600, 'client.sqlite': 0o600 });
+  }, 120_000);
+
   it('reports a missing identity and an unreachable node with typed codes and exit 1', async () => {
     const empty = await runCli(['listen', '--data-dir', join(dirs.make(), 'none'), '--api-url', apiUrl]);
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.NotInitialized: /)]);
 
     const carolDir = join(dirs.make(), 'carol');
-    const unreachable = await runCli(['init', '--data-dir', carolDir, '--api-url', 'http://127.0.0.1:1']);
-    expect([unreachable.code, unreachable.stderr]).toEqual([1, expect.stringMatching(/^error: Api\.Network: /)]);
+    const unreachable = await runCli(['init', '--insecure-store', '--data-dir', carolDir, '--api-url', 'http://127.0.0.1:1']);
+    expect([unreachable.code, unreachable.stderr]).toEqual([1, expect.stringMatching(/^warning: .* stored in clear.*\nerror: Api\.Network: /)]);
     // The identity made before the failure is kept, and a later init registers it.
     const address = (JSON.parse(readFileSync(join(carolDir, 'wallet.json'), 'utf8')) as { address: string }).address;
-    const resumed = await runCli(['init', '--data-dir', carolDir, '--api-url', apiUrl]);
+    const resumed = await runCli(['init', '--insecure-store', '--data-dir', carolDir, '--api-url', apiUrl]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(jsonLines(resumed.stdout)).toEqual([expect.objectContaining({ address, inboxId: inboxIdFor(address) })]);
   }, 120_000);

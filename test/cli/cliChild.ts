@@ -34,6 +34,8 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves once a stdout line satisfies `match` (rejects after `timeoutMs` with what was seen). */
   waitFor(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves once stderr matches `pattern` (rejects after `timeoutMs`, or when the process exits first). */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
   exited: Promise<number | string>;
 }
 
@@ -43,7 +45,10 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const wake of waiters) wake();
+  });
   createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(JSON.parse(line) as Record<string, unknown>);
     for (const wake of waiters) wake();
@@ -54,6 +59,28 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
     lines: () => [...lines],
     stderr: () => stderr,
     exited,
+    waitForStderr(pattern, timeoutMs = 90_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(stderr)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`stderr never matched ${pattern} after ${timeoutMs} ms: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(check);
+        void exited.then((code) => {
+          if (!waiters.has(check)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          reject(new Error(`exited (${code}) before stderr matched ${pattern}: ${stderr}`));
+        });
+        check();
+      });
+    },
     waitFor(match, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -9,6 +9,7 @@ import type { ClientContext } from './clientContext';
 import { Conversations, EventHub } from './conversations';
 import { MessagingEngine, type InstallationCheckIntervals } from './engine';
 import { identifierKind } from './identifiers';
+import { memberIdentifiers } from '../identity/associationState';
 import { IdentityDirectory } from './identityDirectory';
 import { openOrRegisterInstallation, type AccountSigner } from './register';
 import type { ClientStore } from './store';
@@ -123,6 +124,20 @@ export class Client {
       else out.set(id, (await this.engine.ctx.directory.latestSequenceId(id)) > 0n);
     }
     return out;
+  }
+
+  /**
+   * The account address an inbox is known by, from its verified identity log (fetched when not
+   * cached): its recovery address while that is still a member, else its first Ethereum member;
+   * undefined for an inbox with no Ethereum member (libxmtp inbox_state's identifiers).
+   */
+  async accountAddressOf(inboxId: string): Promise<string | undefined> {
+    this.checkOpen();
+    const state = await this.engine.ctx.directory.stateAt(inboxId);
+    if (state === undefined) return undefined;
+    const addresses = memberIdentifiers(state).flatMap((id) => (id.kind === 'ethereum' ? [id.address.toLowerCase()] : []));
+    const recovery = state.recoveryIdentifier.kind === 'ethereum' ? state.recoveryIdentifier.address.toLowerCase() : undefined;
+    return recovery !== undefined && addresses.includes(recovery) ? recovery : addresses[0];
   }
 
   /** Replaces this installation's key package on the network (libxmtp rotate_and_upload_key_package). */

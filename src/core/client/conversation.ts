@@ -11,7 +11,7 @@ import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
 import { sweepExpired } from './disappearingSweep';
 import { dmGroupsOf, dmSendTarget, pairConsent } from './dmStitching';
-import type { MessagingEngine } from './engine';
+import type { MessagingEngine, SendOptions } from './engine';
 import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
@@ -89,12 +89,12 @@ export abstract class Conversation {
   }
 
   /** Encrypts and publishes a message; resolves with its id once the node took it. */
-  send(content: SendableContent): Promise<string> {
-    return this.engine.send(this.id, content);
+  send(content: SendableContent, options: SendOptions = {}): Promise<string> {
+    return this.engine.send(this.id, content, options);
   }
 
-  sendText(text: string): Promise<string> {
-    return this.send({ type: 'text', text });
+  sendText(text: string, options: SendOptions = {}): Promise<string> {
+    return this.send({ type: 'text', text }, options);
   }
 
   /**
@@ -224,10 +224,10 @@ export class Dm extends Conversation {
    * Sends to the pair's group with the latest activity, as a fresh libxmtp lookup
    * (find_active_dm_group) would pick it, which may be another group than this handle's id.
    */
-  override async send(content: SendableContent): Promise<string> {
+  override async send(content: SendableContent, options: SendOptions = {}): Promise<string> {
     const dmId = this.session.record.dmId;
     const target = dmId === undefined ? undefined : dmSendTarget(await dmGroupsOf(this.engine.ctx.store, dmId));
-    return this.engine.send(target?.id ?? this.id, content);
+    return this.engine.send(target?.id ?? this.id, content, options);
   }
 
   /** Syncs every group of the pair, this one last (libxmtp MlsGroup::sync syncs the stitched DMs first). */

@@ -38,6 +38,16 @@ export const DEFAULT_INSTALLATION_CHECK_INTERVALS: InstallationCheckIntervals = 
 };
 
 /** libxmtp pages group and welcome queries by 100 (MAX_PAGE_SIZE). */
+/** How a message is sent. */
+export interface SendOptions {
+  /**
+   * The message's idempotency key, a nanosecond timestamp (libxmtp's `now_ns`), chosen by the
+   * caller so that a retry of the same content with the same key is the same message: sent once,
+   * its id returned again. Without it each send is a new message.
+   */
+  idempotencyKeyNs?: bigint;
+}
+
 const PAGE_SIZE = 100;
 /** How often a commit is rebuilt after losing its epoch before the intent fails. */
 export const MAX_COMMIT_ATTEMPTS = 5;
@@ -176,21 +186,24 @@ export class MessagingEngine {
    * before the bytes leave; then the record becomes published. The next sync that sees the
    * message on the node sets its node id and timestamp.
    */
-  async send(groupId: string, content: SendableContent): Promise<string> {
+  async send(groupId: string, content: SendableContent, options: SendOptions = {}): Promise<string> {
     const { ctx } = this;
     return this.withGroup(groupId, async (start) => {
       let session = start;
+      const sentAtNs = options.idempotencyKeyNs ?? this.nowNs();
+      const idempotencyKey = idempotencyKeyFromNs(sentAtNs);
+      const encoded = encodeContent(content);
+      const contentBytes = encodeEncodedContent(encoded);
+      const groupIdBytes = fromHex(groupId);
+      const messageId = toHex(applicationMessageId(groupIdBytes, contentBytes, idempotencyKey));
+      if (options.idempotencyKeyNs !== undefined && (await ctx.store.getMessage(messageId)) !== undefined) {
+        return this.finishRetriedSend(session, messageId);
+      }
       if (!session.record.active || session.state.groupActiveState.kind !== 'active') {
         throw new ParleyError('Client.NotActive', 'This member can no longer send to the conversation.', { details: groupId });
       }
       session = await this.maybeUpdateInstallations(session, this.intervals.sendNs);
-      const sentAtNs = this.nowNs();
-      const idempotencyKey = idempotencyKeyFromNs(sentAtNs);
-      const encoded = encodeContent(content);
-      const contentBytes = encodeEncodedContent(encoded);
       const plaintext = encodePlaintextEnvelope(contentBytes, idempotencyKey);
-      const groupIdBytes = fromHex(groupId);
-      const messageId = toHex(applicationMessageId(groupIdBytes, contentBytes, idempotencyKey));
       const { newState, privateMessage, consumed } = await createApplicationMessage(session.state, plaintext, ctx.cs);
       const payload = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage });
       const message: MessageRecord = {
@@ -240,6 +253,24 @@ export class MessagingEngine {
       ctx.events.message({ ...shown, deliveryStatus: 'published' }, false);
       return messageId;
     });
+  }
+
+  /**
+   * A send retried with the idempotency key of one already stored (its sender lost the answer):
+   * the stored message is the answer, its bytes published again only if they never were.
+   */
+  private async finishRetriedSend(session: GroupSession, messageId: string): Promise<string> {
+    const intent = session.intents.find((i) => i.id === `m-${messageId}`);
+    if (intent?.state === 'toPublish' && intent.payload !== undefined) {
+      await this.publish(fromHex(session.record.id), intent.payload);
+      const message = await this.ctx.store.getMessage(messageId);
+      const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: intent.attempts + 1 };
+      await this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? sentIntent : i)) }, [
+        ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'published' as const } }] : []),
+        { op: 'putIntent', record: sentIntent },
+      ]);
+    }
+    return messageId;
   }
 
   private async publish(groupId: Uint8Array, payload: Uint8Array): Promise<void> {

@@ -10,6 +10,7 @@ export {
 } from './conversations';
 export { Conversation, Dm, Group, type ConversationMember, type ListMessagesOptions, type PermissionLevel } from './conversation';
 export type { DecodedMessage } from './decodedMessage';
+export type { SendOptions } from './engine';
 export { AsyncStream } from './stream';
 export { createMemoryStore } from './memoryStore';
 export type * from './store';

@@ -1,0 +1,14 @@
+import type { AgentClient } from '../../agent/agentClient';
+import type { ListenerRequest } from '../listener/protocol';
+import { conversationLines } from './conversations';
+import { sendLines } from './send';
+
+/** Runs a command's request on an open agent: in the listener for other processes, or in the command's own process. */
+export function handleRequest(agent: AgentClient, request: ListenerRequest): Promise<Record<string, unknown>[]> {
+  switch (request.command) {
+    case 'send':
+      return sendLines(agent, request.to, request.text, BigInt(request.idempotencyKeyNs));
+    case 'conversations':
+      return conversationLines(agent);
+  }
+}

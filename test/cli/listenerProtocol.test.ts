@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isParleyError } from '../../src/core/errors';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ListenerRequest, type ListenerResponse } from '../../src/cli/listener/protocol';
+
+const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`));
+const request: fc.Arbitrary<ListenerRequest> = fc.oneof(
+  fc.record({
+    v: fc.constant(1 as const),
+    command: fc.constant('send' as const),
+    to: fc.oneof(hex(40).map((h) => `0x${h}`), hex(64)),
+    text: fc.string({ minLength: 1, maxLength: 200 }),
+    idempotencyKeyNs: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String),
+  }),
+  fc.constant({ v: 1 as const, command: 'conversations' as const }),
+);
+const response: fc.Arbitrary<ListenerResponse> = fc.oneof(
+  fc.record({ v: fc.constant(1 as const), ok: fc.constant(true as const), lines: fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean()))) }),
+  fc.record({
+    v: fc.constant(1 as const),
+    ok: fc.constant(false as const),
+    error: fc.record({ code: fc.constantFrom('Agent.StoreBusy' as const, 'Api.Network' as const), message: fc.string({ maxLength: 100 }), details: fc.string({ maxLength: 100 }) }, { requiredKeys: ['code', 'message'] }),
+  }),
+);
+
+function failsTyped(decode: () => unknown): boolean {
+  try {
+    decode();
+    return false;
+  } catch (e) {
+    return isParleyError(e, 'Agent.BadRequest');
+  }
+}
+
+describe('the listener socket protocol', () => {
+  it('decodes what it encodes, requests and responses', () => {
+    fc.assert(fc.property(request, (r) => {
+        expect(decodeRequest(encodeRequest(r).trimEnd())).toEqual(r);
+      }));
+    fc.assert(fc.property(response, (r) => {
+        expect(decodeResponse(encodeResponse(r).trimEnd())).toEqual(r);
+      }));
+  });
+
+  it('gives Agent.BadRequest, never another throw, for random text and random JSON', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (line) => {
+        for (const decode of [decodeRequest, decodeResponse]) {
+          try {
+            decode(line);
+          } catch (e) {
+            expect(isParleyError(e, 'Agent.BadRequest'), String(e)).toBe(true);
+          }
+        }
+      }),
+    );
+  });
+
+  it('refuses requests and responses one field off', () => {
+    const send = { v: 1, command: 'send', to: `0x${'ab'.repeat(20)}`, text: 'hi', idempotencyKeyNs: '1' };
+    const bad = [
+      { ...send, v: 2 },
+      { ...send, to: 'bob' },
+      { ...send, text: '' },
+      { ...send, idempotencyKeyNs: '9223372036854775808' },
+      { ...send, idempotencyKeyNs: '01' },
+      { ...send, extra: true },
+      { v: 1, command: 'init' },
+      [send],
+    ];
+    for (const value of bad) expect(failsTyped(() => decodeRequest(JSON.stringify(value))), JSON.stringify(value)).toBe(true);
+    const badResponses = [
+      { v: 1, ok: true, lines: [1] },
+      { v: 1, ok: 'yes', lines: [] },
+      { v: 1, ok: false, error: { code: 'no code', message: 'x' } },
+      { v: 1, ok: false, error: { code: 'Agent.StoreBusy', message: 'x', more: 1 } },
+    ];
+    for (const value of badResponses) expect(failsTyped(() => decodeResponse(JSON.stringify(value))), JSON.stringify(value)).toBe(true);
+  });
+});
