@@ -23,8 +23,15 @@ function firefoxManifest(): ManifestV3Export {
   return {
     ...rest,
     background: { scripts: [background.service_worker], type: background.type },
-    // MAIN-world content scripts arrived in Firefox 128 (the ESR Debian ships).
-    browser_specific_settings: { gecko: { id: FIREFOX_ID, strict_min_version: '128.0' } },
+    // MAIN-world content scripts arrived in Firefox 128; the data-collection declaration new
+    // add-ons must carry is read from 140 on (142 on Android), and addons-linter wants those floors with it
+    // (DESIGN §7).
+    // Messages, MLS ciphertext, go to the node the user chose: personal communications (PRIVACY.md).
+    browser_specific_settings: {
+      gecko: { id: FIREFOX_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['personalCommunications'] } },
+      // Firefox for Android reads the declaration from 142.
+      gecko_android: { strict_min_version: '142.0' },
+    },
   } as unknown as ManifestV3Export;
 }
 
