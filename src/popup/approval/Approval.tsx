@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AccessScope, ApprovalRequest, UiCall } from '../../core/rpc';
 import { Onboarding } from '../onboarding/Onboarding';
+import './Approval.css';
 
 const KEEP_ALIVE_MS = 10_000;
 /** How long Approve stays disabled after the window opens or regains focus (a focus guard). */
@@ -73,7 +74,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
   if (!request) return <p role="alert">{error || 'Loading…'}</p>;
 
   return (
-    <section class="onboarding" aria-labelledby="approval-title">
+    <section class="onboarding approval" aria-labelledby="approval-title">
       <h1 id="approval-title">Connect to Parley?</h1>
       <p>
         <span class="approval-origin" data-testid="origin">
@@ -93,7 +94,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
         </label>
       </fieldset>
       <div class="approval-actions">
-        <button type="button" onClick={decide(true)} disabled={!armed}>
+        <button type="button" class="p-primary" onClick={decide(true)} disabled={!armed}>
           Approve
         </button>
         <button type="button" onClick={decide(false)}>

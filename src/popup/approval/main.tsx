@@ -1,3 +1,4 @@
+import '../theme';
 import { render } from 'preact';
 import { createUiClient } from '../../core/rpc';
 import '../onboarding/page.css';

@@ -80,7 +80,8 @@ function Inbox({ identityId }: { identityId: string }) {
               tab.value = t.id;
             }}
           >
-            {t.label}
+            {/* A space, so the visible text reads "Conversations 3", inside the aria-label. */}
+            {t.label}{' '}
             {t.id === 'conversations' && unreadTotal > 0 && (
               <span class="tab-count" aria-hidden="true">
                 {unreadTotal > 99 ? '99+' : unreadTotal}

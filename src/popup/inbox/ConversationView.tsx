@@ -10,7 +10,15 @@ export function ConversationView() {
   const conversation = inbox.open.value;
   const own = session.active.value?.inboxId;
   const log = useRef<HTMLOListElement>(null);
+  const view = useRef<HTMLElement>(null);
   const messages = inbox.messages.value;
+
+  // The list button that opened this view is gone: keyboard focus moves into the view, to
+  // the composer (type, Enter sends) or, with no composer, to Back.
+  useEffect(() => {
+    const target = view.current?.querySelector<HTMLElement>('#composer-message') ?? view.current?.querySelector<HTMLElement>('.conversation-bar button');
+    target?.focus();
+  }, [conversation?.id]);
 
   useEffect(() => {
     void sites.refresh();
@@ -24,7 +32,17 @@ export function ConversationView() {
   const title = conversationTitle(conversation);
 
   return (
-    <section class="conversation-view" aria-label={title}>
+    <section
+      class="conversation-view"
+      aria-label={title}
+      ref={view}
+      onKeyDown={(e) => {
+        // Escape backs out to the list, as Back does.
+        if (e.key !== 'Escape' || e.defaultPrevented) return;
+        e.preventDefault();
+        inbox.close();
+      }}
+    >
       <div class="conversation-bar">
         <button type="button" onClick={inbox.close}>
           Back

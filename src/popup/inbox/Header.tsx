@@ -9,6 +9,8 @@ export function Header() {
   if (!active) return null;
   return (
     <header class="popup-header">
+      {/* The page's one h1 (axe: page-has-heading-one); the header shows who, not a title. */}
+      <h1 class="visually-hidden">Parley inbox</h1>
       <dl class="popup-identity">
         <div>
           <dt>Address</dt>

@@ -1,3 +1,4 @@
+import '../theme';
 import { render } from 'preact';
 import { App } from './App';
 import { INBOX_EVENTS_PORT } from '../../core/rpc/ui';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { UiCall, VaultStatus } from '../../core/rpc';
 import { MIN_PASSWORD_CHARS } from '../../core/rpc';
+import './Onboarding.css';
 
 export interface OnboardingProps {
   call: UiCall;
