@@ -1,10 +1,10 @@
 import { ParleyError } from '../core/errors';
 import type { Message, UiReply } from '../core/rpc';
 import type { UiMethod } from '../core/rpc';
-import { Eip1193Code, isUiMethod, validateUiParams } from '../core/rpc';
+import { isUiMethod, validateUiParams } from '../core/rpc';
 import type { ApprovalWindows } from './approvals';
 import { Approvals } from './approvals';
-import { reportRpcError } from './errorReport';
+import { reportUiError } from './errorReport';
 import type { AlarmsApi } from './autoLock';
 import { AutoLock } from './autoLock';
 import { Grants } from './grants';
@@ -190,9 +190,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
         return { ok: true, result };
       } catch (e) {
         const method = (message as { method?: unknown } | null)?.method;
-        const reported = reportRpcError(e, { surface: 'ui', ...(typeof method === 'string' ? { method } : {}) });
-        const payload = e instanceof ParleyError && reported.code !== Eip1193Code.Internal ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: reported.message };
-        return { ok: false, error: payload };
+        return { ok: false, error: reportUiError(e, typeof method === 'string' ? method : undefined) };
       }
     },
     async onAlarm(name) {

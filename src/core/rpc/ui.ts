@@ -71,7 +71,14 @@ export interface UiMessage {
   params?: unknown;
 }
 
-export type UiReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+/** A failure as a page is told it: the Parley code (or `Internal`), the short message, and for a throttle the wait. */
+export interface UiErrorPayload {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export type UiReply = { ok: true; result: unknown } | { ok: false; error: UiErrorPayload };
 
 export const MIN_PASSWORD_CHARS = 8;
 const MAX_PASSWORD_CHARS = 1024;
