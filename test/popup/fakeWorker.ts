@@ -59,7 +59,7 @@ export class FakeWorker {
   messages = new Map<string, Message[]>();
   readNs = new Map<string, bigint>();
   grants: Access[] = [];
-  settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15 };
+  settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: false };
   /** When set, vault_unlock is refused as the throttled worker refuses it, with this wait. */
   unlockThrottleMs = 0;
   readonly calls: { method: string; params?: unknown }[] = [];

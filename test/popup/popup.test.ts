@@ -396,7 +396,22 @@ describe('settings', () => {
     type(minutes, '5');
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect((await screen.findByRole('status')).textContent).toBe('Saved.');
-    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 5 }]);
+    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 5, grantedSitesKeepUnlocked: false }]);
+  });
+
+  it("turns on 'granted sites' calls keep Parley unlocked', off until then", async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Settings' }));
+    const url = (await screen.findByRole('textbox', { name: 'Node URL' })) as HTMLInputElement;
+    await waitFor(() => expect(url.value).toBe('http://localhost:5557'));
+    const keep = screen.getByRole('checkbox', { name: "Granted sites' calls keep Parley unlocked" }) as HTMLInputElement;
+    expect(keep.checked).toBe(false);
+    fireEvent.click(keep);
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Saved.');
+    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: true }]);
+    expect(worker.settings.grantedSitesKeepUnlocked).toBe(true);
   });
 
   it("shows the worker's refusal", async () => {

@@ -39,6 +39,8 @@ export interface ApprovalRequest {
 export interface Settings {
   nodeUrl: string;
   autoLockMinutes: number;
+  /** Off by default: a granted site's method calls count as use and push auto-lock out. */
+  grantedSitesKeepUnlocked: boolean;
 }
 
 export type UiSchema = {
@@ -163,6 +165,11 @@ export const validateUiParams: UiValidators = {
         fail('params.autoLockMinutes', `expected an integer from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`);
       }
       out.autoLockMinutes = minutes;
+    }
+    const keepUnlocked = get(obj, 'grantedSitesKeepUnlocked');
+    if (keepUnlocked !== undefined) {
+      if (typeof keepUnlocked !== 'boolean') fail('params.grantedSitesKeepUnlocked', 'expected a boolean');
+      out.grantedSitesKeepUnlocked = keepUnlocked;
     }
     return out;
   },
