@@ -1,10 +1,10 @@
 import { ParleyError } from '../core/errors';
 import type { Message, UiReply } from '../core/rpc';
 import type { UiMethod } from '../core/rpc';
-import { Eip1193Code, isUiMethod, validateUiParams } from '../core/rpc';
+import { isUiMethod, validateUiParams } from '../core/rpc';
 import type { ApprovalWindows } from './approvals';
 import { Approvals } from './approvals';
-import { reportRpcError } from './errorReport';
+import { reportUiError } from './errorReport';
 import type { AlarmsApi } from './autoLock';
 import { AutoLock } from './autoLock';
 import { Grants } from './grants';
@@ -79,14 +79,31 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
   };
   const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => new ReportingMessaging(await platform.openMessaging(identity, store, nodeUrl), conversationChanged);
   const session = new MessagingSession(openMessaging, vault, identities, settings);
-  const router = createRouter({ vault, identities, grants, approvals, sites, handlers, messaging: () => session.get() });
+  const router = createRouter({
+    vault,
+    identities,
+    grants,
+    approvals,
+    sites,
+    handlers,
+    messaging: () => session.get(),
+    // Only with the setting on, and only a granted site's own calls (never an ungranted page's, never
+    // the events the worker pushes): the security review found any page could hold the vault open.
+    onGrantedCall: () => {
+      void settings
+        .get()
+        .then((s) => (s.grantedSitesKeepUnlocked ? autoLock.touch() : undefined))
+        .catch(() => undefined);
+    },
+  });
 
   // On wake the catch-up sync waits for the request that woke the worker to be answered
   // (bench:e2e: it opened the client and derived keys before the answer); WAKE_SYNC_DELAY_MS
   // starts it when no request comes.
   let wakeSync: (() => void) | undefined;
-  // Page requests never re-arm auto-lock (the security review: any page, granted or not, kept
-  // the vault open); only activity in Parley's own pages does (onUiMessage below).
+  // Page requests re-arm auto-lock only through the router's onGrantedCall, when the user turned
+  // that on (the security review: any page, granted or not, kept the vault open); otherwise only
+  // activity in Parley's own pages does (onUiMessage below).
   const hub = new PortHub(platform.extensionId, (origin, method, params, page) => {
     const answer = router.handle(origin, method, params, page);
     if (wakeSync) void answer.catch(() => undefined).finally(() => wakeSync?.());
@@ -209,9 +226,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
         return { ok: true, result };
       } catch (e) {
         const method = (message as { method?: unknown } | null)?.method;
-        const reported = reportRpcError(e, { surface: 'ui', ...(typeof method === 'string' ? { method } : {}) });
-        const payload = e instanceof ParleyError && reported.code !== Eip1193Code.Internal ? { code: e.code, message: e.shortMessage } : { code: 'Internal', message: reported.message };
-        return { ok: false, error: payload };
+        return { ok: false, error: reportUiError(e, typeof method === 'string' ? method : undefined) };
       }
     },
     async onAlarm(name) {

@@ -1,5 +1,6 @@
+import type { ErrorCode } from '../core/errors';
 import { ParleyError } from '../core/errors';
-import type { RpcErrorPayload } from '../core/rpc';
+import type { RpcErrorPayload, UiErrorPayload } from '../core/rpc';
 import { Eip1193Code, toRpcError } from '../core/rpc';
 import { randomHex } from './randomHex';
 
@@ -33,4 +34,25 @@ export function reportRpcError(error: unknown, source: FailureSource, log: Error
   log(`[parley] internal error ${ref} in ${where}: ${code}`, error);
   const data = { ...(payload.data as object | undefined), code, ref };
   return { code: payload.code, message: `Something went wrong inside Parley (reference ${ref}); the cause is in the extension's log.`, data };
+}
+
+/**
+ * Codes Parley's own pages are told as they are, beside those a dApp is told (eip1193.ts): the
+ * user can act on them (retype the password, wait), though a dApp could not.
+ */
+const UI_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['Vault.WrongPassword', 'Vault.Throttled', 'Vault.AlreadyInitialized']);
+
+/** What Parley's own pages are told of a failure, logged as reportRpcError logs it. */
+export function reportUiError(error: unknown, method: string | undefined, log: ErrorLog = defaultLog): UiErrorPayload {
+  // The user's own outcome (a mistyped password, a wait): told as it is, nothing to log.
+  if (error instanceof ParleyError && UI_ERROR_CODES.has(error.code)) return uiPayload(error);
+  const reported = reportRpcError(error, method === undefined ? { surface: 'ui' } : { surface: 'ui', method }, log);
+  if (error instanceof ParleyError && reported.code !== Eip1193Code.Internal) return uiPayload(error);
+  return { code: 'Internal', message: reported.message };
+}
+
+function uiPayload(error: ParleyError): UiErrorPayload {
+  const payload: UiErrorPayload = { code: error.code, message: error.shortMessage };
+  if (error.retryAfterMs !== undefined) payload.retryAfterMs = error.retryAfterMs;
+  return payload;
 }

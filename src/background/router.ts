@@ -16,6 +16,8 @@ export interface RouterDeps {
   sites: SiteConversations;
   handlers: HandlerTable;
   messaging: () => Promise<Messaging>;
+  /** A site with a grant for the active identity called a method (auto-lock may count it as use). */
+  onGrantedCall?: (origin: string, method: RpcMethod) => void;
 }
 
 /** Methods a site may call without a grant. */
@@ -76,6 +78,7 @@ export function createRouter(deps: RouterDeps): Router {
     if (!access && !NO_GRANT_NEEDED.has(method)) {
       throw new ParleyError('Rpc.Unauthorized', 'This site has no access; call xmtp_requestAccess.');
     }
+    if (access) deps.onGrantedCall?.(origin, method);
     return run(method, context(origin, access, identity), params as never);
   };
 

@@ -5,7 +5,7 @@ import type { Vault } from './vault/vault';
 export const DEFAULT_NODE_URL = 'http://localhost:5557';
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
 
-export const DEFAULT_SETTINGS: Settings = { nodeUrl: DEFAULT_NODE_URL, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
+export const DEFAULT_SETTINGS: Settings = { nodeUrl: DEFAULT_NODE_URL, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES, grantedSitesKeepUnlocked: false };
 
 const SETTINGS = 'settings';
 

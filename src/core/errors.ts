@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'Vault.NotInitialized'
   | 'Vault.AlreadyInitialized'
   | 'Vault.WrongPassword'
+  | 'Vault.Throttled'
   | 'Vault.Corrupt'
   | 'Vault.NoIdentity'
   // wire decoding
@@ -128,11 +129,14 @@ export type ErrorCode =
 export interface ParleyErrorOptions {
   details?: string;
   cause?: unknown;
+  /** For refusals that end by themselves (a throttle): how long until asking again can work. */
+  retryAfterMs?: number;
 }
 
 export class ParleyError extends Error {
   override readonly name = 'ParleyError';
   readonly details: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -141,6 +145,7 @@ export class ParleyError extends Error {
   ) {
     super(opts.details ? `${shortMessage}\n\nDetails: ${opts.details}` : shortMessage, { cause: opts.cause });
     this.details = opts.details;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 
   /** The shape errors take when they cross postMessage or a log line. */

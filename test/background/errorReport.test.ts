@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportRpcError } from '../../src/background/errorReport';
+import { reportRpcError, reportUiError } from '../../src/background/errorReport';
 import { ParleyError } from '../../src/core/errors';
 
 function capture() {
@@ -36,5 +36,17 @@ describe('errors a user sees', () => {
     expect(lines).toHaveLength(0);
     reportRpcError(new ParleyError('Api.Unavailable', 'Node unreachable.', { cause: new Error('ECONNREFUSED') }), { surface: 'site' }, log);
     expect(lines).toHaveLength(1);
+  });
+
+  it("Parley's own pages are told what they can act on, a throttle's wait included, and nothing internal", () => {
+    const { lines, log } = capture();
+    expect(reportUiError(new ParleyError('Vault.Throttled', 'Wait.', { retryAfterMs: 2_000 }), 'vault_unlock', log)).toEqual({ code: 'Vault.Throttled', message: 'Wait.', retryAfterMs: 2_000 });
+    expect(reportUiError(new ParleyError('Vault.WrongPassword', 'Wrong password.'), 'vault_unlock', log)).toEqual({ code: 'Vault.WrongPassword', message: 'Wrong password.' });
+    expect(reportUiError(new ParleyError('Rpc.NotFound', 'No such identity.'), 'identity_select', log)).toEqual({ code: 'Rpc.NotFound', message: 'No such identity.' });
+    const internal = reportUiError(new ParleyError('Mls.BadInput', 'secret detail'), 'inbox_request', log);
+    expect(internal.code).toBe('Internal');
+    expect(internal.message).not.toContain('secret detail');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.line).toContain('ui inbox_request');
   });
 });

@@ -47,6 +47,20 @@ describe('UI messages', () => {
     expect(await h.ui('vault_status')).toMatchObject({ ok: true, result: { state: 'uninitialized' } });
   });
 
+  it('tell the popup a wrong password as such, and after three the time to wait', async () => {
+    const h = await createHarness();
+    await h.onboard();
+    await h.ui('vault_lock');
+    for (let i = 0; i < 3; i++) {
+      expect(await h.ui('vault_unlock', { password: 'not the password' })).toEqual({ ok: false, error: { code: 'Vault.WrongPassword', message: 'Wrong password.' } });
+    }
+    const throttled = (await h.ui('vault_unlock', { password: PASSWORD })) as { ok: boolean; error?: { code: string; retryAfterMs?: number } };
+    expect(throttled.error?.code).toBe('Vault.Throttled');
+    expect(throttled.error?.retryAfterMs).toBeGreaterThan(0);
+    expect(throttled.error?.retryAfterMs).toBeLessThanOrEqual(1_000);
+    expect((await h.ui('vault_status')).result).toMatchObject({ state: 'locked' });
+  });
+
   it('walk a user through onboarding: password, identity, status', async () => {
     const h = await createHarness();
     expect((await h.ui('vault_create', { password: 'short' })).error).toMatchObject({ code: 'Rpc.InvalidParams' });

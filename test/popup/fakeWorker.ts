@@ -3,7 +3,7 @@ import type { InboxUiEvent } from '../../src/core/rpc/ui';
 import type { EventPort } from '../../src/popup/inbox/inboxEvents';
 
 type Params = Record<string, unknown> & { conversationId?: string; password?: string; label?: string; id?: string; origin?: string; method?: string; limit?: number; name?: string; state?: 'allowed' | 'denied'; content?: { text: string } };
-type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
 
 export const ALICE: IdentitySummary = {
   id: '01',
@@ -59,7 +59,9 @@ export class FakeWorker {
   messages = new Map<string, Message[]>();
   readNs = new Map<string, bigint>();
   grants: Access[] = [];
-  settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15 };
+  settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: false };
+  /** When set, vault_unlock is refused as the throttled worker refuses it, with this wait. */
+  unlockThrottleMs = 0;
   readonly calls: { method: string; params?: unknown }[] = [];
   readonly ports: FakeEventPort[] = [];
   private clock = 1_700_000_000_000_000_000n;
@@ -95,8 +97,8 @@ export class FakeWorker {
     try {
       return { ok: true, result: await this.answer(method, params as Params) };
     } catch (e) {
-      const { code, message: text } = e as { code: string; message: string };
-      return { ok: false, error: { code, message: text } };
+      const { code, message: text, retryAfterMs } = e as { code: string; message: string; retryAfterMs?: number };
+      return { ok: false, error: retryAfterMs === undefined ? { code, message: text } : { code, message: text, retryAfterMs } };
     }
   };
 
@@ -143,8 +145,8 @@ export class FakeWorker {
     return (this.clock += 1_000_000_000n);
   }
 
-  private fail(code: string, message: string): never {
-    throw { code, message };
+  private fail(code: string, message: string, retryAfterMs?: number): never {
+    throw retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
   }
 
   private status() {
@@ -178,6 +180,7 @@ export class FakeWorker {
         this.activeId = null;
         return this.status();
       case 'vault_unlock':
+        if (this.unlockThrottleMs > 0) this.fail('Vault.Throttled', 'Too many wrong passwords; try again later.', this.unlockThrottleMs);
         if (p['password'] !== PASSWORD) this.fail('Vault.WrongPassword', 'Wrong password.');
         this.state = 'unlocked';
         return this.status();

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { fireEvent as domEvent, waitFor } from '@testing-library/dom';
 import { act } from 'preact/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPopupApi } from '../../src/popup/inbox/popupApi';
 import { FOCUS_RESYNC_MIN_MS, startInboxSync } from '../../src/popup/inbox/stores/inboxSync';
 import { createStores } from '../../src/popup/inbox/stores/stores';
@@ -48,6 +48,28 @@ describe('lock screen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Wrong password.');
     expect(screen.getByRole('button', { name: 'Unlock' })).toBeTruthy();
+  });
+
+  it('after too many wrong passwords, says how long to wait and keeps Unlock off until then', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const worker = new FakeWorker();
+      worker.unlockThrottleMs = 5_000;
+      const { screen } = renderPopup(worker);
+      type(await screen.findByLabelText('Password'), PASSWORD);
+      fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+      expect((await screen.findByRole('alert')).textContent).toBe('Too many wrong passwords. Try again in 5 s.');
+      expect((screen.getByRole('button', { name: 'Unlock' }) as HTMLButtonElement).disabled).toBe(true);
+
+      worker.unlockThrottleMs = 0;
+      vi.setSystemTime(Date.now() + 5_000);
+      await waitFor(() => expect((screen.getByRole('button', { name: 'Unlock' }) as HTMLButtonElement).disabled).toBe(false));
+      expect(screen.queryByRole('alert')).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+      expect(await screen.findByText(ALICE.address)).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows the lock screen when the vault auto-locks under the open popup', async () => {
@@ -374,7 +396,22 @@ describe('settings', () => {
     type(minutes, '5');
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect((await screen.findByRole('status')).textContent).toBe('Saved.');
-    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 5 }]);
+    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 5, grantedSitesKeepUnlocked: false }]);
+  });
+
+  it("turns on 'granted sites' calls keep Parley unlocked', off until then", async () => {
+    const worker = unlockedWorker();
+    const { screen } = renderPopup(worker);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Settings' }));
+    const url = (await screen.findByRole('textbox', { name: 'Node URL' })) as HTMLInputElement;
+    await waitFor(() => expect(url.value).toBe('http://localhost:5557'));
+    const keep = screen.getByRole('checkbox', { name: "Granted sites' calls keep Parley unlocked" }) as HTMLInputElement;
+    expect(keep.checked).toBe(false);
+    fireEvent.click(keep);
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Saved.');
+    expect(worker.callsOf('settings_set')).toEqual([{ nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: true }]);
+    expect(worker.settings.grantedSitesKeepUnlocked).toBe(true);
   });
 
   it("shows the worker's refusal", async () => {

@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase, IDBPIndex } from 'idb';
 import { openDB, unwrap } from 'idb';
 import { ParleyError } from '../../core/errors';
 import type { Keyring, KeyringMeta } from './keyring';
+import type { UnlockThrottleMeta } from './unlockThrottle';
 import { RecordCache } from './recordCache';
 import { decodeRecord, encodeRecord } from './recordCodec';
 
@@ -27,7 +28,7 @@ export interface SealedRow {
 }
 
 interface VaultSchema extends DBSchema {
-  meta: { key: string; value: KeyringMeta };
+  meta: { key: string; value: KeyringMeta | UnlockThrottleMeta };
   records: { key: string; value: SealedRow; indexes: { owner: string; groupTime: [string, string] } };
 }
 

@@ -1,10 +1,12 @@
 import { base64 } from '@scure/base';
-import { ParleyError } from '../../core/errors';
+import { isParleyError, ParleyError } from '../../core/errors';
 import type { VaultState } from '../../core/rpc';
-import type { Keyring } from './keyring';
+import type { Keyring, KeyringMeta } from './keyring';
 import { createKeyring, keyringFromDataKey, unwrapDataKey } from './keyring';
 import type { VaultDb } from './sealedRecords';
 import { openVaultDb, SealedRecords } from './sealedRecords';
+import type { UnlockThrottleMeta } from './unlockThrottle';
+import { afterFailure, waitBeforeAttempt } from './unlockThrottle';
 
 /** Where the unlocked data key lives between worker restarts: chrome.storage.session only. */
 export interface SessionKeyStore {
@@ -42,16 +44,19 @@ export class Vault {
   private keyring: Keyring | null = null;
   readonly records: SealedRecords;
   private readonly lockListeners = new Set<() => void>();
+  /** Unlock attempts run one at a time, so parallel guesses cannot all pass the throttle check together. */
+  private attempts: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: VaultDb,
     private readonly session: SessionKeyStore,
+    private readonly now: () => number,
   ) {
     this.records = new SealedRecords(db, () => this.requireKeyring());
   }
 
-  static async open(options: { session: SessionKeyStore; dbName?: string }): Promise<Vault> {
-    return new Vault(await openVaultDb(options.dbName), options.session);
+  static async open(options: { session: SessionKeyStore; dbName?: string; now?: () => number }): Promise<Vault> {
+    return new Vault(await openVaultDb(options.dbName), options.session, options.now ?? Date.now);
   }
 
   get isUnlocked(): boolean {
@@ -60,12 +65,12 @@ export class Vault {
 
   async state(): Promise<VaultState> {
     if (this.keyring) return 'unlocked';
-    return (await this.db.get('meta', 'keyring')) ? 'locked' : 'uninitialized';
+    return (await this.keyringMeta()) ? 'locked' : 'uninitialized';
   }
 
   /** First use: sets the password and leaves the vault unlocked. */
   async create(password: string): Promise<void> {
-    if (await this.db.get('meta', 'keyring')) throw new ParleyError('Vault.AlreadyInitialized', 'The vault already exists.');
+    if (await this.keyringMeta()) throw new ParleyError('Vault.AlreadyInitialized', 'The vault already exists.');
     const { meta, dataKey } = await createKeyring(password);
     try {
       // `add`, not `put`: of two racing creates, the second fails instead of replacing the key.
@@ -76,15 +81,49 @@ export class Vault {
     }
   }
 
-  async unlock(password: string): Promise<void> {
-    const meta = await this.db.get('meta', 'keyring');
+  /**
+   * Vault.WrongPassword for a wrong password; Vault.Throttled, with `retryAfterMs`, while a run
+   * of wrong ones makes attempts wait (unlockThrottle.ts): then not even a right one is checked.
+   */
+  unlock(password: string): Promise<void> {
+    const attempt = this.attempts.then(() => this.attemptUnlock(password));
+    this.attempts = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async attemptUnlock(password: string): Promise<void> {
+    const meta = await this.keyringMeta();
     if (!meta) throw new ParleyError('Vault.NotInitialized', 'Set a password first.');
-    const dataKey = await unwrapDataKey(password, meta);
+    const throttle = await this.throttleMeta();
+    const wait = waitBeforeAttempt(throttle, this.now());
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new ParleyError('Vault.Throttled', `Too many wrong passwords; try again in ${seconds} s.`, { retryAfterMs: wait });
+    }
+    let dataKey: Uint8Array;
     try {
+      dataKey = await unwrapDataKey(password, meta);
+    } catch (e) {
+      // Written before the answer goes out: a worker stopped right after still remembers the guess.
+      if (isParleyError(e, 'Vault.WrongPassword')) await this.db.put('meta', afterFailure(throttle, this.now()));
+      throw e;
+    }
+    try {
+      if (throttle) await this.db.delete('meta', 'unlockThrottle');
       await this.useDataKey(dataKey);
     } finally {
       dataKey.fill(0);
     }
+  }
+
+  private async keyringMeta(): Promise<KeyringMeta | undefined> {
+    const meta = await this.db.get('meta', 'keyring');
+    return meta?.name === 'keyring' ? meta : undefined;
+  }
+
+  private async throttleMeta(): Promise<UnlockThrottleMeta | undefined> {
+    const meta = await this.db.get('meta', 'unlockThrottle');
+    return meta?.name === 'unlockThrottle' ? meta : undefined;
   }
 
   /** After a worker restart: unlocked again when storage.session still holds the key. */

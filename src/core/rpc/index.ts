@@ -22,6 +22,7 @@ export type {
   ApprovalRequest,
   IdentitySummary,
   Settings,
+  UiErrorPayload,
   UiMessage,
   UiMethod,
   UiParams,

@@ -39,6 +39,8 @@ export interface ApprovalRequest {
 export interface Settings {
   nodeUrl: string;
   autoLockMinutes: number;
+  /** Off by default: a granted site's method calls count as use and push auto-lock out. */
+  grantedSitesKeepUnlocked: boolean;
 }
 
 export type UiSchema = {
@@ -71,7 +73,14 @@ export interface UiMessage {
   params?: unknown;
 }
 
-export type UiReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+/** A failure as a page is told it: the Parley code (or `Internal`), the short message, and for a throttle the wait. */
+export interface UiErrorPayload {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export type UiReply = { ok: true; result: unknown } | { ok: false; error: UiErrorPayload };
 
 export const MIN_PASSWORD_CHARS = 8;
 const MAX_PASSWORD_CHARS = 1024;
@@ -156,6 +165,11 @@ export const validateUiParams: UiValidators = {
         fail('params.autoLockMinutes', `expected an integer from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`);
       }
       out.autoLockMinutes = minutes;
+    }
+    const keepUnlocked = get(obj, 'grantedSitesKeepUnlocked');
+    if (keepUnlocked !== undefined) {
+      if (typeof keepUnlocked !== 'boolean') fail('params.grantedSitesKeepUnlocked', 'expected a boolean');
+      out.grantedSitesKeepUnlocked = keepUnlocked;
     }
     return out;
   },

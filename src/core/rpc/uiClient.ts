@@ -15,6 +15,7 @@ export function createUiClient(send: (message: UiMessage) => Promise<unknown>): 
     const reply = (await send(message)) as UiReply | undefined;
     if (!reply || typeof reply !== 'object') throw new ParleyError('Rpc.Disconnected', 'The extension did not answer.');
     if (reply.ok) return reply.result;
-    throw new ParleyError(reply.error.code as ErrorCode, reply.error.message);
+    const { code, message: text, retryAfterMs } = reply.error;
+    throw new ParleyError(code as ErrorCode, text, typeof retryAfterMs === 'number' ? { retryAfterMs } : {});
   }) as UiCall;
 }

@@ -56,6 +56,8 @@ describe('UI message validators', () => {
   it('bounds the auto-lock setting', () => {
     expect(codeOf(() => validateUiParams.settings_set({ autoLockMinutes: 0 }))).toBe('Rpc.InvalidParams');
     expect(validateUiParams.settings_set({ autoLockMinutes: 15 })).toEqual({ autoLockMinutes: 15 });
+    expect(validateUiParams.settings_set({ grantedSitesKeepUnlocked: true })).toEqual({ grantedSitesKeepUnlocked: true });
+    expect(codeOf(() => validateUiParams.settings_set({ grantedSitesKeepUnlocked: 'yes' }))).toBe('Rpc.InvalidParams');
   });
 
   it('runs only window.xmtp methods from the popup inbox', () => {

@@ -1,14 +1,18 @@
 import type { ReadonlySignal } from '@preact/signals';
 import { computed, signal } from '@preact/signals';
 import type { IdentitySummary, VaultStatus } from '../../../core/rpc';
+import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
+import { messageOf } from '../popupApi';
 import { busyAction } from './busyAction';
 
 /** The vault's state and the identities in it; the popup routes on it. */
-export function createSessionStore(api: PopupApi) {
+export function createSessionStore(api: PopupApi, now: () => number = Date.now) {
   const status = signal<VaultStatus | null>(null);
   const error = signal('');
   const busy = signal(false);
+  /** After too many wrong passwords: when (ms since the epoch) the worker checks one again; 0 when it does now. */
+  const unlockAllowedAt = signal(0);
   const active: ReadonlySignal<IdentitySummary | undefined> = computed(() => {
     const s = status.value;
     return s?.identities.find((i) => i.id === s.activeIdentityId);
@@ -26,7 +30,15 @@ export function createSessionStore(api: PopupApi) {
     error,
     busy,
     refresh: () => act(async () => apply(await api.ui('vault_status'))),
-    unlock: (password: string) => act(async () => apply(await api.ui('vault_unlock', { password }))),
+    unlockAllowedAt,
+    unlock: (password: string) =>
+      busyAction(error, busy, (e) => {
+        if (isParleyError(e, 'Vault.Throttled') && e.retryAfterMs !== undefined) unlockAllowedAt.value = now() + e.retryAfterMs;
+        else error.value = messageOf(e);
+      })(async () => {
+        apply(await api.ui('vault_unlock', { password }));
+        unlockAllowedAt.value = 0;
+      }),
     lock: () => act(async () => apply(await api.ui('vault_lock'))),
     select: (id: string) => act(async () => apply(await api.ui('identity_select', { id }))),
     createIdentity: (label?: string) =>
