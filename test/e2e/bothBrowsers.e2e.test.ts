@@ -42,7 +42,8 @@ let server: Awaited<ReturnType<typeof startDappServer>>;
 const builds: Partial<Record<BrowserName, string>> = {};
 
 beforeAll(async () => {
-  network = await startTestNetwork();
+  // A test install's Firefox extension gets a random moz-extension UUID, not the dev default's.
+  network = await startTestNetwork({ corsOrigins: ['*'] });
   server = await startDappServer();
 }, 60_000);
 

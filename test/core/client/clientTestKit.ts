@@ -15,8 +15,8 @@ export interface TestNetwork {
 }
 
 /** An in-process parley-node on loopback with its SQLite under a temp dir. */
-export async function startTestNetwork(): Promise<TestNetwork> {
-  const node = await startTestNode({ shutdownGraceMs: 500 });
+export async function startTestNetwork(options: { corsOrigins?: readonly string[] } = {}): Promise<TestNetwork> {
+  const node = await startTestNode({ shutdownGraceMs: 500, ...options });
   const url = `http://127.0.0.1:${node.webPort}`;
   return {
     node,
