@@ -116,20 +116,23 @@ export interface RequestOutcome {
   error?: { code: number; message: string; data?: { code?: string } };
 }
 
+/**
+ * Runs in the page: window.xmtp.request with the rejection turned into data. Params arrive as
+ * null when absent (a WebDriver BiDi argument cannot be undefined) and are then left out.
+ */
+export async function xmtpRequestInPage([method, params]: readonly [string, unknown]): Promise<RequestOutcome> {
+  const xmtp = (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp;
+  try {
+    return { result: await xmtp.request(params === null || params === undefined ? { method } : { method, params }) };
+  } catch (e) {
+    const err = e as { code: number; message: string; data?: { code?: string } };
+    return { error: err.data === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, data: err.data } };
+  }
+}
+
 /** window.xmtp.request in the page, with the rejection turned into data. */
 export function xmtpRequest(page: Page, method: string, params?: unknown): Promise<RequestOutcome> {
-  return page.evaluate(
-    async ([m, p]) => {
-      const xmtp = (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp;
-      try {
-        return { result: await xmtp.request(p === undefined ? { method: m } : { method: m, params: p }) };
-      } catch (e) {
-        const err = e as { code: number; message: string; data?: unknown };
-        return { error: { code: err.code, message: err.message, data: err.data } };
-      }
-    },
-    [method, params] as const,
-  ) as Promise<RequestOutcome>;
+  return page.evaluate(xmtpRequestInPage, [method, params ?? null] as const);
 }
 
 /**

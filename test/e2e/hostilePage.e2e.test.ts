@@ -99,6 +99,16 @@ function expectRefused(outcome: RequestOutcome): void {
   expect(outcome.error).toMatchObject(NOT_FOUND);
 }
 
+/** The site-scoped dApp neither lists, reads nor writes the conversation, and got no event of it. */
+async function expectHiddenFromDapp(dapp: Page, conversationId: string): Promise<void> {
+  const listed = (await xmtpRequest(dapp, 'xmtp_listConversations', {})).result as { id: string }[];
+  expect(listed.map((c) => c.id)).not.toContain(conversationId);
+  expectRefused(await xmtpRequest(dapp, 'xmtp_getMessages', { conversationId }));
+  expectRefused(await xmtpRequest(dapp, 'xmtp_sendMessage', { conversationId, content: { type: 'text', text: 'x' } }));
+  const events = await dapp.evaluate(() => (window as unknown as { events: { id: string }[] }).events);
+  expect(events.filter((e) => e.id === conversationId)).toEqual([]);
+}
+
 describe('a page without a grant', { timeout: 120_000 }, () => {
   it('opens exactly one approval window for 20 requests; a reject answers all 20 with 4001', async () => {
     const page = await openPage(`${hostile.origin('localhost')}/flood`);
@@ -174,12 +184,7 @@ describe('a peer against a site-scoped dApp', { timeout: 180_000 }, () => {
     // The message after the commit is readable only once the worker has applied the commit.
     await workerHas(group.id, 'after the rewrite');
 
-    const listed = (await xmtpRequest(dapp, 'xmtp_listConversations', {})).result as { id: string }[];
-    expect(listed.map((c) => c.id)).not.toContain(group.id);
-    expectRefused(await xmtpRequest(dapp, 'xmtp_getMessages', { conversationId: group.id }));
-    expectRefused(await xmtpRequest(dapp, 'xmtp_sendMessage', { conversationId: group.id, content: { type: 'text', text: 'x' } }));
-    const events = await dapp.evaluate(() => (window as unknown as { events: { id: string }[] }).events);
-    expect(events.filter((e) => e.id === group.id)).toEqual([]);
+    await expectHiddenFromDapp(dapp, group.id);
   });
 
   it("keeps a stranger's new group naming the dApp from the start out of it while the user has not accepted it", async () => {
@@ -187,12 +192,7 @@ describe('a peer against a site-scoped dApp', { timeout: 180_000 }, () => {
     await group.sendText('claim now');
     await workerHas(group.id, 'claim now');
 
-    const listed = (await xmtpRequest(dapp, 'xmtp_listConversations', {})).result as { id: string }[];
-    expect(listed.map((c) => c.id)).not.toContain(group.id);
-    expectRefused(await xmtpRequest(dapp, 'xmtp_getMessages', { conversationId: group.id }));
-    expectRefused(await xmtpRequest(dapp, 'xmtp_sendMessage', { conversationId: group.id, content: { type: 'text', text: 'x' } }));
-    const events = await dapp.evaluate(() => (window as unknown as { events: { id: string }[] }).events);
-    expect(events.filter((e) => e.id === group.id)).toEqual([]);
+    await expectHiddenFromDapp(dapp, group.id);
   });
 
   it('lists a conversation created through the dApp, and a message sent on it reaches the peer', async () => {

@@ -1,5 +1,5 @@
 import type { DriverPage, ExtensionDriver } from './driver';
-import type { RequestOutcome } from './browser';
+import { xmtpRequestInPage, type RequestOutcome } from './browser';
 
 /*
  * Browser-neutral steps for the scenarios in bothBrowsers.e2e.test.ts: page code that finds
@@ -73,18 +73,7 @@ export async function clickButton(page: DriverPage, name: string): Promise<void>
 
 /** window.xmtp.request in the page, with the rejection turned into data. */
 export function xmtpCall(page: DriverPage, method: string, params?: unknown): Promise<RequestOutcome> {
-  return page.evaluate(
-    async ([m, p]) => {
-      const xmtp = (window as unknown as { xmtp: { request(a: unknown): Promise<unknown> } }).xmtp;
-      try {
-        return { result: await xmtp.request(p === undefined ? { method: m } : { method: m, params: p }) };
-      } catch (e) {
-        const err = e as { code: number; message: string; data?: unknown };
-        return { error: { code: err.code, message: err.message, data: err.data } };
-      }
-    },
-    [method, params ?? null] as const,
-  ).then((o) => o as RequestOutcome);
+  return page.evaluate(xmtpRequestInPage, [method, params ?? null] as const);
 }
 
 /** A runtime message to the worker from an extension page, as the popup sends it. */

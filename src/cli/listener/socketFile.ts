@@ -1,4 +1,4 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ParleyError } from '../../core/errors';
 import { checkOwner } from '../../agent/privateDataDir';
@@ -32,15 +32,8 @@ export function socketFileIn(dataDir: string): string {
  * open), which is never used.
  */
 export function checkSocketFile(path: string): boolean {
-  let stat;
-  try {
-    stat = lstatSync(path);
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return false;
-    throw e;
-  }
-  if (!stat.isSocket()) throw new ParleyError('Agent.Unsafe', 'The listener socket path holds something else than a socket.', { details: path });
-  checkOwner(stat.uid, path);
+  const stat = ownSocketStat(path);
+  if (stat === undefined) return false;
   if ((stat.mode & 0o077) !== 0) {
     throw new ParleyError('Agent.Unsafe', 'The listener socket can be opened by other users; it is not used.', {
       details: `${path} mode 0${(stat.mode & 0o777).toString(8)}`,
@@ -54,15 +47,21 @@ export function checkSocketFile(path: string): boolean {
  * proves no live listener has it (a listener holds the store for as long as it serves).
  */
 export function removeStaleSocket(path: string): boolean {
-  let stat;
+  if (ownSocketStat(path) === undefined) return false;
+  unlinkSync(path);
+  return true;
+}
+
+/** The socket file's stat, undefined when there is none; Agent.Unsafe for a non-socket or another user's. */
+function ownSocketStat(path: string): Stats | undefined {
+  let stat: Stats;
   try {
     stat = lstatSync(path);
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return false;
+    if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
     throw e;
   }
   if (!stat.isSocket()) throw new ParleyError('Agent.Unsafe', 'The listener socket path holds something else than a socket.', { details: path });
   checkOwner(stat.uid, path);
-  unlinkSync(path);
-  return true;
+  return stat;
 }

@@ -1,10 +1,10 @@
 import { CipherSuite } from '@hpke/core';
+import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import { getCiphersuiteFromName, getCiphersuiteImpl, nobleCryptoProvider } from 'ts-mls';
 import type { CiphersuiteImpl, CiphersuiteName } from 'ts-mls';
 import { makeGenericHpke } from 'ts-mls/crypto/implementation/hpke.js';
 import { makeAead } from 'ts-mls/crypto/implementation/noble/makeAead.js';
 import { makeKdf } from 'ts-mls/crypto/implementation/noble/makeKdfImpl.js';
-import { NobleDhkemX25519HkdfSha256 } from './dhkemX25519';
 
 /**
  * XMTP runs every group on MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519 (RFC 9420 §17.1,
@@ -19,7 +19,8 @@ let impl: Promise<CiphersuiteImpl> | undefined;
  * ts-mls's implementation of suite 0x0003. The noble provider is used so that hashing does not
  * depend on WebCrypto; its HPKE, though, takes @hpke/core's DHKEM(X25519), which is WebCrypto
  * X25519 and fails in Firefox ESR 140 (DESIGN §7), so HPKE is rebuilt the way ts-mls builds it
- * with the @noble/curves KEM in its place. The object is stateless, so one instance is shared.
+ * with @hpke/dhkem-x25519's KEM in its place (noble's X25519 in JavaScript, the one the welcome
+ * wrapper already used). The object is stateless, so one instance is shared.
  */
 export function getXmtpCiphersuiteImpl(): Promise<CiphersuiteImpl> {
   impl ??= makeXmtpCiphersuiteImpl().catch((e: unknown) => {
@@ -33,6 +34,6 @@ async function makeXmtpCiphersuiteImpl(): Promise<CiphersuiteImpl> {
   const suite = getCiphersuiteFromName(XMTP_CIPHERSUITE_NAME);
   const base = await getCiphersuiteImpl(suite, nobleCryptoProvider);
   const [aead, aeadInterface] = await makeAead(suite.hpke.aead);
-  const hpkeSuite = new CipherSuite({ kem: new NobleDhkemX25519HkdfSha256(), kdf: makeKdf(suite.hpke.kdf), aead: aeadInterface });
+  const hpkeSuite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: makeKdf(suite.hpke.kdf), aead: aeadInterface });
   return { ...base, hpke: await makeGenericHpke(suite.hpke, aead, hpkeSuite) };
 }

@@ -1,12 +1,11 @@
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { CipherSuite } from '@hpke/core';
-import { HkdfSha256 } from '@hpke/dhkem-x25519';
+import { DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/dhkem-x25519';
 import { XWing } from '@hpke/hybridkem-x-wing';
 import { encodeHpkeCiphertext, decodeHpkeCiphertext } from 'ts-mls/hpkeCiphertext.js';
 import { composeBufferEncoders, encode } from 'ts-mls/codec/tlsEncoder.js';
 import { varLenDataEncoder } from 'ts-mls/codec/variableLength.js';
 import { ParleyError } from '../errors';
-import { NobleDhkemX25519HkdfSha256 } from './dhkemX25519';
 import { decodeTlsExact } from './decodeTlsExact';
 import { MAX_WELCOME_METADATA_BYTES } from './welcomeMetadata';
 
@@ -163,7 +162,7 @@ export async function unwrapWelcome(input: UnwrapWelcomeInput): Promise<Unwrappe
  * mode, HKDF-SHA256, ChaCha20-Poly1305, and DHKEM(X25519) or hpke-rs `XWingDraft06`.
  */
 function welcomeWrapperSuite(algorithm: WelcomeWrapperAlgorithm): CipherSuite {
-  const kem = algorithm === WELCOME_WRAPPER_ALGORITHM_XWING ? xwingKem() : new NobleDhkemX25519HkdfSha256();
+  const kem = algorithm === WELCOME_WRAPPER_ALGORITHM_XWING ? xwingKem() : new DhkemX25519HkdfSha256();
   return new CipherSuite({ kem, kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
 }
 
