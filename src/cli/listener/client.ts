@@ -16,8 +16,9 @@ export function askListener(path: string, request: ListenerRequest): Promise<Lis
     let connected = false;
     socket.once('error', (e: NodeJS.ErrnoException) => {
       if (connected) return;
-      // A socket file whose listener died refuses connections; a removed one is not there.
-      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT') resolve({ kind: 'none' });
+      // A socket file whose listener died refuses connections; a removed one is not there; one
+      // killed while accepting resets the connection. Nothing was written yet in any of these.
+      if (isGone(e)) resolve({ kind: 'none' });
       else reject(e);
     });
     socket.once('connect', () => {
@@ -48,8 +49,12 @@ export function isListening(path: string): Promise<boolean> {
       resolve(true);
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT') resolve(false);
+      if (isGone(e)) resolve(false);
       else reject(e);
     });
   });
+}
+
+function isGone(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'ECONNRESET' || e.code === 'EPIPE';
 }
