@@ -65,14 +65,15 @@ function Connect({ store }: { store: DemoStore }) {
 
 function Connected({ store }: { store: DemoStore }) {
   const client = store.client.value!;
+  const inbox = store.identity.value ?? client;
   return (
     <>
       <section class="card identity" aria-label="Inbox">
         <dl>
           <dt>Address</dt>
-          <dd data-testid="address">{client.address}</dd>
+          <dd data-testid="address">{inbox.address}</dd>
           <dt>Inbox ID</dt>
-          <dd data-testid="inbox-id">{client.inboxId}</dd>
+          <dd data-testid="inbox-id">{inbox.inboxId}</dd>
           <dt>Access</dt>
           <dd>{client.access.scope === 'inbox' ? 'whole inbox' : 'this site'}</dd>
         </dl>

@@ -14,6 +14,8 @@ function describe(error: unknown): string {
 export function createDemoStore() {
   const provider = signal<XmtpProvider | null | undefined>(undefined);
   const client = signal<ParleyClient | null>(null);
+  /** The inbox the site uses; changes when the user switches identity in Parley and the site follows. */
+  const identity = signal<{ address: string; inboxId: string } | null>(null);
   const conversations = signal<AnyConversation[]>([]);
   const unread = signal<Record<string, number>>({});
   const openId = signal<string | null>(null);
@@ -67,8 +69,18 @@ export function createDemoStore() {
     const offAccess = c.onAccessChanged((access) => {
       if (access === null) {
         disconnected();
-        notice.value = 'Access was revoked in the extension.';
+        notice.value = 'This site has no access now: it was revoked, or Parley switched to another identity.';
+        return;
       }
+      if (identity.value?.inboxId === c.inboxId) return;
+      // Another identity: the SDK re-read the inbox before calling; what was shown belonged to the old one.
+      identity.value = { address: c.address, inboxId: c.inboxId };
+      openId.value = null;
+      messages.value = [];
+      unread.value = {};
+      conversations.value = [];
+      notice.value = `Parley switched this site to ${c.address}.`;
+      void loadConversations().catch((e: unknown) => (error.value = describe(e)));
     });
     stopStreams = () => {
       void messageStream.return();
@@ -81,17 +93,21 @@ export function createDemoStore() {
     stopStreams?.();
     stopStreams = null;
     client.value = null;
+    identity.value = null;
     conversations.value = [];
     messages.value = [];
     openId.value = null;
     unread.value = {};
   };
 
+  let connecting = false;
   const connect = (scope: AccessScope, p: XmtpProvider) =>
     guard(async () => {
       notice.value = '';
-      const c = await Parley.connect({ provider: p, scope });
+      connecting = true;
+      const c = await Parley.connect({ provider: p, scope }).finally(() => (connecting = false));
       client.value = c;
+      identity.value = { address: c.address, inboxId: c.inboxId };
       stream(c);
       await loadConversations();
     });
@@ -99,6 +115,7 @@ export function createDemoStore() {
   return {
     provider,
     client,
+    identity,
     conversations,
     unread,
     openId,
@@ -110,6 +127,11 @@ export function createDemoStore() {
       try {
         const found = await discoverProvider({ timeoutMs: 1500 });
         provider.value = found.provider;
+        // Access given while disconnected (the user switched back to the identity this site uses): reconnect.
+        found.provider.on('accessChanged', (access) => {
+          // Not while connecting: the grant being made announces itself too.
+          if (access && !client.value && !connecting) void connect(access.scope, found.provider);
+        });
         if (await found.provider.request({ method: 'xmtp_getAccess' })) await connect('site', found.provider);
       } catch (e) {
         if (provider.value === undefined) provider.value = null;

@@ -11,6 +11,8 @@ export interface ApprovalWindows {
 
 export interface AccessDecision {
   scope: AccessScope;
+  /** The identity the user saw in the window and approved for; the grant goes to it. */
+  identityId?: string;
 }
 
 /** After a reject, the origin's requests are refused without a window for this long, doubling per reject. */
@@ -93,12 +95,14 @@ export class Approvals {
   }
 
   /** The user's answer from the approval page. */
-  decide(approvalId: string, approved: boolean, scope?: AccessScope): void {
+  decide(approvalId: string, approved: boolean, scope?: AccessScope, identityId?: string): void {
     const p = this.pending.get(approvalId);
     if (!p) throw new ParleyError('Rpc.NotFound', 'No such approval request; it may have been answered already.');
     if (approved) {
       this.cooldowns.delete(p.request.origin);
-      this.settle(approvalId, { scope: scope ?? p.request.requestedScope });
+      const decision: AccessDecision = { scope: scope ?? p.request.requestedScope };
+      if (identityId !== undefined) decision.identityId = identityId;
+      this.settle(approvalId, decision);
     } else {
       this.coolDown(p.request.origin);
       this.settle(approvalId, new ParleyError('Rpc.UserRejected', 'The user rejected the request.'));

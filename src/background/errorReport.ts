@@ -40,7 +40,7 @@ export function reportRpcError(error: unknown, source: FailureSource, log: Error
  * Codes Parley's own pages are told as they are, beside those a dApp is told (eip1193.ts): the
  * user can act on them (retype the password, wait), though a dApp could not.
  */
-const UI_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['Vault.WrongPassword', 'Vault.Throttled', 'Vault.AlreadyInitialized']);
+const UI_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['Vault.WrongPassword', 'Vault.Throttled', 'Vault.AlreadyInitialized', 'Vault.IdentityChanged']);
 
 /** What Parley's own pages are told of a failure, logged as reportRpcError logs it. */
 export function reportUiError(error: unknown, method: string | undefined, log: ErrorLog = defaultLog): UiErrorPayload {

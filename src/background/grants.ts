@@ -39,6 +39,25 @@ export class Grants {
     return existed;
   }
 
+  /**
+   * Every grant made for one inbox now belongs to another identity (same scope, same time), for
+   * identity switching with "sites follow". Announced by the caller, once the switch is done.
+   */
+  async moveAll(fromInboxId: string, to: { inboxId: string; address: string }): Promise<string[]> {
+    const moved: string[] = [];
+    for (const access of await this.list()) {
+      if (access.inboxId !== fromInboxId) continue;
+      await this.vault.put(GRANT, access.origin, { ...access, inboxId: to.inboxId, address: to.address });
+      moved.push(access.origin);
+    }
+    return moved;
+  }
+
+  /** Tells the listeners what an origin can use now, when that changed without a grant or revoke. */
+  announce(origin: string, access: Access | null): void {
+    this.emit(origin, access);
+  }
+
   async list(): Promise<Access[]> {
     return (await this.vault.list<Access>(GRANT)).sort((a, b) => a.origin.localeCompare(b.origin));
   }

@@ -45,12 +45,15 @@ export class Identities {
     return identity;
   }
 
-  /** A fresh Ethereum key generated here; it becomes the active identity. */
+  /**
+   * A fresh Ethereum key generated here. Only the vault's first identity becomes the active one:
+   * switching is the user's act (identity_select), since it changes what connected sites use.
+   */
   create(label?: string): Promise<IdentitySummary> {
     return this.add(generateWalletPrivateKey(), label);
   }
 
-  /** An existing key; importing an address already held returns that identity. */
+  /** An existing key (active only if it is the first); importing an address already held returns that identity. */
   async import(privateKey: Hex, label?: string): Promise<IdentitySummary> {
     let address: string;
     try {
@@ -59,15 +62,22 @@ export class Identities {
       throw new ParleyError('Rpc.InvalidParams', 'That is not a valid private key.', { cause });
     }
     const existing = (await this.list()).find((i) => i.address === address);
-    if (existing) {
-      await this.select(existing.id);
-      return existing;
-    }
+    if (existing) return existing;
     return this.add(privateKey, label);
   }
 
+  async get(id: string): Promise<StoredIdentity | undefined> {
+    return this.vault.get<StoredIdentity>(IDENTITY, id);
+  }
+
+  async require(id: string): Promise<StoredIdentity> {
+    const identity = await this.get(id);
+    if (!identity) throw new ParleyError('Rpc.NotFound', 'No such identity.');
+    return identity;
+  }
+
   async select(id: string): Promise<void> {
-    if (!(await this.vault.get<StoredIdentity>(IDENTITY, id))) throw new ParleyError('Rpc.NotFound', 'No such identity.');
+    await this.require(id);
     await this.vault.put(ACTIVE, '', id);
   }
 
@@ -87,7 +97,7 @@ export class Identities {
     };
     await this.vault.put(IDENTITY, identity.id, identity);
     installation.secretKey.fill(0);
-    await this.vault.put(ACTIVE, '', identity.id);
+    if ((await this.activeId()) === null) await this.vault.put(ACTIVE, '', identity.id);
     return summaryOf(identity);
   }
 }

@@ -10,7 +10,7 @@ import type { SiteConversations } from './siteConversations';
 
 export interface RouterDeps {
   vault: { readonly isUnlocked: boolean };
-  identities: Pick<Identities, 'active' | 'requireActive'>;
+  identities: Pick<Identities, 'active' | 'requireActive' | 'require'>;
   grants: Grants;
   approvals: Pick<Approvals, 'requestAccess'>;
   sites: SiteConversations;
@@ -58,7 +58,8 @@ export function createRouter(deps: RouterDeps): Router {
     const widening = access?.scope === 'site' && requested === 'inbox';
     if (!access || widening) {
       const decision = await deps.approvals.requestAccess(origin, requested, page);
-      identity = await deps.identities.requireActive();
+      // The identity the window showed, not whichever is active by the time this line runs.
+      identity = decision.identityId === undefined ? await deps.identities.requireActive() : await deps.identities.require(decision.identityId);
       access = await deps.grants.grant(origin, decision.scope, identity);
     }
     return run('xmtp_requestAccess', context(origin, access, identity ?? null), params);

@@ -1,10 +1,12 @@
 import type { Hex } from 'viem';
 import { ParleyError } from '../core/errors';
-import type { UiMethod, UiParams, UiResult, VaultStatus } from '../core/rpc';
+import type { IdentitySummary, UiMethod, UiParams, UiResult, VaultStatus } from '../core/rpc';
 import type { Approvals } from './approvals';
 import type { AutoLock } from './autoLock';
 import type { Grants } from './grants';
 import type { Identities } from './identities';
+import { summaryOf } from './identities';
+import { switchIdentity } from './identitySwitch';
 import type { MessagingSession } from './messagingSession';
 import type { Router } from './router';
 import type { SettingsStore } from './settings';
@@ -37,6 +39,11 @@ export function createUiHandlers(deps: UiDeps): UiHandlerTable {
     return { state, identities: await identities.list(), activeIdentityId: await identities.activeId() };
   };
 
+  const afterAdding = async (added: IdentitySummary): Promise<IdentitySummary> => {
+    if ((await identities.activeId()) === added.id) await deps.session.reset();
+    return added;
+  };
+
   const afterUnlock = async (): Promise<VaultStatus> => {
     await deps.autoLock.touch(true);
     await deps.session.reset();
@@ -57,29 +64,32 @@ export function createUiHandlers(deps: UiDeps): UiHandlerTable {
       await vault.lock();
       return status();
     },
-    identity_create: async ({ label }) => {
-      const created = await identities.create(label);
-      await deps.session.reset();
-      return created;
-    },
-    identity_import: async ({ privateKey, label }) => {
-      const imported = await identities.import(privateKey as Hex, label);
-      await deps.session.reset();
-      return imported;
-    },
-    identity_select: async ({ id }) => {
-      await identities.select(id);
-      await deps.session.reset();
+    // A new identity is not switched to (the vault's first aside): the popup asks, and whether sites follow.
+    identity_create: async ({ label }) => afterAdding(await identities.create(label)),
+    identity_import: async ({ privateKey, label }) => afterAdding(await identities.import(privateKey as Hex, label)),
+    identity_select: async ({ id, sitesFollow }) => {
+      await switchIdentity({ identities, grants: deps.grants, resetSession: () => deps.session.reset() }, id, sitesFollow ?? false);
       return status();
     },
-    approval_get: async ({ approvalId }) => deps.approvals.get(approvalId),
-    approval_decide: async ({ approvalId, approved, scope }) => {
+    approval_get: async ({ approvalId }) => {
+      const request = deps.approvals.get(approvalId);
+      const active = vault.isUnlocked ? await identities.active() : undefined;
+      return { ...request, identity: active ? summaryOf(active) : null };
+    },
+    approval_decide: async ({ approvalId, approved, scope, identityId }) => {
+      let grantTo: string | undefined;
       if (approved) {
         // Approving needs an identity to grant; the page onboards or unlocks first.
         vault.requireKeyring();
-        await identities.requireActive();
+        const active = await identities.requireActive();
+        if (identityId !== undefined && identityId !== active.id) {
+          throw new ParleyError('Vault.IdentityChanged', `Parley switched to ${active.label} while this window was open; check the identity and approve again.`, {
+            details: `shown ${identityId}, active ${active.id}`,
+          });
+        }
+        grantTo = active.id;
       }
-      deps.approvals.decide(approvalId, approved, scope);
+      deps.approvals.decide(approvalId, approved, scope, grantTo);
       return true;
     },
     grants_list: async () => deps.grants.list(),

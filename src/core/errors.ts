@@ -47,6 +47,7 @@ export type ErrorCode =
   | 'Vault.Throttled'
   | 'Vault.Corrupt'
   | 'Vault.NoIdentity'
+  | 'Vault.IdentityChanged'
   // wire decoding
   | 'Codec.Malformed'
   | 'Codec.TooLarge'

@@ -20,7 +20,7 @@ export class ParleyClient {
   private constructor(
     private readonly ctx: SdkContext,
     private accessValue: Access,
-    private readonly inbox: InboxInfo,
+    private inbox: InboxInfo,
   ) {
     this.conversations = new Conversations(ctx);
   }
@@ -73,11 +73,31 @@ export class ParleyClient {
     return new Map(identifiers.map((id) => [id, answer[id] === true]));
   }
 
-  /** Called when the user grants, changes or revokes (null) this site's access. Returns an unsubscribe. */
+  /**
+   * Called when the user grants, changes or revokes (null) this site's access. When the user
+   * switched identity and the site followed, the grant names another inbox: inboxId and address
+   * are re-read before the listener runs, so it sees the new ones. Returns an unsubscribe.
+   */
   onAccessChanged(listener: (access: Access | null) => void): () => void {
+    let latest = 0;
     const fn = (access: Access | null): void => {
-      if (access) this.accessValue = access;
-      listener(access);
+      const seq = ++latest;
+      if (!access || access.inboxId === this.inbox.inboxId) {
+        if (access) this.accessValue = access;
+        listener(access);
+        return;
+      }
+      void this.ctx.rpc('xmtp_getInbox').then(
+        (inbox) => {
+          // A newer event came while this one read the inbox: it has the say.
+          if (seq !== latest) return;
+          this.inbox = inbox;
+          this.accessValue = access;
+          listener(access);
+        },
+        // Switched again (or locked) meanwhile: the event that follows tells the listener.
+        () => undefined,
+      );
     };
     this.ctx.provider.on('accessChanged', fn);
     return () => {

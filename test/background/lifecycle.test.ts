@@ -73,7 +73,10 @@ describe('UI messages', () => {
     expect(imported.address).toBe('0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a');
     const after = (await h.ui('vault_status')).result as { identities: unknown[]; activeIdentityId: string };
     expect(after.identities).toHaveLength(2);
-    expect(after.activeIdentityId).toBe(imported.id);
+    // A second identity waits for the user to switch to it (identitySwitch.test.ts).
+    expect(after.activeIdentityId).toBe(status.activeIdentityId);
+    await h.ui('identity_select', { id: imported.id });
+    expect(((await h.ui('vault_status')).result as { activeIdentityId: string }).activeIdentityId).toBe(imported.id);
   });
 });
 
@@ -121,7 +124,8 @@ describe('worker lifecycle', () => {
     const page = await h.grant(DAPP, 'inbox');
     for (let i = 0; i < 5; i++) expect((await page.request('xmtp_listConversations', {})).result).toEqual([]);
     expect(h.opens()).toBe(1);
-    await h.ui('identity_create', { label: 'Second' });
+    const second = (await h.ui('identity_create', { label: 'Second' })).result as { id: string };
+    await h.ui('identity_select', { id: second.id });
     await h.grant(DAPP, 'inbox');
     await page.request('xmtp_listConversations', {});
     expect(h.opens()).toBe(2);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Parley, StreamOverflowError } from '../../src/sdk';
 import type { Message } from '../../src/sdk';
-import { conversation, grantedProvider, message } from './fakeProvider';
+import { ALICE, BOB_ADDRESS, BOB_INBOX, conversation, grantedProvider, message } from './fakeProvider';
 
 async function setup() {
   const provider = grantedProvider().handle('xmtp_createDm', () => conversation('0d', 'dm'));
@@ -97,6 +97,39 @@ describe('message streams', () => {
     off();
     provider.emit('accessChanged', null);
     expect(seen).toEqual([null]);
+  });
+
+  it('re-reads the inbox before telling the dApp that its grant moved to another identity', async () => {
+    const { provider, client } = await setup();
+    const bob = { inboxId: BOB_INBOX, address: BOB_ADDRESS, installationId: 'd'.repeat(64) };
+    provider.handle('xmtp_getInbox', () => bob);
+    const seen: { access: unknown; address: string; inboxId: string }[] = [];
+    client.onAccessChanged((access) => seen.push({ access, address: client.address, inboxId: client.inboxId }));
+    const moved = { ...client.access, inboxId: bob.inboxId, address: bob.address };
+    provider.emit('accessChanged', moved);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    expect(seen[0]).toEqual({ access: moved, address: BOB_ADDRESS, inboxId: BOB_INBOX });
+    expect(client.access).toEqual(moved);
+    // The same inbox again (a scope change) needs no re-read.
+    const reads = provider.calls.filter((c) => c.method === 'xmtp_getInbox').length;
+    provider.emit('accessChanged', { ...moved, scope: 'inbox' });
+    expect(seen[1]).toMatchObject({ address: BOB_ADDRESS });
+    expect(provider.calls.filter((c) => c.method === 'xmtp_getInbox').length).toBe(reads);
+  });
+
+  it('drops a moved grant whose inbox read was overtaken by a newer event', async () => {
+    const { provider, client } = await setup();
+    let release!: () => void;
+    provider.handle('xmtp_getInbox', () => new Promise((resolve) => (release = () => resolve({ inboxId: BOB_INBOX, address: BOB_ADDRESS, installationId: 'd'.repeat(64) }))));
+    const seen: unknown[] = [];
+    client.onAccessChanged((access) => seen.push(access));
+    provider.emit('accessChanged', { ...client.access, inboxId: BOB_INBOX, address: BOB_ADDRESS });
+    provider.emit('accessChanged', null);
+    await vi.waitFor(() => expect(release).toBeDefined());
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual([null]);
+    expect(client.address).toBe(ALICE.address);
   });
 
   it('yields every event once and in order, however emits and reads interleave', async () => {

@@ -20,6 +20,7 @@ export type { DownFrame, EventFrame, PageDirection, PageEnvelope, RequestFrame, 
 export { isPageEnvelope, PAGE_CHANNEL, parseDownFrame, parseRequestFrame, REQUEST_BUDGET, requestIdOf } from './frames';
 export type {
   ApprovalRequest,
+  ApprovalView,
   IdentitySummary,
   Settings,
   UiErrorPayload,

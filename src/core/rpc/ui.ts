@@ -36,6 +36,12 @@ export interface ApprovalRequest {
   requestedScope: AccessScope;
 }
 
+/** The approval window's view: the request and the identity Approve would grant it to (the active one). */
+export interface ApprovalView extends ApprovalRequest {
+  /** Null until onboarding made an identity. */
+  identity: IdentitySummary | null;
+}
+
 export interface Settings {
   nodeUrl: string;
   autoLockMinutes: number;
@@ -50,9 +56,14 @@ export type UiSchema = {
   vault_lock: { params: undefined; result: VaultStatus };
   identity_create: { params: { label?: string }; result: IdentitySummary };
   identity_import: { params: { privateKey: string; label?: string }; result: IdentitySummary };
-  identity_select: { params: { id: string }; result: VaultStatus };
-  approval_get: { params: { approvalId: string }; result: ApprovalRequest };
-  approval_decide: { params: { approvalId: string; approved: boolean; scope?: AccessScope }; result: true };
+  /**
+   * Another identity becomes the active one. `sitesFollow`: the sites connected to the old one
+   * move to it; otherwise they stay with the old one (no access until switched back).
+   */
+  identity_select: { params: { id: string; sitesFollow?: boolean }; result: VaultStatus };
+  approval_get: { params: { approvalId: string }; result: ApprovalView };
+  /** `identityId`: the identity the window showed; another one active by now fails with Vault.IdentityChanged. */
+  approval_decide: { params: { approvalId: string; approved: boolean; scope?: AccessScope; identityId?: string }; result: true };
   grants_list: { params: undefined; result: Access[] };
   grants_revoke: { params: { origin: string }; result: true };
   grants_share: { params: { origin: string; conversationId: string }; result: true };
@@ -135,7 +146,16 @@ export const validateUiParams: UiValidators = {
     if (!PRIVATE_KEY.test(key)) fail('params.privateKey', 'expected 32 bytes of hex');
     return { privateKey: key.startsWith('0x') ? key.toLowerCase() : `0x${key.toLowerCase()}`, ...label(obj) };
   },
-  identity_select: (p) => ({ id: hexId(get(object(p), 'id'), 'params.id') }),
+  identity_select: (p) => {
+    const obj = object(p);
+    const out: UiParams<'identity_select'> = { id: hexId(get(obj, 'id'), 'params.id') };
+    const follow = get(obj, 'sitesFollow');
+    if (follow !== undefined) {
+      if (typeof follow !== 'boolean') fail('params.sitesFollow', 'expected a boolean');
+      out.sitesFollow = follow;
+    }
+    return out;
+  },
   approval_get: (p) => ({ approvalId: hexId(get(object(p), 'approvalId'), 'params.approvalId') }),
   approval_decide: (p) => {
     const obj = object(p);
@@ -145,6 +165,8 @@ export const validateUiParams: UiValidators = {
     if (scope !== undefined && scope !== 'site' && scope !== 'inbox') fail('params.scope', 'expected "site" or "inbox"');
     const out: UiParams<'approval_decide'> = { approvalId: hexId(get(obj, 'approvalId'), 'params.approvalId'), approved };
     if (scope !== undefined) out.scope = scope;
+    const identityId = get(obj, 'identityId');
+    if (identityId !== undefined) out.identityId = hexId(identityId, 'params.identityId');
     return out;
   },
   grants_list: () => undefined,

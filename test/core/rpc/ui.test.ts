@@ -39,6 +39,15 @@ describe('UI message validators', () => {
     expect(codeOf(() => validateUiParams.identity_import({ privateKey: '0x1234' }))).toBe('Rpc.InvalidParams');
   });
 
+  it('takes sitesFollow on a switch and the shown identity on an approval, each typed', () => {
+    const id = 'ab'.repeat(16);
+    expect(validateUiParams.identity_select({ id })).toEqual({ id });
+    expect(validateUiParams.identity_select({ id, sitesFollow: true })).toEqual({ id, sitesFollow: true });
+    expect(codeOf(() => validateUiParams.identity_select({ id, sitesFollow: 1 }))).toBe('Rpc.InvalidParams');
+    expect(validateUiParams.approval_decide({ approvalId: id, approved: true, identityId: id })).toEqual({ approvalId: id, approved: true, identityId: id });
+    expect(codeOf(() => validateUiParams.approval_decide({ approvalId: id, approved: true, identityId: 'Not hex' }))).toBe('Rpc.InvalidParams');
+  });
+
   it('accepts origins exactly as the browser serializes them', () => {
     expect(parseOrigin('http://localhost:5173')).toBe('http://localhost:5173');
     for (const bad of ['http://localhost:5173/', 'https://a.test/path', 'HTTPS://A.TEST', 'null', 'data:text/html,x']) {
