@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import type { SmartWalletVerifier } from '../identity/smartWalletVerifier';
 import type { VerifiedSignatureCache } from '../identity/verifiedSignatureCache';
 import { getXmtpCiphersuiteImpl } from '../mls/ciphersuite';
+import type { PaddingPolicy } from '../mls/padding';
 import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { Conversations, EventHub } from './conversations';
@@ -38,6 +39,11 @@ export interface ClientOptions {
    * separate devices in one process (benchmarks) each need their own.
    */
   signatureCache?: VerifiedSignatureCache;
+  /**
+   * Padding of application messages to size buckets so nodes see a bucket, not the exact
+   * length: 'padme' (the default; docs/privacy.md) or 'none' (XMTP's own behaviour).
+   */
+  padding?: PaddingPolicy;
 }
 
 /** The account behind the inbox, as node-sdk's `Identifier`. */
@@ -96,6 +102,7 @@ export class Client {
       cs: await getXmtpCiphersuiteImpl(),
       now,
       events: hub,
+      padding: options.padding ?? 'padme',
     };
     return new Client(new MessagingEngine(ctx, options.installationCheckIntervals), hub, options.onError);
   }

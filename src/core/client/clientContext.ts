@@ -1,5 +1,6 @@
 import type { CiphersuiteImpl } from 'ts-mls';
 import type { NetworkApi } from '../api/networkApi';
+import type { PaddingPolicy } from '../mls/padding';
 import type { DecodedMessage } from './decodedMessage';
 import type { IdentityDirectory } from './identityDirectory';
 import type { ClientStore, IdentityRecord } from './store';
@@ -23,4 +24,6 @@ export interface ClientContext {
   cs: CiphersuiteImpl;
   now(): Date;
   events: ClientEvents;
+  /** How application messages are padded before encryption. */
+  padding: PaddingPolicy;
 }

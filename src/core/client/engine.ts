@@ -9,6 +9,7 @@ import { ParleyError, isParleyError } from '../errors';
 import { groupMetadataOf } from '../mls/extensionsGroupMetadata';
 import { membershipOf } from '../mls/extensionsMembership';
 import { createXmtpKeyPackage } from '../mls/keyPackage';
+import { withApplicationPadding } from '../mls/padding';
 import { buildCommit } from './buildCommit';
 import { fromHex, nsFromDate, toHex } from './bytes';
 import type { ClientContext } from './clientContext';
@@ -204,7 +205,10 @@ export class MessagingEngine {
       }
       session = await this.maybeUpdateInstallations(session, this.intervals.sendNs);
       const plaintext = encodePlaintextEnvelope(contentBytes, idempotencyKey);
-      const { newState, privateMessage, consumed } = await createApplicationMessage(session.state, plaintext, ctx.cs);
+      const padded = withApplicationPadding(session.state, plaintext.length, ctx.padding);
+      const sent = await createApplicationMessage(padded, plaintext, ctx.cs);
+      const { privateMessage, consumed } = sent;
+      const newState = { ...sent.newState, clientConfig: session.state.clientConfig };
       const payload = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage });
       const message: MessageRecord = {
         id: messageId,
