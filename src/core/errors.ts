@@ -54,6 +54,9 @@ export type ErrorCode =
   // message content (EncodedContent codecs, dApp content validation)
   | 'Content.Invalid'
   | 'Content.Unsupported'
+  // group roles and permissions: refused locally before anything is sent
+  | 'Group.PermissionDenied'
+  | 'Group.BadPermissionUpdate'
   // MLS profile: key packages, credentials, welcome wrapping
   | 'Mls.BadInput'
   | 'Mls.InvalidKeyPackage'

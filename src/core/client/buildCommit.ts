@@ -1,8 +1,11 @@
 import { createCommit, encodeMlsMessage } from 'ts-mls';
-import type { ClientState, Proposal } from 'ts-mls';
+import type { ClientState, Extension, Proposal } from 'ts-mls';
+import { bytesEqual } from '../mls/bytesEqual';
 import { mutableMetadataOf } from '../mls/extensionsMutableMetadata';
-import { withMetadataAttribute } from '../mls/groupContext';
-import { assertGroupContextChangeAllowed } from '../mls/groupContextDiff';
+import { permissionsOf } from '../mls/extensionsPermissions';
+import { withMetadataAttribute, withPolicySet } from '../mls/groupContext';
+import { assertOwnChangePermitted } from '../mls/ownChangeCheck';
+import { withAdminListAction, withPermission } from '../mls/policyUpdate';
 import { ParleyError } from '../errors';
 import type { ClientContext } from './clientContext';
 import { validateIncomingCommit } from './commitValidation';
@@ -10,6 +13,10 @@ import { groupLeaves } from './groupLeaves';
 import { encodeGroupUpdated } from './messageRecords';
 import type { IntentData, PostCommit } from './intentData';
 import { planMembershipUpdate } from './membershipPlan';
+
+function sameExtensions(a: readonly Extension[], b: readonly Extension[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.extensionType === b[i]?.extensionType && bytesEqual(e.extensionData, b[i].extensionData));
+}
 
 export interface BuiltCommit {
   /** TLS MLSMessage(PrivateMessage) to publish. */
@@ -38,7 +45,19 @@ export async function buildCommit(ctx: ClientContext, state: ClientState, data: 
     case 'updateMetadata': {
       if (mutableMetadataOf(extensions).attributes.get(data.field) === data.value) return undefined;
       const next = withMetadataAttribute(extensions, data.field, data.value);
-      assertGroupContextChangeAllowed(extensions, next, ctx.identity.inboxId);
+      assertOwnChangePermitted(extensions, next, ctx.identity.inboxId);
+      proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: next } });
+      break;
+    }
+    case 'updateAdminList':
+    case 'updatePermission': {
+      const next =
+        data.kind === 'updateAdminList'
+          ? withAdminListAction(extensions, data.action, data.inboxId)
+          : withPolicySet(extensions, withPermission(permissionsOf(extensions), data));
+      // Already so (libxmtp would commit a no-op; nothing to tell the others).
+      if (sameExtensions(extensions, next)) return undefined;
+      assertOwnChangePermitted(extensions, next, ctx.identity.inboxId);
       proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: next } });
       break;
     }
@@ -53,7 +72,7 @@ export async function buildCommit(ctx: ClientContext, state: ClientState, data: 
         removeInboxIds: data.removeInboxIds,
       });
       if (!plan.changed) return undefined;
-      assertGroupContextChangeAllowed(extensions, plan.extensions, ctx.identity.inboxId);
+      assertOwnChangePermitted(extensions, plan.extensions, ctx.identity.inboxId);
       for (const keyPackage of plan.addKeyPackages) proposals.push({ proposalType: 'add', add: { keyPackage } });
       for (const removed of plan.removeLeafIndices) proposals.push({ proposalType: 'remove', remove: { removed } });
       proposals.push({ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: plan.extensions } });

@@ -6,12 +6,15 @@ import { membershipOf } from '../mls/extensionsMembership';
 import { EXTENSION_MUTABLE_METADATA, requireExtensionData } from '../mls/extensions';
 import { decodeMutableMetadata, METADATA_FIELD, mutableMetadataOf } from '../mls/extensionsMutableMetadata';
 import type { DisappearingSettings } from '../mls/groupContext';
+import { permissionsOf } from '../mls/extensionsPermissions';
+import { permissionsView, type AdminListAction, type PermissionsView, type PermissionUpdate } from '../mls/policyUpdate';
 import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
 import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
 import { sweepExpired } from './disappearingSweep';
 import { dmGroupsOf, dmSendTarget, pairConsent } from './dmStitching';
 import type { MessagingEngine, SendOptions } from './engine';
+import type { IntentData } from './intentData';
 import { groupLeaves } from './groupLeaves';
 import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
@@ -299,6 +302,55 @@ export class Group extends Conversation {
 
   get superAdminInboxIds(): readonly string[] {
     return mutableMetadataOf(this.session.state.groupContext.extensions).superAdminList;
+  }
+
+  isAdmin(inboxId: string): boolean {
+    return this.adminInboxIds.includes(inboxId);
+  }
+
+  isSuperAdmin(inboxId: string): boolean {
+    return this.superAdminInboxIds.includes(inboxId);
+  }
+
+  /** The policies as options and the preset they match (node-sdk permissions()). */
+  permissions(): PermissionsView {
+    return permissionsView(permissionsOf(this.session.state.groupContext.extensions));
+  }
+
+  /** Admins and super admins are listed in 0xff00; by default only super admins change the lists. */
+  addAdmin(inboxId: string): Promise<void> {
+    return this.updateAdminList('addAdmin', inboxId);
+  }
+
+  removeAdmin(inboxId: string): Promise<void> {
+    return this.updateAdminList('removeAdmin', inboxId);
+  }
+
+  addSuperAdmin(inboxId: string): Promise<void> {
+    return this.updateAdminList('addSuperAdmin', inboxId);
+  }
+
+  /** Refused for the last super admin, so the group always keeps one. */
+  removeSuperAdmin(inboxId: string): Promise<void> {
+    return this.updateAdminList('removeSuperAdmin', inboxId);
+  }
+
+  private async updateAdminList(action: AdminListAction, inboxId: string): Promise<void> {
+    // An admin who is not a member could never act; libxmtp would list it all the same.
+    if ((action === 'addAdmin' || action === 'addSuperAdmin') && !membershipOf(this.session.state.groupContext.extensions).members.has(inboxId)) {
+      throw new ParleyError('Group.BadPermissionUpdate', 'Only a member of the group can be made an admin.', { details: inboxId });
+    }
+    await this.engine.commit(this.id, { kind: 'updateAdminList', action, inboxId });
+  }
+
+  /**
+   * Replaces one policy (libxmtp update_permission_policy): who may add or remove members, manage
+   * admins, or change one attribute (`field`, required for 'updateMetadata'). Only super admins may.
+   */
+  updatePermission(change: PermissionUpdate): Promise<void> {
+    const data: IntentData = { kind: 'updatePermission', update: change.update, option: change.option };
+    if (change.field !== undefined) data.field = change.field;
+    return this.engine.commit(this.id, data);
   }
 
   /** A GroupContextExtensions commit on 0xff00 (libxmtp update_group_name). */

@@ -2,6 +2,8 @@ import Long from 'long';
 import { ParleyError, isParleyError } from '../errors';
 import { newDmExtensions, newGroupExtensions, type DisappearingSettings } from '../mls/groupContext';
 import { membershipOf } from '../mls/extensionsMembership';
+import type { PolicySet } from '../mls/policies';
+import { policySetForPreset, type PolicyPreset } from '../mls/policyUpdate';
 import { fromHex, nsFromDate, toHex } from './bytes';
 import type { ClientEvents } from './clientContext';
 import { Dm, Group } from './conversation';
@@ -27,6 +29,8 @@ export interface CreateGroupOptions {
   appData?: string;
   /** Written into the new group's mutable metadata (node-sdk CreateGroupOptions). */
   messageDisappearingSettings?: DisappearingSettings;
+  /** A preset ('default', XMTP's "All Members", or 'admin_only') or a whole policy set; default 'default'. */
+  permissions?: PolicyPreset | PolicySet;
 }
 
 export interface CreateDmOptions {
@@ -144,6 +148,9 @@ export class Conversations {
     if (options.imageUrl !== undefined) extensionsOptions.imageUrlSquare = options.imageUrl;
     if (options.appData !== undefined) extensionsOptions.appData = options.appData;
     if (options.messageDisappearingSettings !== undefined) extensionsOptions.disappearing = checkedSettings(options.messageDisappearingSettings);
+    if (options.permissions !== undefined) {
+      extensionsOptions.policies = typeof options.permissions === 'string' ? policySetForPreset(options.permissions) : options.permissions;
+    }
     const record = await this.engine.createLocalGroup('group', newGroupExtensions(extensionsOptions));
     const others = inboxIds.filter((id) => id !== this.ctx.identity.inboxId);
     if (others.length > 0) await this.engine.commit(record.id, { kind: 'updateMembership', addInboxIds: others, removeInboxIds: [] });

@@ -10,6 +10,15 @@ export {
 } from './conversations';
 export { Conversation, Dm, Group, type ConversationMember, type ListMessagesOptions, type PermissionLevel } from './conversation';
 export type { DecodedMessage } from './decodedMessage';
+export type {
+  AdminListAction,
+  PermissionOption,
+  PermissionsView,
+  PermissionUpdate,
+  PermissionUpdateType,
+  PolicyOptionView,
+  PolicyPreset,
+} from '../mls/policyUpdate';
 export type { SendOptions } from './engine';
 export { AsyncStream } from './stream';
 export { createMemoryStore } from './memoryStore';

@@ -1,4 +1,12 @@
 import { ParleyError } from '../errors';
+import {
+  ADMIN_LIST_ACTIONS,
+  PERMISSION_OPTIONS,
+  PERMISSION_UPDATE_TYPES,
+  type AdminListAction,
+  type PermissionOption,
+  type PermissionUpdateType,
+} from '../mls/policyUpdate';
 import { fromHex, toHex } from './bytes';
 
 /**
@@ -9,7 +17,9 @@ export type IntentData =
   | { kind: 'sendMessage' }
   | { kind: 'updateMetadata'; field: string; value: string }
   | { kind: 'updateMembership'; addInboxIds: string[]; removeInboxIds: string[] }
-  | { kind: 'keyUpdate' };
+  | { kind: 'keyUpdate' }
+  | { kind: 'updateAdminList'; action: AdminListAction; inboxId: string }
+  | { kind: 'updatePermission'; update: PermissionUpdateType; option: PermissionOption; field?: string };
 
 /** An installation a commit added, to send the welcome to once the commit is accepted. */
 export interface WelcomeRecipient {
@@ -65,6 +75,10 @@ function stringList(what: string, v: unknown): string[] {
   return v;
 }
 
+function oneOf<T extends string>(values: readonly T[], v: unknown): v is T {
+  return typeof v === 'string' && (values as readonly string[]).includes(v);
+}
+
 export function encodeIntentData(data: IntentData): Uint8Array {
   return utf8.encode(JSON.stringify(data));
 }
@@ -86,6 +100,17 @@ export function decodeIntentData(bytes: Uint8Array): IntentData {
         addInboxIds: stringList('intent data', v.addInboxIds),
         removeInboxIds: stringList('intent data', v.removeInboxIds),
       };
+    case 'updateAdminList':
+      if (!oneOf(ADMIN_LIST_ACTIONS, v.action) || typeof v.inboxId !== 'string') throw malformed('intent data', 'bad admin list update');
+      return { kind: 'updateAdminList', action: v.action, inboxId: v.inboxId };
+    case 'updatePermission': {
+      if (!oneOf(PERMISSION_UPDATE_TYPES, v.update) || !oneOf(PERMISSION_OPTIONS, v.option) || (v.field !== undefined && typeof v.field !== 'string')) {
+        throw malformed('intent data', 'bad permission update');
+      }
+      const data: IntentData = { kind: 'updatePermission', update: v.update, option: v.option };
+      if (v.field !== undefined) data.field = v.field;
+      return data;
+    }
     default:
       throw malformed('intent data', `unknown kind ${JSON.stringify(v.kind)?.slice(0, 40)}`);
   }

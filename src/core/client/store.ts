@@ -218,7 +218,7 @@ export interface GroupQuery {
   dmId?: string;
 }
 
-export type IntentKind = 'sendMessage' | 'updateMetadata' | 'updateMembership' | 'keyUpdate';
+export type IntentKind = 'sendMessage' | 'updateMetadata' | 'updateMembership' | 'keyUpdate' | 'updateAdminList' | 'updatePermission';
 export type IntentState = 'toPublish' | 'published' | 'committed' | 'error';
 
 /**

@@ -38,6 +38,26 @@ export {
   type PermissionsPolicy,
   type PolicySet,
 } from './policies';
+export {
+  ADMIN_LIST_ACTIONS,
+  PERMISSION_METADATA_FIELDS,
+  PERMISSION_OPTIONS,
+  PERMISSION_UPDATE_TYPES,
+  POLICY_PRESETS,
+  permissionsView,
+  policySetForPreset,
+  presetOf,
+  withAdminListAction,
+  withPermission,
+  type AdminListAction,
+  type PermissionOption,
+  type PermissionsView,
+  type PermissionUpdate,
+  type PermissionUpdateType,
+  type PolicyOptionView,
+  type PolicyPreset,
+} from './policyUpdate';
+export { assertOwnChangePermitted } from './ownChangeCheck';
 export { evaluateGroupChanges, type GroupChanges, type InboxRole, type PolicyDecision } from './policiesEvaluate';
 export {
   newDmExtensions,

@@ -34,6 +34,9 @@ const CODE_TABLE: Partial<Record<ErrorCode, Eip1193CodeNumber>> = {
   'Content.Invalid': Eip1193Code.InvalidParams,
   'Codec.TooLarge': Eip1193Code.InvalidParams,
   'Identity.BadInput': Eip1193Code.InvalidParams,
+  // This inbox lacks the role for the change: the dApp shows why, the details name the rule.
+  'Group.PermissionDenied': Eip1193Code.InvalidParams,
+  'Group.BadPermissionUpdate': Eip1193Code.InvalidParams,
 };
 
 export function eip1193CodeFor(code: ErrorCode): Eip1193CodeNumber {

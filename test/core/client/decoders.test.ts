@@ -20,6 +20,7 @@ import { isParleyError } from '../../../src/core/errors';
 import { getXmtpCiphersuiteImpl } from '../../../src/core/mls/ciphersuite';
 import { createXmtpKeyPackage } from '../../../src/core/mls/keyPackage';
 import { newGroupExtensions } from '../../../src/core/mls/groupContext';
+import { ADMIN_LIST_ACTIONS, PERMISSION_OPTIONS, PERMISSION_UPDATE_TYPES } from '../../../src/core/mls/policyUpdate';
 import { newInstallationKey, randomInboxId } from '../mls/keyPackageTestKit';
 
 const bytes = (max = 64) => fc.uint8Array({ maxLength: max });
@@ -34,6 +35,16 @@ const intentDataArb: fc.Arbitrary<IntentData> = fc.oneof(
     addInboxIds: fc.array(fc.string(), { maxLength: 5 }),
     removeInboxIds: fc.array(fc.string(), { maxLength: 5 }),
   }),
+  fc.record({ kind: fc.constant('updateAdminList' as const), action: fc.constantFrom(...ADMIN_LIST_ACTIONS), inboxId: fc.string() }),
+  fc.record(
+    {
+      kind: fc.constant('updatePermission' as const),
+      update: fc.constantFrom(...PERMISSION_UPDATE_TYPES),
+      option: fc.constantFrom(...PERMISSION_OPTIONS),
+      field: fc.string(),
+    },
+    { requiredKeys: ['kind', 'update', 'option'] },
+  ),
 );
 
 const postCommitArb: fc.Arbitrary<PostCommit> = fc.record(
@@ -73,6 +84,24 @@ describe('client store codecs', () => {
     }));
     fc.assert(fc.property(bytes(200), (b) => typedOrValue(() => decodePostCommit(b))));
     fc.assert(fc.property(fc.json(), (j) => typedOrValue(() => decodePostCommit(new TextEncoder().encode(j)))));
+  });
+
+  it('a stored role or policy change with an unknown action, update or option is Codec.Malformed', () => {
+    const bad = [
+      { kind: 'updateAdminList', action: 'makeOwner', inboxId: 'a' },
+      { kind: 'updateAdminList', action: 'addAdmin' },
+      { kind: 'updatePermission', update: 'updateEverything', option: 'allow' },
+      { kind: 'updatePermission', update: 'addMember', option: 'sometimes' },
+      { kind: 'updatePermission', update: 'updateMetadata', option: 'deny', field: 7 },
+    ];
+    for (const b of bad) {
+      expect(() => decodeIntentData(new TextEncoder().encode(JSON.stringify(b)))).toThrow(expect.objectContaining({ code: 'Codec.Malformed' }));
+    }
+    fc.assert(
+      fc.property(fc.record({ kind: fc.constantFrom('updateAdminList', 'updatePermission'), action: fc.string(), update: fc.string(), option: fc.string(), inboxId: fc.string() }), (j) =>
+        typedOrValue(() => decodeIntentData(new TextEncoder().encode(JSON.stringify(j)))),
+      ),
+    );
   });
 
   it('refuses oversized stored intents before parsing them', () => {
