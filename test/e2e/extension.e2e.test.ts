@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPC_METHODS } from '../../src/core/rpc';
 import { VALID_DAPP_PARAMS } from '../background/validDappParams';
 import type { ExtensionBrowser } from './browser';
-import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndApprove, startDappServer, stopWorker, uiCall, xmtpRequest } from './browser';
+import { buildExtension, dumpVault, launchWithExtension, onboard, requestAndApprove, startDappServer, uiCall, xmtpRequest } from './browser';
 
 const PASSWORD = 'e2e password that is long';
 
@@ -82,19 +82,6 @@ describe('the extension in real Chromium', { timeout: 90_000 }, () => {
     await page.waitForFunction(() => (window as unknown as { changes: unknown[] }).changes.length > 0, undefined, { timeout: 10_000 });
     expect(await page.evaluate(() => (window as unknown as { changes: unknown[] }).changes)).toEqual([null]);
     expect((await xmtpRequest(page, 'xmtp_getInbox')).error?.code).toBe(4100);
-    await page.close();
-  });
-
-  it('answers the next request after the worker is stopped (CDP), and prints wake-to-answer', async () => {
-    const page = await dapp('localhost');
-    await requestAndApprove(browser, page);
-    await stopWorker(browser, extensionPage);
-    // The request is what wakes the worker: the relay reconnects on it.
-    const started = performance.now();
-    const inbox = await xmtpRequest(page, 'xmtp_getInbox');
-    const wakeToAnswerMs = performance.now() - started;
-    expect(inbox.result).toMatchObject({ inboxId });
-    console.log(`[e2e] wake-to-answer after a CDP worker stop: ${wakeToAnswerMs.toFixed(1)} ms`);
     await page.close();
   });
 

@@ -126,11 +126,4 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     expect((await xmtpRequest(page, 'xmtp_getAccess')).result).toBeNull();
     await page.close();
   });
-
-  it('locks and unlocks from the popup', async () => {
-    await popup.getByRole('button', { name: 'Lock' }).click();
-    await popup.getByLabel('Password').fill(PASSWORD);
-    await popup.getByRole('button', { name: 'Unlock' }).click();
-    await expect.poll(() => popup.getByTestId('address').textContent()).toBe(address);
-  });
 });

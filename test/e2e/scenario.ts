@@ -93,6 +93,62 @@ export function recordMessages(page: DriverPage): Promise<void> {
   }, undefined);
 }
 
+/** Starts recording the page's `accessChanged` events into window.accessChanges. */
+export function recordAccessChanges(page: DriverPage): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { accessChanges: unknown[]; xmtp: { on(e: string, f: (d: unknown) => void): void } };
+    w.accessChanges = [];
+    w.xmtp.on('accessChanged', (a) => w.accessChanges.push(a));
+  }, undefined);
+}
+
+/** The `accessChanged` payloads recorded so far (null: access cut, by revocation or lock). */
+export function accessChanges(page: DriverPage): Promise<unknown[]> {
+  return page.evaluate(() => (window as unknown as { accessChanges: unknown[] }).accessChanges, undefined);
+}
+
+/**
+ * Starts a listener for one conversation's messages, as the SDK's conversation.streamMessages()
+ * does (the `message` event filtered by conversationId), into window.streams[conversationId].
+ */
+export function recordConversationStream(page: DriverPage, conversationId: string): Promise<void> {
+  return page.evaluate(
+    ([id]) => {
+      const w = window as unknown as { streams?: Record<string, string[]>; xmtp: { on(e: string, f: (d: { conversationId: string; content: { text?: string } }) => void): void } };
+      const texts: string[] = [];
+      (w.streams ??= {})[id] = texts;
+      w.xmtp.on('message', (m) => {
+        if (m.conversationId === id) texts.push(m.content.text ?? '');
+      });
+    },
+    [conversationId] as const,
+  );
+}
+
+/** The texts one conversation's listener (recordConversationStream) has seen. */
+export function conversationStreamTexts(page: DriverPage, conversationId: string): Promise<string[]> {
+  return page.evaluate(([id]) => (window as unknown as { streams: Record<string, string[]> }).streams[id] ?? [], [conversationId] as const);
+}
+
+/** The `message` events recorded so far as conversation id and text, in arrival order. */
+export function messagesReceived(page: DriverPage): Promise<{ conversationId: string; text: string }[]> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { received: { conversationId: string; content: { type: string; text?: string } }[] }).received.flatMap((m) =>
+        m.content.type === 'text' ? [{ conversationId: m.conversationId, text: m.content.text ?? '' }] : [],
+      ),
+    undefined,
+  );
+}
+
+/** Unlocks from the popup's lock screen and waits for the inbox (the address in its header). */
+export async function unlockInPopup(popup: DriverPage, password: string, address: string): Promise<void> {
+  await waitForText(popup, 'Parley is locked');
+  await fillLabelled(popup, 'Password', password);
+  await clickButton(popup, 'Unlock');
+  await waitForText(popup, address);
+}
+
 /** The texts of the `message` events recorded so far. */
 export function textsReceived(page: DriverPage): Promise<string[]> {
   return page.evaluate(
