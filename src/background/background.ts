@@ -22,6 +22,7 @@ import { SettingsStore } from './settings';
 import { SiteConversations } from './siteConversations';
 import { createUiHandlers } from './uiHandlers';
 import { isInboxUiMethod } from '../core/rpc/ui';
+import type { InboxActivityParts } from './uiInboxActivityWiring';
 import { createInboxActivity } from './uiInboxActivityWiring';
 import type { SessionKeyStore } from './vault/vault';
 import { Vault } from './vault/vault';
@@ -45,6 +46,10 @@ export interface BackgroundPlatform {
   dbName?: string;
   /** Tests set it; WAKE_SYNC_DELAY_MS otherwise. */
   wakeSyncDelayMs?: number;
+  /** Tests pass a fake badge and notifications; chrome.* otherwise. */
+  activityPlatform?: InboxActivityParts['platform'];
+  /** Tests set it; STREAM_RETRY_MS otherwise. */
+  streamRetryMs?: readonly number[];
 }
 
 export interface Background {
@@ -78,7 +83,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     void announceAllowed(conversationId).catch(() => undefined);
   };
   const openMessaging: OpenMessaging = async (identity, store, nodeUrl) => new ReportingMessaging(await platform.openMessaging(identity, store, nodeUrl), conversationChanged);
-  const session = new MessagingSession(openMessaging, vault, identities, settings);
+  const session = new MessagingSession(openMessaging, vault, identities, settings, platform.streamRetryMs);
   const router = createRouter({
     vault,
     identities,
@@ -119,6 +124,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     session,
     extensionId: platform.extensionId,
     onCounts: (counts) => inboxPorts.emit({ event: 'unread', activity: counts }),
+    ...(platform.activityPlatform ? { platform: platform.activityPlatform } : {}),
   });
 
   // Revocation and new grants reach the origin's open pages at once (DESIGN §4), and the popup's list of sites.
@@ -179,15 +185,17 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
       inboxPorts.emit({ event: 'conversations' });
     },
   };
-  // Stream while a page or the popup is open (DESIGN §2); the periodic alarm covers the idle time.
-  const refreshStream = (): void => {
-    void session.setListener(hub.size > 0 || inboxPorts.size > 0 ? listener : null).catch(() => undefined);
-  };
-  hub.onChange(refreshStream);
-  inboxPorts.onChange(refreshStream);
+  // One stream whenever the worker is up and unlocked, page or no page (docs/design.md,
+  // "Live messages and the worker's lifetime"): the badge and notifications follow within
+  // seconds; the periodic alarm covers a worker the browser stopped.
+  session.listen(listener);
+  const ensureStream = (): void => void session.ensureStream().catch(() => undefined);
+  hub.onChange(ensureStream);
+  inboxPorts.onChange(ensureStream);
 
   // On wake: unlocked again if storage.session still has the key, then catch up.
   if (await vault.resume()) {
+    ensureStream();
     const timer = setTimeout(() => wakeSync?.(), platform.wakeSyncDelayMs ?? WAKE_SYNC_DELAY_MS);
     wakeSync = () => {
       wakeSync = undefined;
@@ -217,7 +225,6 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
         // The approval window's keep-alive poll is no user activity: an open window must not hold the vault open.
         if (vault.isUnlocked && method !== 'approval_get') void autoLock.touch().catch(() => undefined);
         if (method === 'vault_unlock' || method === 'vault_create') {
-          refreshStream();
           void activity.unlocked().catch(() => undefined);
         }
         if (SESSION_CHANGES.has(method)) inboxPorts.emit({ event: 'session' });
@@ -231,7 +238,10 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     },
     async onAlarm(name) {
       if (await autoLock.onAlarm(name)) return;
-      if (name === SYNC_ALARM) await session.syncAll().then(() => activity.afterSync()).catch(() => undefined);
+      if (name !== SYNC_ALARM) return;
+      // A worker the browser stopped wakes here: the stream starts again from its cursors.
+      ensureStream();
+      await session.syncAll().then(() => activity.afterSync()).catch(() => undefined);
     },
     onWindowRemoved(windowId) {
       approvals.windowRemoved(windowId);

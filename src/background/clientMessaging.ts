@@ -185,23 +185,33 @@ class ClientMessaging implements Messaging {
   stream(listener: MessagingListener): () => void {
     const messages = this.client.conversations.streamAllMessages();
     const conversations = this.client.conversations.stream();
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      void messages.return?.();
+      void conversations.return?.();
+    };
+    // Either loop ending without stop() (its buffer overflowed, the client closed) ends both,
+    // once, and says so: the session starts a new stream from the cursors.
+    const ended = (error?: unknown): void => {
+      if (stopped) return;
+      stop();
+      listener.ended?.(error);
+    };
     void (async () => {
       for await (const message of messages) {
         // Looked up per message, not cached: consent and metadata change, and a scope is cheap.
         const scope = await this.getConversationScope(message.conversationId).catch(() => undefined);
         if (scope) listener.message(toRpcMessage(message), scope);
       }
-    })().catch(() => undefined);
+    })().then(() => ended(), ended);
     void (async () => {
       for await (const conversation of conversations) {
         const view = await viewOf(conversation).catch(() => undefined);
         if (view) listener.conversation(view);
       }
-    })().catch(() => undefined);
-    return () => {
-      void messages.return?.();
-      void conversations.return?.();
-    };
+    })().then(() => ended(), ended);
+    return stop;
   }
 
   async close(): Promise<void> {

@@ -42,4 +42,6 @@ export interface Messaging {
 export interface MessagingListener {
   message(message: Message, conversation: ConversationScope): void;
   conversation(conversation: ConversationView): void;
+  /** The stream stopped by itself (not by its stop function): the session starts it again. */
+  ended?(error?: unknown): void;
 }

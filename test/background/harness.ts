@@ -4,6 +4,7 @@ import { fakeBrowser } from '@webext-core/fake-browser';
 import type { Background } from '../../src/background/background';
 import { createBackground } from '../../src/background/background';
 import type { ConversationScope, ConversationView, Messaging, MessagingListener } from '../../src/background/messaging';
+import type { ActivityPlatform } from '../../src/background/uiInboxActivity';
 import { sessionKeyStore } from '../../src/background/vault/vault';
 import type { Message, UiMethod } from '../../src/core/rpc';
 import type { FakePort } from '../content/fakePort';
@@ -21,6 +22,8 @@ export class FakeMessaging implements Messaging {
   /** Full views built (members read): the hot paths should need none. */
   viewsBuilt = 0;
   listener: MessagingListener | null = null;
+  /** How many streams were started. */
+  streams = 0;
   private next = 1;
 
   add(view: Partial<ConversationView> = {}): ConversationView {
@@ -76,12 +79,20 @@ export class FakeMessaging implements Messaging {
   }
   async syncAll() {}
   stream(listener: MessagingListener) {
+    this.streams++;
     this.listener = listener;
     return () => {
       if (this.listener === listener) this.listener = null;
     };
   }
   async close() {}
+
+  /** The stream ends by itself, as a broken one would. */
+  endStream(): void {
+    const listener = this.listener;
+    this.listener = null;
+    listener?.ended?.(new Error('stream broke'));
+  }
 
   deliver(conversation: ConversationScope, text: string): void {
     const message: Message = {
@@ -99,6 +110,23 @@ export class FakeMessaging implements Messaging {
 function scopeOf(view: ConversationView): ConversationScope {
   const { id, kind, consentState, name, appDataOrigin } = view;
   return { id, kind, consentState, ...(name === undefined ? {} : { name }), ...(appDataOrigin === undefined ? {} : { appDataOrigin }) };
+}
+
+/** The badge and notifications as the worker sets them, for tests that watch what a user sees. */
+export class FakeSurfaces {
+  badge = '';
+  readonly notes: { id: string; title: string; message: string; quiet?: boolean }[] = [];
+  popupIsOpen = false;
+  readonly platform: ActivityPlatform = {
+    setBadge: async (text) => {
+      this.badge = text;
+    },
+    notify: async (id, note) => {
+      this.notes.push({ id, ...note });
+    },
+    focusedOrigin: async () => null,
+    popupOpen: async () => this.popupIsOpen,
+  };
 }
 
 export interface Page {
@@ -123,7 +151,7 @@ export interface Harness {
   grant(origin: string, scope?: 'site' | 'inbox'): Promise<Page>;
 }
 
-export async function createHarness(options: { dbName?: string; messaging?: FakeMessaging; wakeSyncDelayMs?: number } = {}): Promise<Harness> {
+export async function createHarness(options: { dbName?: string; messaging?: FakeMessaging; wakeSyncDelayMs?: number; openMessaging?: () => Promise<FakeMessaging>; streamRetryMs?: number[]; surfaces?: FakeSurfaces } = {}): Promise<Harness> {
   const dbName = options.dbName ?? freshDbName();
   const messaging = options.messaging ?? new FakeMessaging();
   const windows = { opened: [] as string[], closed: [] as number[] };
@@ -144,10 +172,12 @@ export async function createHarness(options: { dbName?: string; messaging?: Fake
     },
     openMessaging: async () => {
       opens++;
-      return messaging;
+      return options.openMessaging ? options.openMessaging() : messaging;
     },
     dbName,
     ...(options.wakeSyncDelayMs === undefined ? {} : { wakeSyncDelayMs: options.wakeSyncDelayMs }),
+    ...(options.streamRetryMs === undefined ? {} : { streamRetryMs: options.streamRetryMs }),
+    ...(options.surfaces === undefined ? {} : { activityPlatform: () => options.surfaces!.platform }),
   });
 
   const ui: Harness['ui'] = async (method, params, url = `${EXTENSION_ORIGIN}/src/popup/approval.html`) =>
