@@ -169,7 +169,7 @@ export class Peer {
     return this.call('newDm', { address });
   }
 
-  newGroup(inboxIds: string[], options: { name?: string; description?: string } = {}): Promise<ConversationInfo> {
+  newGroup(inboxIds: string[], options: { name?: string; description?: string; permissions?: 'admin_only' } = {}): Promise<ConversationInfo> {
     return this.call('newGroup', { inboxIds, ...options });
   }
 

@@ -17,7 +17,11 @@ import {
   Dm,
   Group,
   GroupMessageKind,
+  GroupPermissionsOptions,
   IdentifierKind,
+  MetadataField,
+  PermissionPolicy,
+  PermissionUpdateType,
   ReactionAction,
   ReactionSchema,
   encodeText,
@@ -114,6 +118,30 @@ function describeMessage(m) {
   };
 }
 
+const PERMISSION_UPDATES = {
+  addMember: PermissionUpdateType.AddMember,
+  removeMember: PermissionUpdateType.RemoveMember,
+  addAdmin: PermissionUpdateType.AddAdmin,
+  removeAdmin: PermissionUpdateType.RemoveAdmin,
+  updateMetadata: PermissionUpdateType.UpdateMetadata,
+};
+const PERMISSION_POLICIES = {
+  allow: PermissionPolicy.Allow,
+  deny: PermissionPolicy.Deny,
+  admin: PermissionPolicy.Admin,
+  superAdmin: PermissionPolicy.SuperAdmin,
+  doesNotExist: PermissionPolicy.DoesNotExist,
+  other: PermissionPolicy.Other,
+};
+const METADATA_FIELDS = {
+  group_name: MetadataField.GroupName,
+  description: MetadataField.Description,
+  group_image_url_square: MetadataField.GroupImageUrlSquare,
+  app_data: MetadataField.AppData,
+  message_disappear_from_ns: MetadataField.MessageExpirationFromNs,
+  message_disappear_in_ns: MetadataField.MessageExpirationInNs,
+};
+
 const commands = {
   async create(a) {
     if (client) throw new Error('this peer already holds a client');
@@ -165,6 +193,7 @@ const commands = {
     const options = {};
     if (a.name !== undefined) options.groupName = a.name;
     if (a.description !== undefined) options.groupDescription = a.description;
+    if (a.permissions === 'admin_only') options.permissions = GroupPermissionsOptions.AdminOnly;
     const group = await requireClient().conversations.createGroup(a.inboxIds, options);
     return describeConversation(group);
   },
@@ -267,6 +296,38 @@ const commands = {
       installationIds: m.installationIds,
       permissionLevel: m.permissionLevel,
     }));
+  },
+
+  // Roles and permissions (node-sdk Group admin and permission methods), by name.
+  async updateAdminList(a) {
+    const group = await conversationById(a.conversationId);
+    if (!(group instanceof Group)) throw new Error(`${a.conversationId} is not a group`);
+    const action = { addAdmin: 'addAdmin', removeAdmin: 'removeAdmin', addSuperAdmin: 'addSuperAdmin', removeSuperAdmin: 'removeSuperAdmin' }[a.action];
+    if (!action) throw new Error(`unknown admin list action ${a.action}`);
+    await group[action](String(a.inboxId));
+    return true;
+  },
+
+  async updatePermission(a) {
+    const group = await conversationById(a.conversationId);
+    if (!(group instanceof Group)) throw new Error(`${a.conversationId} is not a group`);
+    const field = a.field === undefined ? undefined : METADATA_FIELDS[a.field];
+    if (a.field !== undefined && field === undefined) throw new Error(`unknown metadata field ${a.field}`);
+    await group.updatePermission(PERMISSION_UPDATES[a.update], PERMISSION_POLICIES[a.option], field);
+    return true;
+  },
+
+  async roles(a) {
+    const group = await conversationById(a.conversationId);
+    if (!(group instanceof Group)) throw new Error(`${a.conversationId} is not a group`);
+    const { policyType, policySet } = group.permissions();
+    const policyName = (p) => Object.keys(PERMISSION_POLICIES).find((k) => PERMISSION_POLICIES[k] === p) ?? `#${p}`;
+    return {
+      admins: group.listAdmins(),
+      superAdmins: group.listSuperAdmins(),
+      policyType: { [GroupPermissionsOptions.Default]: 'default', [GroupPermissionsOptions.AdminOnly]: 'admin_only', [GroupPermissionsOptions.CustomPolicy]: 'custom' }[policyType],
+      policySet: Object.fromEntries(Object.entries(policySet).map(([k, v]) => [k, policyName(v)])),
+    };
   },
 
   // Disappearing messages (node-sdk Conversation.*MessageDisappearing*); bigints as decimal strings.
