@@ -33,6 +33,9 @@ export type ErrorCode =
   | 'Node.StoreCorrupt'
   | 'Node.BadConfig'
   | 'Node.StaleKeyPackage'
+  | 'Node.TlsUnreadable'
+  | 'Node.TlsInvalid'
+  | 'Node.TlsKeyMismatch'
   // dApp RPC (src/core/rpc) and the extension (router, vault, approvals)
   | 'Rpc.InvalidParams'
   | 'Rpc.UnsupportedMethod'

@@ -38,6 +38,9 @@ export interface CliOptions {
   // --- transport: metrics (metrics.ts) ---
   metricsPort?: number;
   metricsHost: string;
+  // --- transport: TLS on both listeners (transport/tlsIdentity) ---
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export const USAGE = `Usage: parley-node [options]
@@ -81,11 +84,15 @@ Options:
                               127.0.0.1, [::1], --host and IP addresses; others get 421
   --metrics-port N            serve Prometheus metrics at GET /metrics on this port (default: off)
   --metrics-host ADDR         address of the metrics listener (default 127.0.0.1)
+  --tls-cert FILE             serve both listeners over TLS with this PEM certificate chain
+                              (also PARLEY_TLS_CERT); needs --tls-key. Clients then use https://
+  --tls-key FILE              the certificate's PEM private key, unencrypted (also PARLEY_TLS_KEY)
+                              SIGHUP re-reads both files; a bad pair is logged, the old one kept.
   -h, --help           show this help
 
 Once both listeners are up, prints one line to stdout:
   {"event":"listening","grpcPort":N,"webPort":M}   (and "metricsPort" with --metrics-port)
-Logs go to stderr. SIGTERM/SIGINT stop it gracefully (exit 0).
+Logs go to stderr. SIGTERM/SIGINT stop it gracefully (exit 0). Operators: docs/operators.md.
 `;
 
 function portOf(flag: string, value: string | undefined, fallback: number): number {
@@ -120,6 +127,10 @@ function corsOriginsOf(flags: readonly string[] | undefined, env: string | undef
       }),
     ),
   ];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function publicHostsOf(flags: readonly string[] | undefined): string[] {
@@ -169,6 +180,8 @@ export function parseCliArgs(
         'public-host': { type: 'string', multiple: true },
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -212,5 +225,16 @@ export function parseCliArgs(
     });
   }
   if (values.postgres !== undefined) options.postgres = values.postgres;
+  const tlsCert = values['tls-cert'] ?? nonEmpty(env['PARLEY_TLS_CERT']);
+  const tlsKey = values['tls-key'] ?? nonEmpty(env['PARLEY_TLS_KEY']);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ParleyError('Node.BadConfig', 'TLS needs both --tls-cert and --tls-key (or PARLEY_TLS_CERT and PARLEY_TLS_KEY).', {
+      details: JSON.stringify({ tlsCert: tlsCert ?? null, tlsKey: tlsKey ?? null }),
+    });
+  }
+  if (tlsCert !== undefined && tlsKey !== undefined) {
+    options.tlsCert = tlsCert;
+    options.tlsKey = tlsKey;
+  }
   return { help: false, options };
 }

@@ -58,9 +58,10 @@ async function main(): Promise<number> {
       corsOrigins: options.corsOrigins,
       publicHosts: options.publicHosts,
       ...(options.metricsPort !== undefined ? { metrics: { host: options.metricsHost, port: options.metricsPort } } : {}),
+      ...(options.tlsCert !== undefined && options.tlsKey !== undefined ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } } : {}),
     });
   } catch (e) {
-    logger.error('cannot start', { error: isParleyError(e) ? e.message : String(e) });
+    logger.error('cannot start', isParleyError(e) ? { code: e.code, error: e.message } : { error: String(e) });
     return 1;
   }
   logger.info('parley-node started', {
@@ -69,12 +70,28 @@ async function main(): Promise<number> {
     webPort: node.webPort,
     backend: node.store.backend,
     corsOrigins: options.corsOrigins,
+    ...(node.tls ? { tls: { subject: node.tls.subject, fingerprint256: node.tls.fingerprint256, validTo: node.tls.validTo } } : {}),
     ...(options.postgres === undefined ? { dataDir: options.dataDir } : {}),
   });
-  const listening = { event: 'listening', grpcPort: node.grpcPort, webPort: node.webPort, ...(node.metricsPort !== undefined ? { metricsPort: node.metricsPort } : {}) };
+  const listening = {
+    event: 'listening',
+    grpcPort: node.grpcPort,
+    webPort: node.webPort,
+    ...(node.metricsPort !== undefined ? { metricsPort: node.metricsPort } : {}),
+    ...(node.tls ? { tls: true } : {}),
+  };
   process.stdout.write(`${JSON.stringify(listening)}\n`);
 
   const running = node;
+  // SIGHUP: a renewed certificate (certbot, ACME) is served without a restart.
+  if (running.tls) {
+    process.on('SIGHUP', () => {
+      running.reloadTls().then(
+        (pair) => logger.info('tls reloaded', { subject: pair.subject, fingerprint256: pair.fingerprint256, validTo: pair.validTo }),
+        (e: unknown) => logger.error('tls reload failed; still serving the previous certificate', isParleyError(e) ? { code: e.code, error: e.message } : { error: String(e) }),
+      );
+    });
+  }
   await new Promise<void>((resolve) => {
     onSignal = (signal) => {
       logger.info('stopping', { signal });

@@ -18,6 +18,7 @@ import { DEV_CORS_ORIGINS, createOriginPolicy } from './transport/cors';
 import { createHostPolicy } from './transport/hostCheck';
 import { NodeMetrics } from './metrics';
 import { startMetricsListener } from './transport/metricsServer';
+import { TlsIdentity, type TlsFiles, type TlsPair } from './transport/tlsIdentity';
 
 /** XMTP's gRPC payload limit (libxmtp xmtp_configuration GRPC_PAYLOAD_LIMIT). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -47,6 +48,8 @@ export interface NodeOptions {
   publicHosts?: readonly string[];
   /** Serve Prometheus metrics at GET /metrics on this address (0 = a free port); none when absent. */
   metrics?: { host: string; port: number };
+  /** Serve both listeners over TLS with this PEM certificate chain and key (checked at start). */
+  tls?: TlsFiles;
   /** Replaces the validators over src/core (tests). */
   validators?: NodeValidators;
   smartWalletVerifier?: SmartWalletVerifier;
@@ -63,6 +66,14 @@ export interface RunningNode {
   /** The metrics listener's port, when `metrics` was asked for. */
   readonly metricsPort?: number;
   readonly store: NodeStore;
+  /** The certificate both listeners serve, when started with `tls`. */
+  readonly tls: TlsPair | undefined;
+  /**
+   * Reads the TLS files again and serves the new pair on both listeners (SIGHUP in the CLI).
+   * Throws a Node.Tls* error, and keeps the old pair, if the files fail the checks; without
+   * `tls` it is Node.BadConfig.
+   */
+  reloadTls(): Promise<TlsPair>;
   /**
    * Graceful stop: refuse new calls, end live subscriptions (UNAVAILABLE), let calls in flight
    * finish (every acknowledged write is already durable), then close the store.
@@ -94,6 +105,8 @@ function commitStatsOf(store: NodeStore): { commits?: number; writes?: number } 
 
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  // Before the store opens: a wrong certificate path is the operator's to fix, with nothing to undo.
+  const tls = options.tls ? await TlsIdentity.load(options.tls) : undefined;
   const store =
     options.store ??
     (options.postgres !== undefined ? await openPostgres(options.postgres, logger) : await openSqliteStoreInWorker({ dataDir: options.dataDir }));
@@ -128,6 +141,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       dispatcher,
       maxMessageBytes: MAX_MESSAGE_BYTES,
       limits,
+      ...(tls ? { tls } : {}),
     });
     started.push(grpcListener);
     const webListener = await startGrpcWebListener({
@@ -138,6 +152,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       limits,
       origins: createOriginPolicy(options.corsOrigins ?? DEV_CORS_ORIGINS),
       hosts: createHostPolicy({ listenHost: options.host, publicHosts: options.publicHosts ?? [] }),
+      ...(tls ? { tls } : {}),
       // Group-commit counters where the backend keeps them (SQLite): writes / commits is the
       // batching under load, which bench:node reports.
       health: () => ({ backend: store.backend, ...commitStatsOf(store) }),
@@ -159,6 +174,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       webPort: webListener.port,
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       store,
+      get tls() {
+        return tls?.current;
+      },
+      reloadTls: async () => {
+        if (!tls) throw new ParleyError('Node.BadConfig', 'This node was started without TLS: there is no certificate to reload.');
+        return tls.reload();
+      },
       close: () =>
         (closing ??= (async () => {
           shutdown.abort();

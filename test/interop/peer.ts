@@ -51,6 +51,11 @@ export interface CreateOptions {
   loggingLevel?: string;
 }
 
+export interface PeerSpawnOptions {
+  commandTimeoutMs?: number;
+  env?: Record<string, string>;
+}
+
 /** A command the peer's client refused or failed, with the peer's recent log. */
 export class PeerCommandError extends Error {
   constructor(
@@ -89,9 +94,10 @@ export class Peer {
   private constructor(
     readonly name: string,
     private readonly commandTimeoutMs: number,
+    env: Record<string, string> | undefined,
   ) {
     const { file, args } = peerCommand();
-    this.child = spawn(file, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(file, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     this.exited = new Promise((resolve) => {
       this.child.once('close', (code, signal) => {
         this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -107,13 +113,16 @@ export class Peer {
     createInterface({ input: this.child.stderr! }).on('line', (line) => this.addLog(line));
   }
 
-  /** Starts a peer process; `commandTimeoutMs` bounds each command unless it says otherwise. */
-  static spawn(name: string, options: { commandTimeoutMs?: number } = {}): Peer {
-    return new Peer(name, options.commandTimeoutMs ?? 60_000);
+  /**
+   * Starts a peer process; `commandTimeoutMs` bounds each command unless it says otherwise;
+   * `env` adds variables to the peer's environment (SSL_CERT_FILE for a private CA).
+   */
+  static spawn(name: string, options: PeerSpawnOptions = {}): Peer {
+    return new Peer(name, options.commandTimeoutMs ?? 60_000, options.env);
   }
 
   /** Starts a peer process and creates its client; a peer whose create fails is killed. */
-  static async start(name: string, create: CreateOptions, options: { commandTimeoutMs?: number } = {}): Promise<{ peer: Peer; client: CreatedClient }> {
+  static async start(name: string, create: CreateOptions, options: PeerSpawnOptions = {}): Promise<{ peer: Peer; client: CreatedClient }> {
     const peer = Peer.spawn(name, options);
     try {
       return { peer, client: await peer.create(create) };

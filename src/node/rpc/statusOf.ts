@@ -26,6 +26,9 @@ export function statusOf(error: unknown): RpcStatus & { internal: boolean } {
         return { status: GrpcStatus.FAILED_PRECONDITION, message: text, internal: false };
       case 'Node.StoreCorrupt':
       case 'Node.BadConfig':
+      case 'Node.TlsUnreadable':
+      case 'Node.TlsInvalid':
+      case 'Node.TlsKeyMismatch':
         return { status: GrpcStatus.INTERNAL, message: 'Internal error.', internal: true };
       default:
         return { status: GrpcStatus.INVALID_ARGUMENT, message: text, internal: false };

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   GRPC_WEB_CONTENT_TYPE,
@@ -16,6 +17,7 @@ import { drained } from './drained';
 import { ConnectionGate } from './connectionGate';
 import { DEV_CORS_ORIGINS, createOriginPolicy, type OriginPolicy } from './cors';
 import { createHostPolicy, type HostPolicy } from './hostCheck';
+import type { TlsIdentity } from './tlsIdentity';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transportLimits';
 
 export interface GrpcWebListenerOptions {
@@ -33,6 +35,8 @@ export interface GrpcWebListenerOptions {
   origins?: OriginPolicy;
   /** Host header names answered (the loopback names and `host` when absent). */
   hosts?: HostPolicy;
+  /** Serve HTTPS with this certificate (reloaded with it) instead of cleartext HTTP/1.1. */
+  tls?: TlsIdentity;
 }
 
 export interface GrpcWebListener {
@@ -44,7 +48,7 @@ export interface GrpcWebListener {
 }
 
 /**
- * gRPC-web over HTTP/1.1 (grpc/grpc doc/PROTOCOL-WEB.md) for browsers and the extension: POST
+ * gRPC-web over HTTP/1.1, or HTTPS with `tls` (grpc/grpc doc/PROTOCOL-WEB.md) for browsers and the extension: POST
  * /<service>/<method> with one framed request message; answers with framed messages and a
  * trailer frame, or a trailers-only response when a call fails before its first message.
  * Requests must name the node in Host (hostCheck.ts) and come from an admitted origin, if any
@@ -59,32 +63,41 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
   const sockets = new Set<Socket>();
   const refused = new WeakSet<Socket>();
   const gate = new ConnectionGate({ perKey: limits.maxConnectionsPerIp, total: limits.maxConnections });
-  const server = createServer(
-    {
-      // A client that never finishes its headers, or dribbles its body, is cut (408) at these
-      // times; a request once received is no longer timed, so a subscription's response lives on.
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.idleTimeoutMs,
-      // Node checks those timeouts on this period (30 s by default, which would stretch a
-      // 10 s limit to 40 s).
-      connectionsCheckingInterval: checkingIntervalOf(limits),
-    },
-    (req, res) => {
-      // A connection over a cap is already answered 503 and ending: nothing it sends is served.
-      if (refused.has(req.socket)) return;
-      handle(options, policies, req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    },
-  );
+  const httpOptions: ServerOptions = {
+    // A client that never finishes its headers, or dribbles its body, is cut (408) at these
+    // times; a request once received is no longer timed, so a subscription's response lives on.
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // Node checks those timeouts on this period (30 s by default, which would stretch a
+    // 10 s limit to 40 s).
+    connectionsCheckingInterval: checkingIntervalOf(limits),
+  };
+  const onRequest: RequestListener = (req, res) => {
+    // A connection over a cap is already answered 503 and ending: nothing it sends is served.
+    if (refused.has(req.socket)) return;
+    handle(options, policies, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  const tls = options.tls;
+  const server = tls
+    ? createSecureServer({ ...httpOptions, cert: tls.current.cert, key: tls.current.key }, onRequest)
+    : createServer(httpOptions, onRequest);
+  const stopReloads = tls?.onChange((pair) => (server as ReturnType<typeof createSecureServer>).setSecureContext({ cert: pair.cert, key: pair.key }));
   // First, before the HTTP parser starts on the socket.
   server.prependListener('connection', (socket: Socket) => {
     const release = gate.admit(clientKeyOf(socket.remoteAddress));
     if (!release) {
-      refused.add(socket);
       socket.on('error', () => {});
+      // Under TLS this is the raw socket, before the handshake: no HTTP answer can reach the
+      // client, so it is closed at once.
+      if (tls) {
+        socket.destroy();
+        return;
+      }
+      refused.add(socket);
       socket.end(CONNECTION_REFUSED);
       return;
     }
@@ -102,6 +115,7 @@ export async function startGrpcWebListener(options: GrpcWebListenerOptions): Pro
     port,
     connections: () => gate.open,
     close: async (graceMs) => {
+      stopReloads?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
