@@ -107,6 +107,10 @@ class ClientMessaging implements Messaging {
     return conversation;
   }
 
+  accountAddressOf(inboxId: string): Promise<string | undefined> {
+    return this.client.accountAddressOf(inboxId);
+  }
+
   async canMessage(addresses: string[]): Promise<Record<string, boolean>> {
     return Object.fromEntries(await this.client.canMessage(addresses));
   }

@@ -32,6 +32,8 @@ export interface Messaging {
   addMembers(conversationId: string, addresses: string[]): Promise<ConversationView>;
   removeMembers(conversationId: string, addresses: string[]): Promise<ConversationView>;
   setConsent(conversationId: string, state: Exclude<ConsentState, 'unknown'>): Promise<void>;
+  /** The account address an inbox is known by (its verified identity log), or undefined. */
+  accountAddressOf(inboxId: string): Promise<string | undefined>;
   /** Pulls welcomes and messages of every conversation. */
   syncAll(): Promise<void>;
   /** Live messages and new conversations until the returned function is called. */

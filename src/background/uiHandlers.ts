@@ -11,6 +11,7 @@ import type { MessagingSession } from './messagingSession';
 import type { Router } from './router';
 import type { SettingsStore } from './settings';
 import type { SiteConversations } from './siteConversations';
+import { addressesOf, inboxSummaries } from './uiInboxSummaries';
 import type { Vault } from './vault/vault';
 
 export interface UiDeps {
@@ -48,6 +49,12 @@ export function createUiHandlers(deps: UiDeps): UiHandlerTable {
     await deps.autoLock.touch(true);
     await deps.session.reset();
     return status();
+  };
+
+  /** The popup's own reads of the engine; locked, the popup shows its lock screen on this code. */
+  const unlockedMessaging = async () => {
+    if (!vault.isUnlocked) throw new ParleyError('Vault.Locked', 'Parley is locked.');
+    return deps.session.get();
   };
 
   return {
@@ -111,5 +118,7 @@ export function createUiHandlers(deps: UiDeps): UiHandlerTable {
       return after;
     },
     inbox_request: async ({ method, params }) => deps.router.handleForInbox(deps.extensionOrigin, method, params),
+    inbox_summaries: async () => inboxSummaries(await unlockedMessaging()),
+    inbox_addresses: async ({ inboxIds }) => addressesOf(await unlockedMessaging(), inboxIds),
   };
 }

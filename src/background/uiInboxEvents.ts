@@ -118,6 +118,9 @@ export class ReportingMessaging implements Messaging {
     await this.inner.setConsent(id, state);
     this.changed(id, 'consent');
   }
+  accountAddressOf(inboxId: string) {
+    return this.inner.accountAddressOf(inboxId);
+  }
   syncAll() {
     return this.inner.syncAll();
   }

@@ -19,6 +19,10 @@ export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
 export class FakeMessaging implements Messaging {
   readonly conversations = new Map<string, ConversationView>();
   readonly sent: { conversationId: string; text: string }[] = [];
+  /** inbox id → account address, as identity logs would give them. */
+  readonly addresses = new Map<string, string>();
+  /** Stored messages per conversation, newest last (getMessages pages them). */
+  readonly messages = new Map<string, Message[]>();
   /** Full views built (members read): the hot paths should need none. */
   viewsBuilt = 0;
   listener: MessagingListener | null = null;
@@ -58,8 +62,8 @@ export class FakeMessaging implements Messaging {
   async createGroup(_addresses: string[], metadata: { name?: string }, origin: string) {
     return this.add({ kind: 'group', appDataOrigin: origin, ...(metadata.name ? { name: metadata.name } : {}) });
   }
-  async getMessages() {
-    return [];
+  async getMessages(id: string, page: { limit?: number } = {}) {
+    return (this.messages.get(id) ?? []).slice(-(page.limit ?? 50));
   }
   async sendMessage(conversationId: string, content: { type: string; text?: string }) {
     this.sent.push({ conversationId, text: content.text ?? '' });
@@ -76,6 +80,9 @@ export class FakeMessaging implements Messaging {
   }
   async setConsent(id: string, state: 'allowed' | 'denied') {
     this.conversations.get(id)!.consentState = state;
+  }
+  async accountAddressOf(inboxId: string) {
+    return this.addresses.get(inboxId);
   }
   async syncAll() {}
   stream(listener: MessagingListener) {

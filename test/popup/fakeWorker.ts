@@ -16,6 +16,8 @@ export const ALICE: IdentitySummary = {
 export const WORK: IdentitySummary = { ...ALICE, id: '02', label: 'Work', address: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc', inboxId: 'cd'.repeat(32) };
 export const BOB_INBOX = 'b0'.repeat(32);
 export const BOB_ADDRESS = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
+/** How the popup names Bob once the worker gave his address: its start and end. */
+export const BOB_NAME = '0x90f7…b906';
 export const PASSWORD = 'correct horse battery';
 
 /** The popup's end of its event port; the worker's side is FakeWorker.push and FakeWorker.stop. */
@@ -60,9 +62,13 @@ export class FakeWorker {
   readNs = new Map<string, bigint>();
   grants: Access[] = [];
   settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: false };
+  /** inbox id → account address, as the worker reads them from identity logs. */
+  addresses = new Map<string, string>([[BOB_INBOX, BOB_ADDRESS]]);
   /** When set, vault_unlock is refused as the throttled worker refuses it, with this wait. */
   unlockThrottleMs = 0;
   readonly calls: { method: string; params?: unknown }[] = [];
+  /** A method named here answers only after its promise settles (a slow node, a long sync). */
+  readonly held = new Map<string, Promise<void>>();
   readonly ports: FakeEventPort[] = [];
   private clock = 1_700_000_000_000_000_000n;
 
@@ -94,6 +100,7 @@ export class FakeWorker {
   readonly send = async (message: unknown): Promise<Reply> => {
     const { method, params } = message as { method: string; params?: unknown };
     this.calls.push(params === undefined ? { method } : { method, params });
+    await this.held.get(method);
     try {
       return { ok: true, result: await this.answer(method, params as Params) };
     } catch (e) {
@@ -170,6 +177,15 @@ export class FakeWorker {
     return { unread, total };
   }
 
+  private addressesOf(inboxIds: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const id of inboxIds) {
+      const address = this.addresses.get(id);
+      if (address) out[id] = address;
+    }
+    return out;
+  }
+
   private async answer(method: string, p: Params): Promise<unknown> {
     switch (method) {
       case 'vault_status':
@@ -217,6 +233,20 @@ export class FakeWorker {
         if (last) this.readNs.set(p.conversationId ?? '', BigInt(last.sentAtNs));
         return this.activity();
       }
+      case 'inbox_summaries': {
+        if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
+        const conversations: Record<string, { lastMessage?: Message }> = {};
+        for (const c of this.conversations) {
+          const last = (this.messages.get(c.id) ?? []).filter((m) => m.content.type !== 'readReceipt').at(-1);
+          conversations[c.id] = last ? { lastMessage: last } : {};
+        }
+        const peers = this.conversations.flatMap((c) => (c.kind === 'dm' && c.peerInboxId ? [c.peerInboxId] : []));
+        for (const summary of Object.values(conversations)) if (summary.lastMessage) peers.push(summary.lastMessage.senderInboxId);
+        return { conversations, addresses: this.addressesOf(peers) };
+      }
+      case 'inbox_addresses':
+        if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
+        return this.addressesOf((p['inboxIds'] as string[] | undefined) ?? []);
       case 'inbox_request':
         if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
         return this.dapp(p.method ?? '', (p as { params?: Params })['params'] ?? ({} as Params));

@@ -2,7 +2,7 @@
 import { fireEvent as domEvent, waitFor } from '@testing-library/dom';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeWorker } from './fakeWorker';
+import { BOB_NAME, FakeWorker } from './fakeWorker';
 import { renderPopup, unmountAll } from './renderPopup';
 
 /* Keyboard use of the popup: focus moves into an opened conversation, Enter sends, Escape backs out. */
@@ -20,7 +20,7 @@ describe('popup keyboard use', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    const item = await screen.findByRole('button', { name: /DM with/ });
+    const item = await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) });
     act(() => void domEvent.click(item));
     const field = (await screen.findByRole('textbox', { name: 'Message' })) as HTMLInputElement;
     await waitFor(() => expect(document.activeElement).toBe(field));
@@ -34,11 +34,11 @@ describe('popup keyboard use', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    const item = await screen.findByRole('button', { name: /DM with/ });
+    const item = await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) });
     act(() => void domEvent.click(item));
     const field = await screen.findByRole('textbox', { name: 'Message' });
     act(() => void domEvent.keyDown(field, { key: 'Escape' }));
-    expect(await screen.findByRole('button', { name: /DM with/ })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) })).toBeTruthy();
     expect(screen.queryByRole('log', { name: 'Messages' })).toBeNull();
   });
 
@@ -46,7 +46,7 @@ describe('popup keyboard use', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    const item = await screen.findByRole('button', { name: /DM with/ });
+    const item = await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) });
     act(() => void domEvent.click(item));
     const field = await screen.findByRole('textbox', { name: 'Message' });
     act(() => void domEvent.keyDown(field, { key: 'Enter' }));

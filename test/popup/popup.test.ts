@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPopupApi } from '../../src/popup/inbox/popupApi';
 import { FOCUS_RESYNC_MIN_MS, startInboxSync } from '../../src/popup/inbox/stores/inboxSync';
 import { createStores } from '../../src/popup/inbox/stores/stores';
-import { ALICE, BOB_ADDRESS, FakeWorker, PASSWORD, WORK } from './fakeWorker';
+import { ALICE, BOB_ADDRESS, BOB_NAME, FakeWorker, PASSWORD, WORK } from './fakeWorker';
 import { renderPopup, unmountAll } from './renderPopup';
 
 afterEach(unmountAll);
@@ -95,7 +95,7 @@ describe('lock screen', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    await screen.findByRole('button', { name: /DM with/ });
+    await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) });
     worker.state = 'locked';
     worker.push({ event: 'conversations' });
     expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
@@ -134,7 +134,7 @@ describe('conversations', () => {
     worker.receive('bb', 'two');
     const { screen } = renderPopup(worker);
     expect(await screen.findByRole('button', { name: 'Team, 2 unread' })).toBeTruthy();
-    expect(screen.getByRole('button', { name: /^DM with b0b0b0…b0b0$/ })).toBeTruthy();
+    expect(screen.getByRole('button', { name: BOB_NAME })).toBeTruthy();
     expect(screen.getByRole('tab', { name: 'Conversations, 2 unread' })).toBeTruthy();
   });
 
@@ -180,7 +180,7 @@ describe('conversations', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    fireEvent.click(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) }));
     const field = await screen.findByRole('textbox', { name: 'Message' });
     type(field, 'gm bob');
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -193,7 +193,7 @@ describe('conversations', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    fireEvent.click(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) }));
     await opened(worker, 'aa');
     worker.receive('aa', 'are you there?');
     worker.push({ event: 'messages', conversationId: 'aa' });
@@ -245,7 +245,7 @@ describe('conversations', () => {
     await screen.findByText('No conversations yet. Start one below.');
     worker.addConversation({ id: 'aa', kind: 'dm' });
     worker.push({ event: 'conversations' });
-    expect(await screen.findByRole('button', { name: /DM with/ })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) })).toBeTruthy();
     worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
     worker.receive('bb', 'welcome');
     worker.push({ event: 'unread', activity: worker.counts() });
@@ -256,7 +256,7 @@ describe('conversations', () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     const { screen } = renderPopup(worker);
-    fireEvent.click(await screen.findByRole('button', { name: /DM with/ }));
+    fireEvent.click(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) }));
     await opened(worker, 'aa');
     expect(worker.ports).toHaveLength(1);
     // Stopped: whatever happens now is pushed to nobody.
@@ -305,14 +305,16 @@ describe('conversations', () => {
     worker.addConversation({ id: 'aa', kind: 'dm', consentState: 'unknown' });
     worker.receive('aa', 'buy now');
     const { screen } = renderPopup(worker);
-    fireEvent.click(await screen.findByRole('button', { name: /DM with .*1 unread/ }));
+    // A stranger's DM is a request, not in the inbox.
+    fireEvent.click(await screen.findByRole('button', { name: /^Requests/ }));
+    fireEvent.click(await screen.findByRole('button', { name: `${BOB_NAME}, 1 unread` }));
     fireEvent.click(await screen.findByRole('button', { name: 'Block' }));
     await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Message' })).toBeNull());
     expect(screen.queryByRole('button', { name: 'Block' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Allow' })).toBeTruthy();
     expect(worker.dappCallsOf('xmtp_setConsent')).toEqual([{ conversationId: 'aa', state: 'denied' }]);
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
-    expect(await screen.findByRole('button', { name: /DM with .*, blocked$/ })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: `${BOB_NAME}, blocked` })).toBeTruthy();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { JsonObject as Obj } from './paramReaders';
 import { field as get, invalid as fail, object, string } from './paramReaders';
-import type { Access, AccessScope, RpcMethod } from './schema';
+import type { Access, AccessScope, Message, RpcMethod } from './schema';
 import { isRpcMethod } from './schema';
 
 /*
@@ -49,6 +49,22 @@ export interface Settings {
   grantedSitesKeepUnlocked: boolean;
 }
 
+/** What the popup's list shows of a conversation beyond its metadata. */
+export interface ConversationSummary {
+  /** The newest message a person reads (no read receipts); an attachment without its data. */
+  lastMessage?: Message;
+}
+
+/** Every conversation's summary, and the account addresses of the DM peers and newest senders whose identity logs name one. */
+export interface InboxSummaries {
+  conversations: Record<string, ConversationSummary>;
+  /** inbox id → lowercase 0x address. */
+  addresses: Record<string, string>;
+}
+
+/** The most inbox ids one `inbox_addresses` call resolves: XMTP's group size cap plus a margin. */
+export const MAX_ADDRESS_LOOKUPS = 256;
+
 export type UiSchema = {
   vault_status: { params: undefined; result: VaultStatus };
   vault_create: { params: { password: string }; result: VaultStatus };
@@ -71,6 +87,10 @@ export type UiSchema = {
   settings_set: { params: Partial<Settings>; result: Settings };
   /** The popup's inbox: any dApp method, run for the whole inbox (no grant, no prompt). */
   inbox_request: { params: { method: RpcMethod; params?: unknown }; result: unknown };
+  /** The popup's list: each conversation's newest message and its DM peers' addresses. */
+  inbox_summaries: { params: undefined; result: InboxSummaries };
+  /** Account addresses of inboxes (a group's senders); those without one are left out. */
+  inbox_addresses: { params: { inboxIds: string[] }; result: Record<string, string> };
 };
 
 export type UiMethod = keyof UiSchema;
@@ -201,6 +221,13 @@ export const validateUiParams: UiValidators = {
     if (!isRpcMethod(method)) fail('params.method', 'not a method of window.xmtp');
     const params = get(obj, 'params');
     return params === undefined ? { method } : { method, params };
+  },
+  inbox_summaries: () => undefined,
+  inbox_addresses: (p) => {
+    const ids = get(object(p), 'inboxIds');
+    if (!Array.isArray(ids)) return fail('params.inboxIds', 'expected an array');
+    if (ids.length > MAX_ADDRESS_LOOKUPS) fail('params.inboxIds', `at most ${MAX_ADDRESS_LOOKUPS}`);
+    return { inboxIds: [...new Set(ids.map((id, i) => hexId(id, `params.inboxIds[${i}]`)))] };
   },
 };
 

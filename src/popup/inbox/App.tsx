@@ -104,9 +104,25 @@ function Conversations() {
   const { inbox } = useStores();
   return (
     <>
+      <SyncStatus />
       <ConversationList />
       {inbox.error.value && <p role="alert">{inbox.error.value}</p>}
       <NewConversation />
     </>
+  );
+}
+
+/** While the worker syncs with the node for the popup: a first sync of a busy inbox takes a while. */
+function SyncStatus() {
+  const { inbox } = useStores();
+  return (
+    <p role="status" class={inbox.syncing.value ? 'sync-status' : 'sync-status idle'}>
+      {inbox.syncing.value && (
+        <>
+          <span class="sync-bar" aria-hidden="true" />
+          Syncing with your node…
+        </>
+      )}
+    </p>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Avatar } from './Avatar';
 import { Composer } from './Composer';
-import { conversationTitle, messageText, sentAt, shortId } from './format';
+import { CopyButton } from './CopyButton';
+import { clockTime, conversationTitle, inboxName, messageText, sentAt } from './format';
 import { useStores } from './stores/stores';
 import './ConversationView.css';
 
@@ -29,7 +31,10 @@ export function ConversationView() {
   }, [messages.length, messages.at(-1)?.id]);
 
   if (!conversation) return null;
-  const title = conversationTitle(conversation);
+  const addresses = inbox.addresses.value;
+  const title = conversationTitle(conversation, addresses);
+  const peerAddress = conversation.kind === 'dm' && conversation.peerInboxId ? addresses[conversation.peerInboxId] : undefined;
+  const now = new Date();
 
   return (
     <section
@@ -47,7 +52,17 @@ export function ConversationView() {
         <button type="button" onClick={inbox.close}>
           Back
         </button>
-        <h2><bdi>{title}</bdi></h2>
+        <Avatar seed={peerAddress ?? conversation.peerInboxId ?? conversation.id} size={28} />
+        {peerAddress ? (
+          <>
+            <h2 title={peerAddress}>
+              <bdi>{title}</bdi>
+            </h2>
+            <CopyButton address={peerAddress} />
+          </>
+        ) : (
+          <h2><bdi>{title}</bdi></h2>
+        )}
       </div>
       <ConsentBar />
       <div class="messages" role="log" aria-label="Messages">
@@ -65,10 +80,12 @@ export function ConversationView() {
             const mine = m.senderInboxId === own;
             return (
               <li key={m.id} class={mine ? 'message mine' : 'message'}>
-                <span class="message-sender">{mine ? 'You' : shortId(m.senderInboxId)}</span>
+                <span class="message-sender" title={mine ? undefined : (addresses[m.senderInboxId] ?? m.senderInboxId)}>
+                  {mine ? 'You' : inboxName(m.senderInboxId, addresses)}
+                </span>
                 <span class="message-text"><bdi>{messageText(m)}</bdi></span>
-                <time class="message-time" dateTime={sentAt(m).toISOString()}>
-                  {sentAt(m).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                <time class="message-time" dateTime={sentAt(m).toISOString()} title={sentAt(m).toLocaleString()}>
+                  {clockTime(sentAt(m), now)}
                 </time>
               </li>
             );

@@ -7,10 +7,49 @@ export function shortId(id: string): string {
   return id.length <= 14 ? id : `${id.slice(0, 6)}…${id.slice(-4)}`;
 }
 
-/** Peer text (a group name is the peer's) without its bidi overrides; components isolate it in `<bdi>`. */
-export function conversationTitle(c: Conversation): string {
+/** `0x7099…79c8`: an address as people compare them, the start and the end. */
+export function shortAddress(address: string): string {
+  return address.length <= 12 ? address : `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** inbox id → account address, as the worker resolved them from identity logs. */
+export type AddressBook = Readonly<Record<string, string>>;
+
+/** Who an inbox is to a person: its address when known, else a short inbox id. */
+export function inboxName(inboxId: string, addresses: AddressBook): string {
+  const address = addresses[inboxId];
+  return address ? shortAddress(address) : shortId(inboxId);
+}
+
+/**
+ * Peer text (a group name is the peer's) without its bidi overrides; components isolate it in
+ * `<bdi>`. A DM is named by the peer's address once the worker has it.
+ */
+export function conversationTitle(c: Conversation, addresses: AddressBook = {}): string {
   if (c.kind === 'group') return stripFormatControls(c.name ?? '').trim() || 'Untitled group';
-  return `DM with ${shortId(c.peerInboxId ?? c.memberInboxIds[0] ?? '')}`;
+  const peer = c.peerInboxId ?? c.memberInboxIds[0] ?? '';
+  const address = addresses[peer];
+  return address ? shortAddress(address) : `DM with ${shortId(peer)}`;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * When, as a messenger's list says it: "now", "5 min", "3 h" today, "yesterday", the weekday
+ * within a week, else the date. `now` is passed so that tests choose the day.
+ */
+export function relativeTime(at: Date, now: Date): string {
+  const ago = now.getTime() - at.getTime();
+  if (ago < MINUTE) return 'now';
+  if (ago < HOUR) return `${Math.floor(ago / MINUTE)} min`;
+  const startOfToday = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  if (at.getTime() >= startOfToday) return `${Math.floor(ago / HOUR)} h`;
+  const day = 24 * HOUR;
+  if (at.getTime() >= startOfToday - day) return 'yesterday';
+  if (at.getTime() >= startOfToday - 6 * day) return at.toLocaleDateString([], { weekday: 'short' });
+  const sameYear = at.getFullYear() === now.getFullYear();
+  return at.toLocaleDateString([], sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 /** Membership and metadata changes as a line of the conversation, not as somebody's message. */
@@ -48,6 +87,13 @@ function contentText(m: Message): string {
     default:
       return m.fallback ?? `[${c.type}]`;
   }
+}
+
+/** A message's time in its conversation: the clock today, the date and the clock before. */
+export function clockTime(at: Date, now: Date): string {
+  const clock = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const today = at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  return today ? clock : `${at.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${clock}`;
 }
 
 export function sentAt(m: Message): Date {

@@ -1,6 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import type { Conversation, Message } from '../../../core/rpc';
-import type { InboxActivity } from '../../../core/rpc/ui';
+import type { ConversationSummary, InboxActivity, InboxSummaries } from '../../../core/rpc/ui';
 import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
 import { messageOf } from '../popupApi';
@@ -10,9 +10,41 @@ import { coalesced } from './coalesced';
 /** How many messages the conversation view shows, newest last. */
 export const MESSAGE_PAGE = 50;
 
+/** The inbox (accepted conversations) or the requests (strangers' conversations, and blocked ones). */
+export type InboxSection = 'inbox' | 'requests';
+
+/** Where a conversation is listed: consent "unknown" is a request until the user accepts or blocks it. */
+export function sectionOf(c: Conversation): InboxSection {
+  return c.consentState === 'allowed' ? 'inbox' : 'requests';
+}
+
+/** Decimal ns of the conversation's newest activity: its newest message, else its creation. */
+export function lastActivityNs(c: Conversation, summary: ConversationSummary | undefined): bigint {
+  const sent = summary?.lastMessage ? BigInt(summary.lastMessage.sentAtNs) : 0n;
+  const created = BigInt(c.createdAtNs);
+  return sent > created ? sent : created;
+}
+
 /** Conversations, unread counts and the open conversation's messages. */
 export function createInboxStore(api: PopupApi, events: { onLocked?: () => void } = {}) {
-  const conversations = signal<Conversation[]>([]);
+  const all = signal<Conversation[]>([]);
+  const summaries = signal<Record<string, ConversationSummary>>({});
+  /** inbox id → account address: DM peers from the summaries, a group's senders when it opens. */
+  const addresses = signal<Record<string, string>>({});
+  const section = signal<InboxSection>('inbox');
+  /** Up while the worker syncs with the node for the popup (a long first sync shows). */
+  const syncing = signal(false);
+  // Newest activity first, as messengers list them.
+  const conversations = computed(() =>
+    [...all.value].sort((a, b) => {
+      const x = lastActivityNs(a, summaries.value[a.id]);
+      const y = lastActivityNs(b, summaries.value[b.id]);
+      return x === y ? 0 : y > x ? 1 : -1;
+    }),
+  );
+  const inboxList = computed(() => conversations.value.filter((c) => sectionOf(c) === 'inbox'));
+  const requests = computed(() => conversations.value.filter((c) => c.consentState === 'unknown'));
+  const blocked = computed(() => conversations.value.filter((c) => c.consentState === 'denied'));
   const unread = signal<Record<string, number>>({});
   const openId = signal<string | null>(null);
   const messages = signal<Message[]>([]);
@@ -30,11 +62,26 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
 
   const act = busyAction(error, busy, failed);
 
+  const applySummaries = (next: InboxSummaries): void => {
+    summaries.value = next.conversations;
+    addresses.value = { ...addresses.value, ...next.addresses };
+  };
+
+  const loadSummaries = async (): Promise<void> => applySummaries(await api.ui('inbox_summaries'));
+
+  // The list and its names together: a DM shown by inbox id, then renamed a moment later, would jump.
   const loadConversations = async (): Promise<void> => {
-    const list = await api.dapp('xmtp_listConversations', {});
-    // Newest first, as messengers list them.
-    conversations.value = [...list].sort((a, b) => (BigInt(b.createdAtNs) > BigInt(a.createdAtNs) ? 1 : -1));
+    const [list, next] = await Promise.all([api.dapp('xmtp_listConversations', {}), api.ui('inbox_summaries')]);
+    applySummaries(next);
+    all.value = [...list];
     loaded.value = true;
+  };
+
+  /** A group's members by address: its senders are named by them. */
+  const loadMemberAddresses = async (c: Conversation): Promise<void> => {
+    const missing = c.memberInboxIds.filter((id) => addresses.value[id] === undefined);
+    if (missing.length === 0) return;
+    addresses.value = { ...addresses.value, ...(await api.ui('inbox_addresses', { inboxIds: missing })) };
   };
 
   const loadMessages = async (id: string): Promise<void> => {
@@ -51,6 +98,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   // Pushes come in bursts (a message, then its counts): one fetch at a time, and one more after
   // it if another push came meanwhile, instead of one per push.
   const reloadConversations = coalesced(loadConversations);
+  const reloadSummaries = coalesced(loadSummaries);
   const reloadOpenMessages = coalesced(async () => {
     const id = openId.value;
     if (id) await loadMessages(id);
@@ -78,11 +126,38 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   };
 
   const upsert = (c: Conversation): void => {
-    conversations.value = [c, ...conversations.value.filter((x) => x.id !== c.id)];
+    all.value = [c, ...all.value.filter((x) => x.id !== c.id)];
   };
+
+  /** Runs `work` with the syncing flag up: the worker syncs with the node first. */
+  const whileSyncing = async <T>(work: () => Promise<T>): Promise<T> => {
+    syncing.value = true;
+    try {
+      return await work();
+    } finally {
+      syncing.value = false;
+    }
+  };
+
+  const setConsentOf = (id: string, state: 'allowed' | 'denied') =>
+    act(async () => {
+      await api.dapp('xmtp_setConsent', { conversationId: id, state });
+      all.value = all.value.map((c) => (c.id === id ? { ...c, consentState: state } : c));
+      if (state === 'denied') {
+        const { [id]: _, ...rest } = unread.value;
+        unread.value = rest;
+      }
+    });
 
   return {
     conversations,
+    inboxList,
+    requests,
+    blocked,
+    section,
+    summaries,
+    addresses,
+    syncing,
     unread,
     openId,
     open,
@@ -95,7 +170,10 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
       if (identityId !== null && identityId !== id) {
         openId.value = null;
         messages.value = [];
-        conversations.value = [];
+        all.value = [];
+        summaries.value = {};
+        addresses.value = {};
+        section.value = 'inbox';
         unread.value = {};
         loaded.value = false;
       }
@@ -104,7 +182,8 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     refresh: () =>
       act(async () => {
         await loadConversations();
-        unread.value = (await api.activity('inbox_activity')).unread;
+        // The counts come after the worker synced: an unknown id in them fetches the list again.
+        await applyCounts(await whileSyncing(() => api.activity('inbox_activity')));
       }),
     /**
      * The safety resync (the port came back after the worker stopped, or the window regained
@@ -114,7 +193,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     resync: (): Promise<void> =>
       pushed(async () => {
         await reloadConversations();
-        await applyCounts(await api.activity('inbox_activity'));
+        await applyCounts(await whileSyncing(() => api.activity('inbox_activity')));
         await reloadOpenMessages();
       }),
     /** Push: the list changed (a new conversation, a rename, members, consent). */
@@ -122,7 +201,8 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     /** Push: new messages in a conversation; only the open one's are fetched. */
     messagesArrived: (conversationId: string): Promise<void> =>
       pushed(async () => {
-        if (!conversations.value.some((c) => c.id === conversationId)) await reloadConversations();
+        if (!all.value.some((c) => c.id === conversationId)) await reloadConversations();
+        else await reloadSummaries();
         if (openId.value === conversationId) await reloadOpenMessages();
       }),
     /** Push: the counts changed. */
@@ -133,6 +213,8 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
         messages.value = [];
         await loadMessages(id);
         await markRead(id);
+        const c = all.value.find((x) => x.id === id);
+        if (c?.kind === 'group') await loadMemberAddresses(c);
       }),
     close: (): void => {
       openId.value = null;
@@ -144,6 +226,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
         if (!id) return;
         await api.dapp('xmtp_sendMessage', { conversationId: id, content: { type: 'text', text } });
         await reloadOpenMessages();
+        await reloadSummaries();
       }),
     createDm: (address: string) =>
       act(async () => {
@@ -161,17 +244,13 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
         messages.value = [];
         await loadMessages(group.id);
       }),
-    setConsent: (state: 'allowed' | 'denied') =>
-      act(async () => {
-        const id = openId.value;
-        if (!id) return;
-        await api.dapp('xmtp_setConsent', { conversationId: id, state });
-        conversations.value = conversations.value.map((c) => (c.id === id ? { ...c, consentState: state } : c));
-        if (state === 'denied') {
-          const { [id]: _, ...rest } = unread.value;
-          unread.value = rest;
-        }
-      }),
+    /** The open conversation's consent. */
+    setConsent: async (state: 'allowed' | 'denied'): Promise<boolean> => {
+      const id = openId.value;
+      return id ? setConsentOf(id, state) : false;
+    },
+    /** Accept (allowed: it moves to the inbox) or block a conversation from the list. */
+    setConsentOf,
   };
 }
 
