@@ -93,11 +93,11 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     // Back in the list, a message that arrives while the conversation is closed counts as unread.
     await popup.getByRole('button', { name: 'Back' }).click();
     await dm.sendText('are you there?');
-    await popup.getByRole('button', { name: /^DM with .*, 1 unread$/ }).waitFor({ timeout: 30_000 });
+    await popup.getByRole('button', { name: /^0x[0-9a-f]{4}…[0-9a-f]{4}, 1 unread$/ }).waitFor({ timeout: 30_000 });
     await popup.screenshot({ path: join(SHOTS, 'popup-inbox.png') });
     const badge = () => browser.worker.evaluate(() => chrome.action.getBadgeText({}));
     await expect.poll(badge, { timeout: 30_000 }).toBe('1');
-    await popup.getByRole('button', { name: /^DM with / }).click();
+    await popup.getByRole('button', { name: /^0x[0-9a-f]{4}…[0-9a-f]{4}/ }).click();
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('are you there?');
     // Read in the popup: the badge clears.
     await expect.poll(badge, { timeout: 30_000 }).toBe('');

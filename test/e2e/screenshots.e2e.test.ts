@@ -123,7 +123,7 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
 
     await popup.getByRole('button', { name: 'Back' }).click();
     await dm.sendText('are you there?');
-    await popup.getByRole('button', { name: /^DM with .*, 1 unread$/ }).waitFor({ timeout: 30_000 });
+    await popup.getByRole('button', { name: /^0x[0-9a-f]{4}…[0-9a-f]{4}, 1 unread$/ }).waitFor({ timeout: 30_000 });
     await capture(popup, 'inbox');
   });
 
