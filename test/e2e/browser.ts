@@ -153,7 +153,7 @@ export async function requestAndApprove(browser: ExtensionBrowser, page: Page, s
   const approval = await approvalPage;
   await approval.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 });
   const approvalOrigin = (await approval.getByTestId('origin').textContent()) ?? '';
-  if (scope === 'inbox') await approval.getByLabel('My whole inbox').check();
+  if (scope === 'inbox') await approval.getByLabel(/^Whole inbox:/).check();
   await approval.getByRole('button', { name: 'Approve' }).click().catch(closedByTheClick(approval));
   return { access: await answer, approvalOrigin };
 }

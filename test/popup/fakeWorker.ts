@@ -15,6 +15,7 @@ export const ALICE: IdentitySummary = {
 };
 export const WORK: IdentitySummary = { ...ALICE, id: '02', label: 'Work', address: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc', inboxId: 'cd'.repeat(32) };
 export const BOB_INBOX = 'b0'.repeat(32);
+export const IMPORTED_ADDRESS = '0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a';
 export const BOB_ADDRESS = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
 /** How the popup names Bob once the worker gave his address: its start and end. */
 export const BOB_NAME = '0x90f7…b906';
@@ -206,12 +207,26 @@ export class FakeWorker {
       case 'identity_create': {
         const created = { ...WORK, id: String(this.identities.length + 1).padStart(2, '0'), label: p['label'] ?? `Identity ${this.identities.length + 1}` };
         this.identities = [...this.identities, created];
-        this.activeId = created.id;
+        // As the worker: only the first identity becomes active by itself.
+        this.activeId ??= created.id;
         return created;
       }
-      case 'identity_select':
-        this.activeId = p.id ?? null;
+      case 'identity_import': {
+        const created = { ...WORK, id: String(this.identities.length + 1).padStart(2, '0'), label: p['label'] ?? 'Imported', address: IMPORTED_ADDRESS, inboxId: 'ee'.repeat(32) };
+        this.identities = [...this.identities, created];
+        this.activeId ??= created.id;
+        return created;
+      }
+      case 'identity_select': {
+        const from = this.identities.find((i) => i.id === this.activeId);
+        const to = this.identities.find((i) => i.id === p.id);
+        if (!to) this.fail('Rpc.NotFound', 'No such identity.');
+        if (p['sitesFollow'] === true && from) {
+          this.grants = this.grants.map((g) => (g.inboxId === from.inboxId ? { ...g, inboxId: to.inboxId, address: to.address } : g));
+        }
+        this.activeId = to.id;
         return this.status();
+      }
       case 'grants_list':
         return this.grants;
       case 'grants_revoke':

@@ -369,8 +369,10 @@ describe('identities', () => {
     fireEvent.click(await screen.findByRole('tab', { name: 'Identities' }));
     expect(await screen.findByText('(active)', { exact: false })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Use Work' }));
+    // Asked first (switchIdentity.test.ts has the connected sites' choice); no site here.
+    fireEvent.click(await screen.findByRole('button', { name: 'Switch' }));
     await waitFor(() => expect(screen.getByTestId('address').textContent).toBe(WORK.address));
-    expect(worker.callsOf('identity_select')).toEqual([{ id: WORK.id }]);
+    expect(worker.callsOf('identity_select')).toEqual([{ id: WORK.id, sitesFollow: false }]);
   });
 
   it('creates another identity with a label', async () => {
@@ -379,10 +381,11 @@ describe('identities', () => {
     fireEvent.click(await screen.findByRole('tab', { name: 'Identities' }));
     type(await screen.findByRole('textbox', { name: 'Label' }), 'Side project');
     fireEvent.click(screen.getByRole('button', { name: 'Create identity' }));
-    expect(await screen.findByText('Side project', { exact: false })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Use Side project' })).toBeTruthy();
     expect(worker.callsOf('identity_create')).toEqual([{ label: 'Side project' }]);
-    // The new identity is the active one now, and the inbox shows it.
-    expect(screen.getByTestId('address').textContent).toBe(WORK.address);
+    // Not switched to by itself: the active identity stays, and the popup asks.
+    expect(screen.getByTestId('address').textContent).toBe(ALICE.address);
+    expect(await screen.findByRole('dialog', { name: 'Switch to Side project now?' })).toBeTruthy();
   });
 });
 

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useStores } from './stores/stores';
+import { SwitchIdentity } from './SwitchIdentity';
 import './Identities.css';
 
-/** The identities in the vault: which one is active, switching, and adding another (new or imported key). */
+/** The identities in the vault: which one is active, switching (asked first), and adding another (new or imported key). */
 export function Identities() {
   const { session } = useStores();
   const status = session.status.value;
@@ -24,6 +25,7 @@ export function Identities() {
 
   return (
     <section class="identities" aria-label="Identities">
+      <SwitchIdentity />
       <ul>
         {status.identities.map((i) => {
           const active = i.id === status.activeIdentityId;
@@ -35,7 +37,7 @@ export function Identities() {
               </span>
               <span class="identity-address">{i.address}</span>
               {!active && (
-                <button type="button" aria-label={`Use ${i.label}`} onClick={() => void session.select(i.id)}>
+                <button type="button" aria-label={`Use ${i.label}`} onClick={() => session.proposeSwitch(i)}>
                   Use
                 </button>
               )}

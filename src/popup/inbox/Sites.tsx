@@ -2,13 +2,17 @@ import { useEffect } from 'preact/hooks';
 import { useStores } from './stores/stores';
 import './Sites.css';
 
-/** Every site with access, its scope, and Revoke (the site learns at once through accessChanged). */
+/** Every site with access, its scope, the identity it is connected to, and Revoke (the site learns at once through accessChanged). */
 export function Sites() {
-  const { sites } = useStores();
+  const { sites, session } = useStores();
   useEffect(() => {
     void sites.refresh();
   }, []);
   const grants = sites.grants.value;
+  const identities = session.status.value?.identities ?? [];
+  const active = session.active.value;
+  /** Which identity a grant is for: its label, or the address when the identity is gone. */
+  const connectedTo = (inboxId: string, address: string): string => identities.find((i) => i.inboxId === inboxId)?.label ?? address;
   return (
     <section class="sites" aria-label="Sites with access">
       {grants.length === 0 ? (
@@ -19,6 +23,10 @@ export function Sites() {
             <li key={g.origin}>
               <span class="site-origin">{g.origin}</span>
               <span class="site-scope">{g.scope === 'inbox' ? 'Whole inbox' : 'This site only'}</span>
+              <span class="site-identity" data-testid="site-identity">
+                Connected to {connectedTo(g.inboxId, g.address)}
+                {active && g.inboxId !== active.inboxId && ' (not the active identity: no access until you switch back)'}
+              </span>
               <button type="button" aria-label={`Revoke ${g.origin}`} onClick={() => void sites.revoke(g.origin)}>
                 Revoke
               </button>

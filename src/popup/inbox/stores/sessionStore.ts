@@ -18,8 +18,18 @@ export function createSessionStore(api: PopupApi, now: () => number = Date.now) 
     return s?.identities.find((i) => i.id === s.activeIdentityId);
   });
 
+  /** An identity the user may switch to: chosen with Use, or just created or imported (not switched to by the worker). */
+  const proposedSwitch = signal<{ to: IdentitySummary; added: boolean } | null>(null);
+
   const apply = (next: VaultStatus): void => {
     status.value = next;
+  };
+
+  /** After create or import: the new identity, when it is not the active one, is offered as a switch. */
+  const added = async (summary: IdentitySummary): Promise<void> => {
+    const next = await api.ui('vault_status');
+    apply(next);
+    proposedSwitch.value = next.activeIdentityId === summary.id ? null : { to: summary, added: true };
   };
 
   const act = busyAction(error, busy);
@@ -40,17 +50,22 @@ export function createSessionStore(api: PopupApi, now: () => number = Date.now) 
         unlockAllowedAt.value = 0;
       }),
     lock: () => act(async () => apply(await api.ui('vault_lock'))),
-    select: (id: string) => act(async () => apply(await api.ui('identity_select', { id }))),
-    createIdentity: (label?: string) =>
+    proposedSwitch,
+    /** Asks before switching (SwitchIdentity.tsx): the connected sites follow or stay. */
+    proposeSwitch: (to: IdentitySummary) => {
+      proposedSwitch.value = { to, added: false };
+    },
+    dismissSwitch: () => {
+      proposedSwitch.value = null;
+    },
+    select: (id: string, sitesFollow = false) =>
       act(async () => {
-        await api.ui('identity_create', label ? { label } : {});
-        apply(await api.ui('vault_status'));
+        apply(await api.ui('identity_select', { id, sitesFollow }));
+        proposedSwitch.value = null;
       }),
+    createIdentity: (label?: string) => act(async () => added(await api.ui('identity_create', label ? { label } : {}))),
     importIdentity: (privateKey: string, label?: string) =>
-      act(async () => {
-        await api.ui('identity_import', label ? { privateKey, label } : { privateKey });
-        apply(await api.ui('vault_status'));
-      }),
+      act(async () => added(await api.ui('identity_import', label ? { privateKey, label } : { privateKey }))),
   };
 }
 
