@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -25,5 +26,14 @@ export default tseslint.config(
       }],
       'no-restricted-globals': ['error', 'chrome', 'browser', 'process', 'Buffer'],
     },
+  },
+  {
+    // The SDK example is plain JavaScript as an outside developer writes it: a page and a server.
+    files: ['examples/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['examples/**/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
 );

@@ -1,4 +1,4 @@
-import type { Content, SendableContent } from '../content';
+import type { Content, SendableContent } from '../content/content';
 
 /**
  * The dApp-facing API of `window.xmtp` (DESIGN §4), one schema for its three consumers: the
