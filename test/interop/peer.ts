@@ -16,6 +16,8 @@ export interface ConversationInfo {
   type: 'dm' | 'group' | 'other';
   createdAtNs: string;
   isActive: boolean;
+  /** The topic a push server subscribes it by. */
+  topic?: string;
   name?: string;
   description?: string;
   peerInboxId?: string;

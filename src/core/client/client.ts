@@ -4,6 +4,7 @@ import { ParleyError } from '../errors';
 import type { SmartWalletVerifier } from '../identity/smartWalletVerifier';
 import type { VerifiedSignatureCache } from '../identity/verifiedSignatureCache';
 import { getXmtpCiphersuiteImpl } from '../mls/ciphersuite';
+import { equalBytes } from '@noble/curves/utils.js';
 import type { PaddingPolicy } from '../mls/padding';
 import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
@@ -44,6 +45,11 @@ export interface ClientOptions {
    * length: 'padme' (the default; docs/privacy.md) or 'none' (XMTP's own behaviour).
    */
   padding?: PaddingPolicy;
+  /**
+   * The push-filter root to keep with the identity (42 bytes), e.g. the one the user's other
+   * installations share; by default the identity keeps its own random one.
+   */
+  hmacRootKey?: Uint8Array;
 }
 
 /** The account behind the inbox, as node-sdk's `Identifier`. */
@@ -104,7 +110,14 @@ export class Client {
       events: hub,
       padding: options.padding ?? 'padme',
     };
-    return new Client(new MessagingEngine(ctx, options.installationCheckIntervals), hub, options.onError);
+    const engine = new MessagingEngine(ctx, options.installationCheckIntervals);
+    if (options.hmacRootKey !== undefined && !equalBytes(options.hmacRootKey, engine.hmacRootKey)) await engine.setHmacRootKey(options.hmacRootKey);
+    return new Client(engine, hub, options.onError);
+  }
+
+  /** A copy of the push-filter root, to give the user's other installations (libxmtp shares it by device sync). */
+  exportHmacRootKey(): Uint8Array {
+    return this.engine.hmacRootKey.slice();
   }
 
   get inboxId(): string {

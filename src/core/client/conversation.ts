@@ -16,6 +16,7 @@ import { dmGroupsOf, dmSendTarget, pairConsent } from './dmStitching';
 import type { MessagingEngine, SendOptions } from './engine';
 import type { IntentData } from './intentData';
 import { groupLeaves } from './groupLeaves';
+import { conversationHmacKeys, type HmacKeysByGroup } from './hmacKeys';
 import type { GroupSession } from './groupSession';
 import { resolveInboxIds } from './identifiers';
 import { readHistory, type HistorySource } from './messageHistory';
@@ -183,6 +184,15 @@ export abstract class Conversation {
       });
     }
     return out;
+  }
+
+  /**
+   * The push-filter keys of the previous, current and next 30-day periods, by hex group id: this
+   * group's and, for a DM, every duplicate group's (node-sdk conversation.hmacKeys()).
+   */
+  async hmacKeys(): Promise<HmacKeysByGroup> {
+    const record = (await this.engine.ctx.store.getGroup(this.id)) ?? this.session.record;
+    return conversationHmacKeys(this.engine.ctx.store, this.engine.hmacRootKey, record, this.engine.ctx.now());
   }
 
   /** Local consent: 'unknown' until the user decides; sending allows. */

@@ -12,6 +12,7 @@ import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isE
 import { DisappearingSweep } from './disappearingSweep';
 import { dmAnchor, dmGroupsOf, dmLastActivityNs, dmSendTarget, effectiveConsent, pairConsent } from './dmStitching';
 import { dmIdFor, type MessagingEngine } from './engine';
+import { conversationsHmacKeys, type HmacKeysByGroup } from './hmacKeys';
 import { identifierKind, resolveInboxIds } from './identifiers';
 import { envelopeOf, type GroupEnvelope } from './receiveMessages';
 import type { ConsentState, ConversationKind, GroupRecord } from './store';
@@ -212,6 +213,15 @@ export class Conversations {
   async sync(): Promise<(Dm | Group)[]> {
     const joined = await this.engine.syncWelcomes(this.onError);
     return Promise.all(joined.map((id) => this.handle(id)));
+  }
+
+  /**
+   * The push-filter keys of every conversation for the previous, current and next 30-day periods,
+   * by hex group id: duplicate DM groups included, denied conversations left out (node-sdk
+   * conversations.hmacKeys()). A push server given them can tell which messages are the user's.
+   */
+  hmacKeys(): Promise<HmacKeysByGroup> {
+    return conversationsHmacKeys(this.ctx.store, this.engine.hmacRootKey, this.ctx.now());
   }
 
   /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups); then expired messages are deleted. */

@@ -1,5 +1,3 @@
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { SortDirection, type WelcomeMessage } from '@xmtp/proto/mls/api/v1/mls.pb';
 import Long from 'long';
 import { createApplicationMessage, createGroup, encodeMlsMessage } from 'ts-mls';
@@ -20,6 +18,7 @@ import type { GroupSession } from './groupSession';
 import { groupStateOps, loadGroupState, stagedStateRecord, xmtpClientConfig } from './groupState';
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
 import { newKeyPackage, retireKeyPackagesOps } from './keyPackages';
+import { checkedHmacRootKey, hmacRootKeyOf } from './hmacRoot';
 import { groupUpdatedRecord } from './messageRecords';
 import { KeyedMutex } from './mutex';
 import { envelopeOf, receiveMessages, type GroupEnvelope } from './receiveMessages';
@@ -66,7 +65,6 @@ const WELCOME_CURSOR = 'welcomes';
 export class MessagingEngine {
   private readonly sessions = new Map<string, GroupSession>();
   private readonly mutex = new KeyedMutex();
-  private readonly hmacUserKey: Uint8Array;
   private readonly hmacKeys = new Map<string, { period: bigint; key: Uint8Array }>();
   private lastNs = 0n;
   /** When each group's members' identity logs were last checked for new or revoked installations. */
@@ -75,9 +73,20 @@ export class MessagingEngine {
   constructor(
     readonly ctx: ClientContext,
     private readonly intervals: InstallationCheckIntervals = DEFAULT_INSTALLATION_CHECK_INTERVALS,
-  ) {
-    // libxmtp keeps a random per-user HMAC key; one derived from the installation key needs no storage.
-    this.hmacUserKey = hkdf(sha256, ctx.identity.installationPrivateKey, undefined, new TextEncoder().encode('parley sender hmac key'), 32);
+  ) {}
+
+  /** The root of this identity's push-filter keys (libxmtp user_preferences.hmac_key). */
+  get hmacRootKey(): Uint8Array {
+    return hmacRootKeyOf(this.ctx.identity);
+  }
+
+  /** Stores a new push-filter root with the identity (e.g. one the user's other installations use). */
+  async setHmacRootKey(root: Uint8Array): Promise<void> {
+    const identity = { ...this.ctx.identity, hmacRootKey: checkedHmacRootKey(root).slice() };
+    await this.ctx.store.commit([{ op: 'putIdentity', record: identity }]);
+    this.ctx.identity = identity;
+    for (const { key } of this.hmacKeys.values()) key.fill(0);
+    this.hmacKeys.clear();
   }
 
   /** Nanoseconds, strictly increasing within this engine (idempotency keys must differ). */
@@ -296,7 +305,7 @@ export class MessagingEngine {
     const cached = this.hmacKeys.get(groupHex);
     if (cached !== undefined && cached.period === period) return cached.key;
     cached?.key.fill(0);
-    const key = senderHmacKey(this.hmacUserKey, groupId, period);
+    const key = senderHmacKey(this.hmacRootKey, groupId, period);
     this.hmacKeys.set(groupHex, { period, key });
     return key;
   }

@@ -20,6 +20,8 @@ export type {
   PolicyPreset,
 } from '../mls/policyUpdate';
 export type { SendOptions } from './engine';
+export { groupMessageTopic, hmacKeysJson, type GroupHmacKeysJson, type HmacKey, type HmacKeysByGroup } from './hmacKeys';
+export { HMAC_ROOT_KEY_LENGTH, newHmacRootKey } from './hmacRoot';
 export { AsyncStream } from './stream';
 export { createMemoryStore } from './memoryStore';
 export type * from './store';

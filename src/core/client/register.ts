@@ -9,6 +9,7 @@ import type { SmartWalletSigner, WalletSigner } from '../identity/signer';
 import { IdentityUpdateBuilder } from '../identity/signatureRequest';
 import type { SmartWalletVerifier } from '../identity/smartWalletVerifier';
 import { nsFromDate } from './bytes';
+import { newHmacRootKey } from './hmacRoot';
 import type { IdentityDirectory } from './identityDirectory';
 import { newKeyPackage } from './keyPackages';
 import type { ClientStore, IdentityRecord } from './store';
@@ -57,6 +58,7 @@ export async function openOrRegisterInstallation(input: RegisterInput): Promise<
       installationPublicKey: key.publicKey,
       registered: false,
       createdAtNs: nsFromDate(now()),
+      hmacRootKey: newHmacRootKey(),
     };
     // Kept before anything is signed, so a crash retries with the same installation.
     await store.commit([{ op: 'putIdentity', record: identity }]);

@@ -89,6 +89,12 @@ export interface IdentityRecord {
   /** True once the identity update that adds this installation has been published and seen. */
   registered: boolean;
   createdAtNs: bigint;
+  /**
+   * The root of the push-filter HMAC keys (libxmtp `user_preferences.hmac_key`: 42 random bytes
+   * per user). Records made before it have none: their root is derived from the installation key
+   * (hmacRoot.ts). Secret: encrypt at rest.
+   */
+  hmacRootKey?: Uint8Array;
 }
 
 export type ConversationKind = 'dm' | 'group';

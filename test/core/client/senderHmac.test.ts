@@ -1,8 +1,7 @@
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkApi } from '../../../src/core/api';
 import { Client, createMemoryStore } from '../../../src/core/client';
+import { hmacRootKeyOf } from '../../../src/core/client/hmacRoot';
 import { hmacEpoch, senderHmac, senderHmacKey } from '../../../src/core/client/senderHmac';
 import { generateWalletPrivateKey, privateKeySigner } from '../../../src/core/identity';
 import { newUser, startTestNetwork, type TestNetwork } from './clientTestKit';
@@ -44,7 +43,8 @@ describe('sender HMAC of published group messages', () => {
     await group.sendText('three in the next period');
 
     const identity = await store.getIdentity();
-    const userKey = hkdf(sha256, identity!.installationPrivateKey, undefined, new TextEncoder().encode('parley sender hmac key'), 32);
+    const userKey = hmacRootKeyOf(identity!);
+    expect(userKey).toEqual(identity!.hmacRootKey);
     const groupId = Uint8Array.from(Buffer.from(group.id, 'hex'));
     const messages = recording.sent.slice(first);
     expect(messages).toHaveLength(3);

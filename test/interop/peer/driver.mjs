@@ -13,6 +13,7 @@
 import { createInterface } from 'node:readline';
 import {
   Client,
+  ConsentState,
   ConversationType,
   Dm,
   Group,
@@ -52,6 +53,9 @@ let client;
 let stream;
 const streamed = [];
 const streamErrors = [];
+/** @type {{ end(): Promise<unknown> } | undefined} */
+let preferenceStream;
+const hmacRootUpdates = [];
 
 function toJson(value) {
   return JSON.stringify(value, (_key, v) => {
@@ -87,6 +91,7 @@ function describeConversation(c) {
     id: c.id,
     createdAtNs: c.createdAtNs,
     isActive: c.isActive,
+    topic: c.topic,
   };
   if (c instanceof Dm) return { ...base, type: 'dm', peerInboxId: c.peerInboxId };
   if (c instanceof Group) {
@@ -362,8 +367,41 @@ const commands = {
     return true;
   },
 
+  // Push-filter keys: conversations.hmacKeys() or one conversation's (duplicate DMs included).
+  async hmacKeys(a) {
+    if (a.conversationId === undefined) return requireClient().conversations.hmacKeys();
+    return (await conversationById(a.conversationId)).hmacKeys();
+  },
+
+  async denyConversation(a) {
+    (await conversationById(a.conversationId)).updateConsentState(ConsentState.Denied);
+    return true;
+  },
+
+  // The HMAC roots this installation stores from its sync group (device sync's HmacKeyUpdate).
+  async startPreferenceStream() {
+    if (preferenceStream) throw new Error('a preference stream is already running');
+    preferenceStream = await requireClient().preferences.streamPreferences({
+      onValue: (updates) => {
+        for (const u of updates) if (u.type === 'HmacKeyUpdate') hmacRootUpdates.push(u.key);
+      },
+      onError: (e) => streamErrors.push(String(e?.message ?? e)),
+    });
+    return true;
+  },
+
+  async hmacRootUpdates() {
+    return hmacRootUpdates;
+  },
+
+  async syncDeviceSyncGroups() {
+    await requireClient().syncAllDeviceSyncGroups();
+    return true;
+  },
+
   async close() {
     if (stream) await stream.end();
+    if (preferenceStream) await preferenceStream.end();
     stream = undefined;
     client = undefined;
     setImmediate(() => process.exit(0));
