@@ -1,10 +1,10 @@
-import { Client } from '../core/client';
+import { Client, hmacKeysJson, newHmacRootKey } from '../core/client';
 import type { DecodedMessage, Dm, Group } from '../core/client';
 import type { ClientStore } from '../core/client/store';
 import type { SendableContent } from '../core/content';
 import { ParleyError } from '../core/errors';
 import { installationPublicKey, privateKeySigner } from '../core/identity';
-import type { ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
+import type { ConversationFilter, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc';
 import { appDataForOrigin, originFromAppData } from '../core/rpc';
 import type { StoredIdentity } from './identities';
 import type { ConversationScope, ConversationView, Messaging, MessagingListener } from './messaging';
@@ -37,6 +37,7 @@ async function seedInstallation(identity: StoredIdentity, store: ClientStore): P
         installationPublicKey: installationPublicKey(secret),
         registered: false,
         createdAtNs: BigInt(identity.createdAt) * 1_000_000n,
+        hmacRootKey: newHmacRootKey(),
       },
     },
   ]);
@@ -180,6 +181,12 @@ class ClientMessaging implements Messaging {
 
   async setConsent(id: string, state: 'allowed' | 'denied'): Promise<void> {
     await (await this.conversation(id)).updateConsentState(state);
+  }
+
+  async hmacKeys(ids: string[]): Promise<GroupHmacKeys[]> {
+    const out: GroupHmacKeys[] = [];
+    for (const id of ids) out.push(...hmacKeysJson(id, await (await this.conversation(id)).hmacKeys()));
+    return out;
   }
 
   async syncAll(): Promise<void> {

@@ -130,4 +130,18 @@ export const handlers: HandlerTable = {
     await (await ctx.messaging()).setConsent(params.conversationId, params.state);
     return true;
   },
+  xmtp_hmacKeys: async (ctx, params) => {
+    const { access } = requireAccess(ctx);
+    const messaging = await ctx.messaging();
+    if (params.conversationId !== undefined) {
+      await visibleConversation(ctx, params.conversationId);
+      return messaging.hmacKeys([params.conversationId]);
+    }
+    // The site's conversations only, so a site holds no key that tells the user's messages apart
+    // elsewhere; denied ones are invisible to every site, as libxmtp leaves them out.
+    const known = access.scope === 'site' ? await ctx.sites.idsFor(access.origin) : undefined;
+    const ids: string[] = [];
+    for (const scope of await messaging.listConversationScopes({})) if (await ctx.sites.isVisible(access, scope, known)) ids.push(scope.id);
+    return messaging.hmacKeys(ids);
+  },
 };

@@ -1,4 +1,4 @@
-import type { ConsentState, Conversation, ConversationFilter, GroupMetadataParams, Message } from '../core/rpc';
+import type { ConsentState, Conversation, ConversationFilter, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc';
 import type { SendableContent } from '../core/content';
 import type { ConversationScopeFacts } from './siteConversations';
 
@@ -34,6 +34,8 @@ export interface Messaging {
   setConsent(conversationId: string, state: Exclude<ConsentState, 'unknown'>): Promise<void>;
   /** The account address an inbox is known by (its verified identity log), or undefined. */
   accountAddressOf(inboxId: string): Promise<string | undefined>;
+  /** Push-filter keys of these conversations, each with all its groups (a DM's duplicates too). */
+  hmacKeys(conversationIds: string[]): Promise<GroupHmacKeys[]>;
   /** Pulls welcomes and messages of every conversation. */
   syncAll(): Promise<void>;
   /** Live messages and new conversations until the returned function is called. */

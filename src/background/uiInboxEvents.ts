@@ -121,6 +121,9 @@ export class ReportingMessaging implements Messaging {
   accountAddressOf(inboxId: string) {
     return this.inner.accountAddressOf(inboxId);
   }
+  hmacKeys(ids: string[]) {
+    return this.inner.hmacKeys(ids);
+  }
   syncAll() {
     return this.inner.syncAll();
   }

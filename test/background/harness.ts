@@ -84,6 +84,10 @@ export class FakeMessaging implements Messaging {
   async accountAddressOf(inboxId: string) {
     return this.addresses.get(inboxId);
   }
+  /** Stand-in keys: one group per conversation, its key the conversation id (no crypto here). */
+  async hmacKeys(ids: string[]) {
+    return ids.map((id) => ({ conversationId: id, groupId: id, topic: `/xmtp/mls/1/g-${id}/proto`, keys: [{ epoch: 693, key: id }] }));
+  }
   async syncAll() {}
   stream(listener: MessagingListener) {
     this.streams++;

@@ -60,6 +60,28 @@ export interface Message {
 
 export type ConversationFilter = { kind?: ConversationKind };
 
+/** One 30-day period's push-filter key (libxmtp HmacKey; a push server's thirtyDayPeriodsSinceEpoch). */
+export interface HmacKeyInfo {
+  /** 30-day periods since the Unix epoch. */
+  epoch: number;
+  /** Hex, 42 bytes: HMAC-SHA256 under it of a group message's data is the sender_hmac this user sends. */
+  key: string;
+}
+
+/**
+ * The keys of one MLS group of a conversation (a DM can have several groups): what a push server
+ * needs to subscribe the group's topic and skip this user's own messages.
+ */
+export interface GroupHmacKeys {
+  conversationId: string;
+  /** Hex MLS group id. */
+  groupId: string;
+  /** `/xmtp/mls/1/g-<groupId>/proto`. */
+  topic: string;
+  /** The previous, current and next periods, oldest first. */
+  keys: HmacKeyInfo[];
+}
+
 export interface GroupMetadataParams {
   name?: string;
   description?: string;
@@ -82,6 +104,8 @@ export type RpcSchema = {
   xmtp_addMembers: { params: { conversationId: string; identifiers: string[] }; result: Conversation };
   xmtp_removeMembers: { params: { conversationId: string; identifiers: string[] }; result: Conversation };
   xmtp_setConsent: { params: { conversationId: string; state: 'allowed' | 'denied' }; result: true };
+  /** Push-filter keys of one conversation, or of every conversation the site sees. */
+  xmtp_hmacKeys: { params: { conversationId?: string }; result: GroupHmacKeys[] };
 };
 
 export type RpcMethod = keyof RpcSchema;
@@ -126,6 +150,7 @@ export const RPC_METHODS = [
   'xmtp_addMembers',
   'xmtp_removeMembers',
   'xmtp_setConsent',
+  'xmtp_hmacKeys',
 ] as const satisfies readonly RpcMethod[];
 
 /** Fails to compile when RPC_METHODS misses a method of RpcSchema. */

@@ -140,6 +140,10 @@ export const validateParams: ParamsValidators = {
     if (state !== 'allowed' && state !== 'denied') fail('params.state', 'expected "allowed" or "denied"');
     return { conversationId: conversationId(get(obj, 'conversationId')), state };
   },
+  xmtp_hmacKeys: (p) => {
+    const id = get(optionalObject(p), 'conversationId');
+    return isAbsent(id) ? {} : { conversationId: conversationId(id) };
+  },
 };
 
 function membership(p: unknown): { conversationId: string; identifiers: string[] } {
