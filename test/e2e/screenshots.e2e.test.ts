@@ -153,6 +153,17 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
     await capture(popup, 'sites');
   });
 
+  it('switching identity: which one, and whether the connected site follows', async () => {
+    await popup.getByRole('tab', { name: 'Identities' }).click();
+    await popup.getByRole('textbox', { name: 'Label' }).fill('Work');
+    await popup.getByRole('button', { name: 'Create identity' }).click();
+    const dialog = popup.getByRole('dialog', { name: 'Switch to Work now?' });
+    await dialog.getByRole('button', { name: 'Switch, sites follow' }).waitFor({ timeout: 30_000 });
+    await capture(popup, 'switch-identity');
+    await dialog.getByRole('button', { name: 'Not now' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('settings', async () => {
     await popup.getByRole('tab', { name: 'Settings' }).click();
     await expect.poll(() => popup.getByRole('textbox', { name: 'Node URL' }).inputValue()).toBe(node.webUrl);
@@ -166,7 +177,7 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
   });
 
   it('covered every screen in both schemes', () => {
-    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'identities', 'approval', 'sites', 'settings', 'lock'];
+    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'identities', 'approval', 'sites', 'switch-identity', 'settings', 'lock'];
     expect(captured).toEqual(screens.flatMap((s) => [`${s}-light`, `${s}-dark`]));
   });
 });

@@ -26,11 +26,13 @@ export function IdentityBadge({ identity, title }: { identity: BadgeIdentity; ti
   return (
     <div class="identity-badge" role="group" aria-label={title ?? `Identity ${identity.label}`}>
       {identity.avatarUrl && <img class="identity-badge-avatar" src={identity.avatarUrl} alt="" width={32} height={32} />}
-      <span class="identity-badge-label" data-testid="badge-label">
-        {identity.label}
-      </span>
-      <span class="identity-badge-address" data-testid="badge-address">
-        {identity.address}
+      <span class="identity-badge-text">
+        <span class="identity-badge-label" data-testid="badge-label">
+          {identity.label}
+        </span>
+        <span class="identity-badge-address" data-testid="badge-address">
+          {identity.address}
+        </span>
       </span>
       <button type="button" class="identity-badge-copy" aria-label={`Copy address of ${identity.label}`} onClick={() => void copy()}>
         Copy
