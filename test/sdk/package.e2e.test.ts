@@ -42,7 +42,8 @@ describe('the @parley/sdk package', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
     expect(files).toEqual(['package/LICENSE', 'package/README.md', 'package/index.d.ts', 'package/index.js', 'package/index.js.map', 'package/package.json']);
     const installed = JSON.parse(readFileSync(join(app, 'node_modules/@parley/sdk/package.json'), 'utf8')) as { name: string; version: string; dependencies?: unknown };
-    expect(installed).toMatchObject({ name: '@parley/sdk', version });
+    // The published manifest points at the built files (src/sdk/package.json at the sources).
+    expect(installed).toMatchObject({ name: '@parley/sdk', version, exports: { '.': { types: './index.d.ts', import: './index.js' } } });
     expect(installed.dependencies).toBeUndefined();
     // The bundle stands alone: no import of any other module.
     expect(readFileSync(join(app, 'node_modules/@parley/sdk/index.js'), 'utf8')).not.toMatch(/^\s*import\s/m);
