@@ -11,11 +11,9 @@ import {
   accessChanges,
   approveAccess,
   clickButton,
-  conversationStreamTexts,
   messagesReceived,
   onboardAndApprove,
   recordAccessChanges,
-  recordConversationStream,
   recordMessages,
   textsReceived,
   uiMessage,
@@ -24,6 +22,7 @@ import {
   waitUntil,
   xmtpCall,
 } from './scenario';
+import { sdkStreamTexts, startSdkStreams } from './sdkInPage';
 
 /*
  * The same user stories in Chromium and in Firefox ESR, written once against the driver: a
@@ -152,9 +151,9 @@ describe.each(['chromium', 'firefox'] as const)('in %s', { timeout: 120_000 }, (
     expect((await xmtpCall(dapp, 'xmtp_getInbox')).result).toMatchObject({ inboxId });
   });
 
-  it('streams several messages in order: every one to the all-messages listener, each conversation\'s own to its listener', async () => {
-    await recordConversationStream(dapp, dmId);
-    await recordConversationStream(dapp, groupId);
+  it('streams several messages in order: the provider\'s message events, and the SDK\'s all-messages and per-conversation streams', async () => {
+    // The SDK, bundled into the dApp page, streams over the same window.xmtp.
+    await startSdkStreams(dapp, [dmId, groupId]);
     const before = (await messagesReceived(dapp)).length;
     const dmTexts = Array.from({ length: 5 }, (_, i) => `${name} dm ${i}`);
     const groupTexts = Array.from({ length: 5 }, (_, i) => `${name} group ${i}`);
@@ -166,8 +165,11 @@ describe.each(['chromium', 'firefox'] as const)('in %s', { timeout: 120_000 }, (
     expect(all).toHaveLength(10);
     expect(all.filter((m) => m.conversationId === dmId).map((m) => m.text)).toEqual(dmTexts);
     expect(all.filter((m) => m.conversationId === groupId).map((m) => m.text)).toEqual(groupTexts);
-    expect(await conversationStreamTexts(dapp, dmId)).toEqual(dmTexts);
-    expect(await conversationStreamTexts(dapp, groupId)).toEqual(groupTexts);
+
+    const streams = await waitUntil('the SDK streams to read all ten', () => sdkStreamTexts(dapp), (s) => (s['all']?.length ?? 0) >= 10);
+    expect(streams['all']).toEqual(all.map((m) => `${m.conversationId} ${m.text}`));
+    expect(streams[dmId]).toEqual(dmTexts.map((t) => `${dmId} ${t}`));
+    expect(streams[groupId]).toEqual(groupTexts.map((t) => `${groupId} ${t}`));
   });
 
   it('locks from the popup: the popup shows the lock screen, the dApp loses access; unlock restores it and the stream', async () => {
@@ -234,8 +236,50 @@ describe.each(['chromium', 'firefox'] as const)('in %s', { timeout: 120_000 }, (
     const history = ((await xmtpCall(dapp, 'xmtp_getMessages', { conversationId: dmId })).result as { content: { text?: string } }[]).map((m) => m.content.text);
     expect(history).toEqual(expect.arrayContaining([`${name} during the restart`, `${name} after the restart`, `hello from ${name}`, `${name} dm 4`]));
     expect(after.filter((t) => t === `${name} after the restart`)).toHaveLength(1);
+    // The SDK's streams, started before the restart, read on: the page's Port reconnected under them.
+    const sdk = await waitUntil('the SDK streams to read the message after the restart', () => sdkStreamTexts(dapp), (s) => (s[dmId] ?? []).includes(`${dmId} ${name} after the restart`));
+    expect(sdk['all']!.filter((t) => t === `${dmId} ${name} after the restart`)).toHaveLength(1);
 
     expect((await xmtpCall(dapp, 'xmtp_sendMessage', { conversationId: dmId, content: { type: 'text', text: `${name} sent after the restart` } })).error).toBeUndefined();
     await waitUntil('the peer to read the send after the restart', async () => (await peerDm.sync(), texts(await peerDm.messages())), (t) => t.includes(`${name} sent after the restart`));
+  });
+
+  it('delivers a burst of 20 sends exactly once and in order though the background restarts in the middle', async () => {
+    const burst = Array.from({ length: 20 }, (_, i) => `${name} burst ${String(i).padStart(2, '0')}`);
+    // All 20 go out at once; the worker takes them in arrival order.
+    await dapp.evaluate(
+      ([conversationId, all]) => {
+        const w = window as unknown as { outcomes: Record<string, unknown>; xmtp: { request(a: unknown): Promise<unknown> } };
+        w.outcomes = {};
+        for (const text of all) {
+          w.xmtp.request({ method: 'xmtp_sendMessage', params: { conversationId, content: { type: 'text', text } } }).then(
+            () => (w.outcomes[text] = 'sent'),
+            (e: { code: number }) => (w.outcomes[text] = e.code),
+          );
+        }
+      },
+      [dmId, burst] as const,
+    );
+    const outcomes = () => dapp.evaluate(() => (window as unknown as { outcomes: Record<string, unknown> }).outcomes, undefined);
+    await waitUntil('the first sends', outcomes, (o) => Object.keys(o).length >= 5);
+    await driver.restartBackground();
+    const settled = await waitUntil('every send to settle', outcomes, (o) => Object.keys(o).length === burst.length);
+    const failed = burst.filter((t) => settled[t] !== 'sent');
+    // A send cut off by the restart is told so (4900), never left hanging or given another error.
+    expect(failed.filter((t) => settled[t] !== 4900)).toEqual([]);
+    console.log(`[e2e] ${name} burst: ${burst.length - failed.length} answered before the restart, ${failed.length} answered 4900`);
+
+    // A dApp retries a 4900 send only if its message is not in the conversation yet: one that
+    // reached the engine is stored with its intent and goes out when the background resumes.
+    const stored = (await xmtpCall(dapp, 'xmtp_getMessages', { conversationId: dmId, limit: 200 })).result as { content: { text?: string } }[];
+    const have = new Set(stored.map((m) => m.content.text));
+    for (const text of failed.filter((t) => !have.has(t))) {
+      expect((await xmtpCall(dapp, 'xmtp_sendMessage', { conversationId: dmId, content: { type: 'text', text } })).error, text).toBeUndefined();
+    }
+    const peerBurst = async () => {
+      await peerDm.sync();
+      return texts(await peerDm.messages()).filter((t) => t.startsWith(`${name} burst `));
+    };
+    expect(await waitUntil('the peer to have the burst', peerBurst, (t) => t.length >= burst.length, 90_000)).toEqual(burst);
   });
 });

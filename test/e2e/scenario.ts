@@ -107,29 +107,6 @@ export function accessChanges(page: DriverPage): Promise<unknown[]> {
   return page.evaluate(() => (window as unknown as { accessChanges: unknown[] }).accessChanges, undefined);
 }
 
-/**
- * Starts a listener for one conversation's messages, as the SDK's conversation.streamMessages()
- * does (the `message` event filtered by conversationId), into window.streams[conversationId].
- */
-export function recordConversationStream(page: DriverPage, conversationId: string): Promise<void> {
-  return page.evaluate(
-    ([id]) => {
-      const w = window as unknown as { streams?: Record<string, string[]>; xmtp: { on(e: string, f: (d: { conversationId: string; content: { text?: string } }) => void): void } };
-      const texts: string[] = [];
-      (w.streams ??= {})[id] = texts;
-      w.xmtp.on('message', (m) => {
-        if (m.conversationId === id) texts.push(m.content.text ?? '');
-      });
-    },
-    [conversationId] as const,
-  );
-}
-
-/** The texts one conversation's listener (recordConversationStream) has seen. */
-export function conversationStreamTexts(page: DriverPage, conversationId: string): Promise<string[]> {
-  return page.evaluate(([id]) => (window as unknown as { streams: Record<string, string[]> }).streams[id] ?? [], [conversationId] as const);
-}
-
 /** The `message` events recorded so far as conversation id and text, in arrival order. */
 export function messagesReceived(page: DriverPage): Promise<{ conversationId: string; text: string }[]> {
   return page.evaluate(
