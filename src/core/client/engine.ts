@@ -212,6 +212,7 @@ export class MessagingEngine {
       if (!session.record.active || session.state.groupActiveState.kind !== 'active') {
         throw new ParleyError('Client.NotActive', 'This member can no longer send to the conversation.', { details: groupId });
       }
+      session = await this.publishStoredSends(session);
       session = await this.maybeUpdateInstallations(session, this.intervals.sendNs);
       const plaintext = encodePlaintextEnvelope(contentBytes, idempotencyKey);
       const padded = withApplicationPadding(session.state, plaintext.length, ctx.padding);
@@ -274,16 +275,48 @@ export class MessagingEngine {
    */
   private async finishRetriedSend(session: GroupSession, messageId: string): Promise<string> {
     const intent = session.intents.find((i) => i.id === `m-${messageId}`);
-    if (intent?.state === 'toPublish' && intent.payload !== undefined) {
-      await this.publish(fromHex(session.record.id), intent.payload);
-      const message = await this.ctx.store.getMessage(messageId);
-      const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: intent.attempts + 1 };
-      await this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? sentIntent : i)) }, [
-        ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'published' as const } }] : []),
-        { op: 'putIntent', record: sentIntent },
-      ]);
-    }
+    if (intent?.state === 'toPublish' && intent.payload !== undefined) await this.publishStoredSend(session, intent, intent.payload);
     return messageId;
+  }
+
+  /**
+   * Before a new message: the group's stored messages whose bytes never got out (the worker was
+   * stopped, or the network failed, mid-send), oldest first, so the new one cannot overtake them
+   * (libxmtp's publish_intents sends a group's ToPublish intents in order before a new one).
+   */
+  private async publishStoredSends(start: GroupSession): Promise<GroupSession> {
+    let session = start;
+    for (const intent of start.intents) {
+      if (intent.kind !== 'sendMessage' || intent.state !== 'toPublish' || intent.payload === undefined) continue;
+      try {
+        session = await this.publishStoredSend(session, intent, intent.payload);
+      } catch (e) {
+        // Bytes the node refuses will never go out: that message failed, and must not block the group.
+        if (!isParleyError(e) || e.code !== 'Client.PublishFailed') throw e;
+        session = await this.failStoredSend(session, intent);
+      }
+    }
+    return session;
+  }
+
+  private async failStoredSend(session: GroupSession, intent: IntentRecord): Promise<GroupSession> {
+    const message = intent.messageId === undefined ? undefined : await this.ctx.store.getMessage(intent.messageId);
+    const failedIntent: IntentRecord = { ...intent, state: 'error', attempts: intent.attempts + 1 };
+    return this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? failedIntent : i)) }, [
+      ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'failed' as const } }] : []),
+      { op: 'putIntent', record: failedIntent },
+    ]);
+  }
+
+  /** Publishes a stored message's identical bytes again; then it and its intent are published. */
+  private async publishStoredSend(session: GroupSession, intent: IntentRecord, payload: Uint8Array): Promise<GroupSession> {
+    await this.publish(fromHex(session.record.id), payload);
+    const message = intent.messageId === undefined ? undefined : await this.ctx.store.getMessage(intent.messageId);
+    const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: intent.attempts + 1 };
+    return this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? sentIntent : i)) }, [
+      ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'published' as const } }] : []),
+      { op: 'putIntent', record: sentIntent },
+    ]);
   }
 
   private async publish(groupId: Uint8Array, payload: Uint8Array): Promise<void> {

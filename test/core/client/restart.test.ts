@@ -20,6 +20,24 @@ function failingSends(api: NetworkApi): { api: NetworkApi; failNext(): void } {
   return { api: wrapped, failNext: () => (fail = true) };
 }
 
+/** A NetworkApi whose node refuses, every time, the group-message bytes it was told to refuse next. */
+function refusingSends(api: NetworkApi): { api: NetworkApi; refuseNext(): void } {
+  let refuseNext = false;
+  const refused = new Set<string>();
+  const wrapped: NetworkApi = Object.create(api) as NetworkApi;
+  wrapped.sendGroupMessages = async (request, opts) => {
+    const data = request.messages[0]?.v1?.data;
+    const key = data === undefined ? '' : Buffer.from(data).toString('hex');
+    if (refuseNext) {
+      refuseNext = false;
+      refused.add(key);
+    }
+    if (refused.has(key)) throw new ParleyError('Api.InvalidArgument', 'refused (test)');
+    return api.sendGroupMessages(request, opts);
+  };
+  return { api: wrapped, refuseNext: () => (refuseNext = true) };
+}
+
 describe('restarting a client over the same store', () => {
   let network: TestNetwork;
   beforeAll(async () => {
@@ -142,5 +160,54 @@ describe('restarting a client over the same store', () => {
     const mine = (await bobDm2.messages()).filter((m) => m.kind === 'application');
     expect(mine.map((m) => m.deliveryStatus)).toEqual(['published', 'published']);
     expect(mine.every((m) => m.sequenceId !== undefined)).toBe(true);
+  });
+
+  it('publishes a message stored before a crash ahead of the next one, with no sync between', async () => {
+    const alice = await newUser(network);
+    const bobSigner = privateKeySigner(generateWalletPrivateKey());
+    const bobStore = createMemoryStore();
+    const flaky = failingSends(network.api());
+    const bob1 = await Client.create(bobSigner, { api: flaky.api, store: bobStore });
+    const dm = await alice.client.conversations.createDm(bob1.inboxId);
+    await bob1.conversations.sync();
+    const bobDm1 = await bob1.conversations.getConversationById(dm.id);
+    if (bobDm1 === undefined) throw new Error('bob did not join');
+    await bobDm1.sendText('first');
+    flaky.failNext();
+    await expect(bobDm1.sendText('stored, never sent')).rejects.toMatchObject({ code: 'Api.Network' });
+
+    // A new process over the store sends at once, as a dApp's retry after a restart does.
+    const bob2 = await Client.create(bobSigner, { api: network.api(), store: bobStore });
+    const bobDm2 = await bob2.conversations.getConversationById(dm.id);
+    if (bobDm2 === undefined) throw new Error('bob lost the DM');
+    await bobDm2.sendText('sent after the restart');
+    await dm.sync();
+    expect(texts(await dm.messages())).toEqual(['first', 'stored, never sent', 'sent after the restart']);
+    const mine = (await bobDm2.messages()).filter((m) => m.kind === 'application');
+    expect(mine.map((m) => m.deliveryStatus)).toEqual(['published', 'published', 'published']);
+    // A later sync does not send the stored bytes a second time.
+    await bobDm2.sync();
+    await dm.sync();
+    expect(texts(await dm.messages())).toEqual(['first', 'stored, never sent', 'sent after the restart']);
+  });
+
+  it('marks a stored message the node refuses as failed instead of letting it block the next send', async () => {
+    const alice = await newUser(network);
+    const refusing = refusingSends(network.api());
+    const bob = await Client.create(privateKeySigner(generateWalletPrivateKey()), { api: refusing.api, store: createMemoryStore() });
+    const dm = await alice.client.conversations.createDm(bob.inboxId);
+    await bob.conversations.sync();
+    const bobDm = await bob.conversations.getConversationById(dm.id);
+    if (bobDm === undefined) throw new Error('bob did not join');
+    refusing.refuseNext();
+    await expect(bobDm.sendText('refused')).rejects.toMatchObject({ code: 'Client.PublishFailed' });
+    await bobDm.sendText('next');
+    await dm.sync();
+    expect(texts(await dm.messages())).toEqual(['next']);
+    const mine = (await bobDm.messages()).filter((m) => m.kind === 'application');
+    expect(mine.map((m) => [m.content, m.deliveryStatus])).toEqual([
+      [{ type: 'text', text: 'refused' }, 'failed'],
+      [{ type: 'text', text: 'next' }, 'published'],
+    ]);
   });
 });
