@@ -23,12 +23,15 @@ export function pageText(page: DriverPage): Promise<string> {
   return page.evaluate(() => document.body.innerText, undefined);
 }
 
-/** Waits for `text` on the page; a role=alert instead fails at once with what it says. */
+/**
+ * Waits for `text` on the page; a role=alert instead fails at once with what it says (except the
+ * approval window's "Loading…" placeholder, which is one while it reads the request).
+ */
 export async function waitForText(page: DriverPage, text: string, timeoutMs = 60_000): Promise<void> {
   const seen = await waitUntil(
     `"${text}" on the page`,
     () => page.evaluate(([t]) => ({ found: document.body.innerText.includes(t), alert: document.querySelector('[role=alert]')?.textContent ?? '' }), [text] as const),
-    (s) => s.found || s.alert !== '',
+    (s) => s.found || (s.alert !== '' && !s.alert.startsWith('Loading')),
     timeoutMs,
   );
   if (!seen.found) throw new Error(`the page shows an error instead of "${text}": ${seen.alert}`);
