@@ -126,4 +126,43 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     expect((await xmtpRequest(page, 'xmtp_getAccess')).result).toBeNull();
     await page.close();
   });
+
+  it("shows a stranger's DM under Requests, and in the inbox by the stranger's address once accepted", async () => {
+    const carol = await Client.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: node.webUrl, store: createMemoryStore() });
+    try {
+      const carolAddress = carol.accountIdentifier.identifier.toLowerCase();
+      const carolName = `${carolAddress.slice(0, 6)}…${carolAddress.slice(-4)}`;
+      const dm = await carol.conversations.createDm(address);
+      await dm.sendText('hi, we met at the conference');
+
+      await popup.getByRole('tab', { name: /Conversations/ }).click();
+      if (await popup.getByRole('button', { name: 'Back' }).isVisible()) await popup.getByRole('button', { name: 'Back' }).click();
+      // Not in the inbox: a request, counted on its button, named by Carol's address (her identity log).
+      await popup.getByRole('button', { name: 'Requests 1' }).click({ timeout: 60_000 });
+      const requests = popup.getByRole('list', { name: 'Message requests' });
+      await expect.poll(() => requests.textContent(), { timeout: 30_000 }).toContain('hi, we met at the conference');
+      expect(await requests.textContent()).toContain(carolName);
+      await popup.getByRole('button', { name: 'Inbox' }).click();
+      expect(await popup.getByRole('list', { name: 'Conversations' }).textContent()).not.toContain(carolName);
+
+      await popup.getByRole('button', { name: 'Requests 1' }).click();
+      await popup.getByRole('button', { name: `Accept ${carolName}` }).click();
+      await popup.getByText('No message requests.', { exact: false }).waitFor({ timeout: 30_000 });
+      await popup.getByRole('button', { name: 'Inbox' }).click();
+      const entry = popup.getByRole('button', { name: new RegExp(`^${carolName}`) });
+      await entry.waitFor({ timeout: 30_000 });
+      expect(await entry.getAttribute('title')).toBe(carolAddress);
+      expect(await popup.getByRole('list', { name: 'Conversations' }).textContent()).toContain('hi, we met at the conference');
+
+      // Open, the heading is her address, and the whole of it is one click away.
+      await entry.click();
+      await popup.getByRole('heading', { name: carolName }).waitFor();
+      await popup.getByRole('button', { name: `Copy address ${carolAddress}` }).waitFor();
+      await expect.poll(() => popup.getByRole('log', { name: 'Messages' }).textContent(), { timeout: 30_000 }).toContain('hi, we met at the conference');
+      // Accepted in the popup is accepted for the worker too: the list says so after a reload.
+      expect(((await uiCall(popup, 'inbox_request', { method: 'xmtp_listConversations', params: {} })).result as { id: string; consentState: string }[]).find((c) => c.id === dm.id)).toMatchObject({ consentState: 'allowed' });
+    } finally {
+      carol.close();
+    }
+  });
 });

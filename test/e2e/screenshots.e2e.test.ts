@@ -33,6 +33,7 @@ let server: Awaited<ReturnType<typeof startDappServer>>;
 let popup: Page;
 let bob: Client;
 let bobAddress: string;
+let aliceAddress: string;
 const captured: string[] = [];
 
 interface AxeViolation {
@@ -99,7 +100,8 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
     await popup.getByRole('heading', { name: 'Set up Parley' }).waitFor({ timeout: 30_000 });
     await capture(popup, 'onboarding');
 
-    const { page } = await onboard(browser, PASSWORD);
+    const { page, address } = await onboard(browser, PASSWORD);
+    aliceAddress = address;
     await page.setViewportSize(POPUP_SIZE);
     await capture(page, 'onboarding-ready');
     await page.close();
@@ -125,6 +127,21 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
     await dm.sendText('are you there?');
     await popup.getByRole('button', { name: /^0x[0-9a-f]{4}…[0-9a-f]{4}, 1 unread$/ }).waitFor({ timeout: 30_000 });
     await capture(popup, 'inbox');
+  });
+
+  it('a stranger’s DM under Requests, with Accept and Block', async () => {
+    const carol = await Client.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: node.webUrl, store: createMemoryStore() });
+    try {
+      const dm = await carol.conversations.createDm(aliceAddress);
+      await dm.sendText('hi, we met at the conference');
+      await popup.getByRole('button', { name: 'Requests 1' }).click({ timeout: 60_000 });
+      const requests = popup.getByRole('list', { name: 'Message requests' });
+      await expect.poll(() => requests.textContent(), { timeout: 30_000 }).toContain('hi, we met at the conference');
+      await capture(popup, 'requests');
+      await popup.getByRole('button', { name: 'Inbox' }).click();
+    } finally {
+      carol.close();
+    }
   });
 
   it('identities', async () => {
@@ -177,7 +194,7 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
   });
 
   it('covered every screen in both schemes', () => {
-    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'identities', 'approval', 'sites', 'switch-identity', 'settings', 'lock'];
+    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'requests', 'identities', 'approval', 'sites', 'switch-identity', 'settings', 'lock'];
     expect(captured).toEqual(screens.flatMap((s) => [`${s}-light`, `${s}-dark`]));
   });
 });

@@ -104,7 +104,7 @@ function Rows({ list, label, empty, now, request = false }: { list: Conversation
                   </time>{' '}
                   <span class="preview-text">
                     {who}
-                    <bdi>{messageText(last)}</bdi>
+                    <bdi>{messageText(last, addresses)}</bdi>
                   </span>
                 </p>
               )}

@@ -31,7 +31,9 @@ export function ConversationView() {
   }, [messages.length, messages.at(-1)?.id]);
 
   if (!conversation) return null;
-  const addresses = inbox.addresses.value;
+  // Our own address too: a membership line names us among the others.
+  const me = session.active.value;
+  const addresses = me ? { ...inbox.addresses.value, [me.inboxId]: me.address } : inbox.addresses.value;
   const title = conversationTitle(conversation, addresses);
   const peerAddress = conversation.kind === 'dm' && conversation.peerInboxId ? addresses[conversation.peerInboxId] : undefined;
   const now = new Date();
@@ -73,7 +75,7 @@ export function ConversationView() {
               // Not somebody's words: a muted line, and receipts not at all.
               return m.content.type === 'groupUpdated' ? (
                 <li key={m.id} class="message-event">
-                  {messageText(m)}
+                  {messageText(m, addresses)}
                 </li>
               ) : null;
             }

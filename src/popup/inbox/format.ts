@@ -53,9 +53,9 @@ export function relativeTime(at: Date, now: Date): string {
 }
 
 /** Membership and metadata changes as a line of the conversation, not as somebody's message. */
-export function groupUpdateText(c: GroupUpdatedContent): string {
+export function groupUpdateText(c: GroupUpdatedContent, addresses: AddressBook = {}): string {
   const parts: string[] = [];
-  const people = (ids: string[]) => ids.map(shortId).join(', ');
+  const people = (ids: string[]) => ids.map((id) => inboxName(id, addresses)).join(', ');
   if (c.addedInboxes.length > 0) parts.push(`${people(c.addedInboxes)} joined`);
   if (c.removedInboxes.length > 0) parts.push(`${people(c.removedInboxes)} removed`);
   if (c.leftInboxes.length > 0) parts.push(`${people(c.leftInboxes)} left`);
@@ -67,11 +67,11 @@ export function groupUpdateText(c: GroupUpdatedContent): string {
 }
 
 /** One line of text for any content type, without bidi overrides; types without text say what they are. */
-export function messageText(m: Message): string {
-  return stripFormatControls(contentText(m));
+export function messageText(m: Message, addresses: AddressBook = {}): string {
+  return stripFormatControls(contentText(m, addresses));
 }
 
-function contentText(m: Message): string {
+function contentText(m: Message, addresses: AddressBook): string {
   const c = m.content;
   switch (c.type) {
     case 'text':
@@ -81,7 +81,7 @@ function contentText(m: Message): string {
     case 'reply':
       return c.content.type === 'text' ? c.content.text : (m.fallback ?? 'Reply');
     case 'groupUpdated':
-      return groupUpdateText(c);
+      return groupUpdateText(c, addresses);
     case 'reaction':
       return `${c.action === 'removed' ? 'Removed' : 'Reacted'} ${c.content}`;
     default:
