@@ -122,6 +122,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     grants,
     sites,
     session,
+    settings,
     extensionId: platform.extensionId,
     onCounts: (counts) => inboxPorts.emit({ event: 'unread', activity: counts }),
     ...(platform.activityPlatform ? { platform: platform.activityPlatform } : {}),

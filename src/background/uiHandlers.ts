@@ -117,6 +117,11 @@ export function createUiHandlers(deps: UiDeps): UiHandlerTable {
       if (after.nodeUrl !== before.nodeUrl) await deps.session.reset();
       return after;
     },
+    conversation_setMuted: async ({ conversationId, muted }) => {
+      await deps.settings.setMuted((await identities.requireActive()).id, conversationId, muted);
+      return { muted };
+    },
+    conversation_muted: async ({ conversationId }) => ({ muted: await deps.settings.isMuted((await identities.requireActive()).id, conversationId) }),
     inbox_request: async ({ method, params }) => deps.router.handleForInbox(deps.extensionOrigin, method, params),
     inbox_summaries: async () => inboxSummaries(await unlockedMessaging()),
     inbox_addresses: async ({ inboxIds }) => addressesOf(await unlockedMessaging(), inboxIds),

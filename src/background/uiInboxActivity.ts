@@ -4,11 +4,13 @@ import type { Message } from '../core/rpc';
 import type { InboxActivity, InboxUiMethod, InboxUiSchema } from '../core/rpc/ui';
 import { validateInboxUiParams } from '../core/rpc/ui';
 import type { ConversationScope, Messaging } from './messaging';
+import { isPersonMessage, shouldNotify } from './shouldNotify';
 
 /** The browser surfaces unread messages show on; the worker passes chrome.*, tests a fake. */
 export interface ActivityPlatform {
   setBadge(text: string): Promise<void>;
-  notify(id: string, note: { title: string; message: string }): Promise<void>;
+  /** `quiet`: no sound or vibration where the browser can say so (a message request's notice). */
+  notify(id: string, note: { title: string; message: string; quiet?: boolean }): Promise<void>;
   /** The origin of the active tab of the focused window, or null (no window focused, not a web page). */
   focusedOrigin(): Promise<string | null>;
   /** Whether the popup inbox is open: then it shows new messages itself. */
@@ -31,6 +33,8 @@ export interface InboxActivityDeps {
   /** Origins whose grant lets them see the conversation: a focused tab of one of them means the user is there already. */
   visibleOrigins: (conversation: ConversationScope) => Promise<string[]>;
   platform: ActivityPlatform;
+  /** Whether the user muted the conversation (for the active identity); none muted when absent. */
+  muted?: (conversationId: string) => Promise<boolean>;
   /** Told the counts whenever they change (the worker pushes them to the open popup). */
   onCounts?: (activity: InboxActivity) => void;
   now?: () => number;
@@ -41,6 +45,8 @@ interface Marks {
   readNs: string;
   /** Decimal ns: newest message a notification was shown (or skipped) for. */
   notifiedNs: string;
+  /** The one notice of a message request was shown. */
+  requestNoticed?: boolean;
 }
 
 const MARKS = 'inboxMarks';
@@ -53,7 +59,7 @@ const NOTIFICATION_CHARS = 140;
 
 /** Content a person reads: receipts and membership changes are not "unread messages". */
 function countsAsUnread(message: Message, ownInboxId: string): boolean {
-  return message.senderInboxId !== ownInboxId && message.content.type !== 'readReceipt' && message.content.type !== 'groupUpdated';
+  return message.senderInboxId !== ownInboxId && isPersonMessage(message.content.type);
 }
 
 export function badgeText(total: number): string {
@@ -127,7 +133,7 @@ export class UiInboxActivity {
     if (newest) {
       const marks = await this.marks(conversationId);
       if (BigInt(newest.sentAtNs) > BigInt(marks.readNs)) {
-        await this.deps.vault.put(MARKS, conversationId, { readNs: newest.sentAtNs, notifiedNs: maxNs(marks.notifiedNs, newest.sentAtNs) });
+        await this.deps.vault.put(MARKS, conversationId, { ...marks, readNs: newest.sentAtNs, notifiedNs: maxNs(marks.notifiedNs, newest.sentAtNs) });
       }
     }
     return this.recount(false);
@@ -198,10 +204,31 @@ export class UiInboxActivity {
   }
 
   private async notifyIfNew(conversation: ConversationScope, message: Message): Promise<void> {
+    const own = await this.deps.ownInboxId();
+    if (!own) return;
     const marks = await this.marks(conversation.id);
-    if (BigInt(message.sentAtNs) <= BigInt(marks.notifiedNs) || BigInt(message.sentAtNs) <= BigInt(marks.readNs)) return;
-    await this.deps.vault.put(MARKS, conversation.id, { ...marks, notifiedNs: message.sentAtNs });
-    if (await this.userIsThere(conversation)) return;
+    const sentAtNs = BigInt(message.sentAtNs);
+    const decision = shouldNotify({
+      ownInboxId: own,
+      senderInboxId: message.senderInboxId,
+      contentType: message.content.type,
+      consentState: conversation.consentState,
+      muted: (await this.deps.muted?.(conversation.id)) ?? false,
+      sentAtNs,
+      readNs: BigInt(marks.readNs),
+      notifiedNs: BigInt(marks.notifiedNs),
+      requestNoticed: marks.requestNoticed === true,
+    });
+    // Seen either way: a message skipped while muted must not notify after an unmute.
+    if (sentAtNs > BigInt(marks.notifiedNs) || decision === 'request') {
+      await this.deps.vault.put(MARKS, conversation.id, { ...marks, notifiedNs: maxNs(marks.notifiedNs, message.sentAtNs), ...(decision === 'request' ? { requestNoticed: true } : {}) });
+    }
+    if (decision === 'none' || (await this.userIsThere(conversation))) return;
+    if (decision === 'request') {
+      // A stranger's words and name stay in the popup until the user accepts: no spam on the desktop.
+      await this.deps.platform.notify(conversation.id, { title: 'New message request', message: 'Someone new wants to message you. Open Parley to accept or block it.', quiet: true }).catch(() => undefined);
+      return;
+    }
     // A notification has no markup to isolate a peer's group name in: its overrides go.
     const title = conversation.kind === 'group' ? `New message in ${stripFormatControls(conversation.name ?? '') || 'a group'}` : 'New message';
     await this.deps.platform.notify(conversation.id, { title, message: notificationText(message) }).catch(() => undefined);
@@ -237,6 +264,9 @@ function maxNs(a: string, b: string): string {
 }
 
 /** The real surfaces: chrome.action, chrome.notifications, chrome.windows; each skipped where the browser lacks it. */
+/** A notification's id is this and the conversation id: a click opens that conversation. */
+export const NOTIFICATION_PREFIX = 'parley-';
+
 /** The popup inbox's page (manifest action.default_popup). */
 const INBOX_PAGE = 'src/popup/index.html';
 
@@ -259,12 +289,14 @@ export function chromeActivityPlatform(
     },
     async notify(id, note) {
       if (!api?.notifications) return;
-      await api.notifications.create(`parley-${id}`, {
-        type: 'basic',
-        iconUrl: api.runtime.getURL(icon),
-        title: note.title,
-        message: note.message,
-      });
+      const options: chrome.notifications.NotificationCreateOptions = { type: 'basic', iconUrl: api.runtime.getURL(icon), title: note.title, message: note.message };
+      try {
+        await api.notifications.create(`${NOTIFICATION_PREFIX}${id}`, note.quiet ? { ...options, silent: true } : options);
+      } catch (e) {
+        // Firefox's notifications.create refuses options it does not know (`silent`): plain then.
+        if (!note.quiet) throw e;
+        await api.notifications.create(`${NOTIFICATION_PREFIX}${id}`, options);
+      }
     },
     async focusedOrigin() {
       if (!api?.windows) return null;

@@ -8,6 +8,7 @@ import type { InboxActivity } from '../core/rpc/ui';
 import type { ActivityPlatform, InboxActivityDeps } from './uiInboxActivity';
 import { chromeActivityPlatform, UiInboxActivity } from './uiInboxActivity';
 import { SiteTabs } from './uiSiteTabs';
+import type { SettingsStore } from './settings';
 import type { Vault } from './vault/vault';
 
 export interface InboxActivityParts {
@@ -16,6 +17,7 @@ export interface InboxActivityParts {
   grants: Grants;
   sites: SiteConversations;
   session: MessagingSession;
+  settings: SettingsStore;
   extensionId: string;
   /** Tests pass a fake; by default chrome.* with the tabs this worker's ports report. */
   platform?: (originOfTab: (tabId: number) => string | undefined) => ActivityPlatform;
@@ -55,6 +57,10 @@ export function createInboxActivity(parts: InboxActivityParts): WorkerInboxActiv
     vault,
     messaging: () => session.get(),
     ownInboxId: async () => (await identities.active())?.inboxId,
+    muted: async (conversationId) => {
+      const identity = await identities.active();
+      return identity !== undefined && (await parts.settings.isMuted(identity.id, conversationId));
+    },
     visibleOrigins,
     platform: parts.platform ? parts.platform(originOfTab) : chromeActivityPlatform(originOfTab),
   };

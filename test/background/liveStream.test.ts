@@ -8,6 +8,7 @@ import { PASSWORD } from './vault/helpers';
 afterEach(resetBrowser);
 
 const DAPP = 'http://localhost:5173';
+const POPUP = `${EXTENSION_ORIGIN}/src/popup/index.html`;
 
 /** The harness engine with stored messages, so the badge has something to count. */
 function engineWithStore(): { messaging: FakeMessaging; stored: Map<string, Message[]> } {
@@ -110,5 +111,80 @@ describe('the worker streams whenever it is up and unlocked', () => {
     // No retry delay passes here (the default is a second): the alarm starts it again at once.
     await h.bg.onAlarm('parley-sync');
     await until(() => h.messaging.streams === 2);
+  });
+});
+
+describe('notifications honour consent and mutes', () => {
+  async function ready() {
+    const { messaging, stored } = engineWithStore();
+    const surfaces = new FakeSurfaces();
+    const h = await createHarness({ messaging, surfaces });
+    await h.onboard();
+    await until(() => messaging.listener !== null);
+    return { h, messaging, stored, surfaces };
+  }
+
+  it('a muted conversation counts on the badge but raises no notification; unmuted, the next one does', async () => {
+    const { h, messaging, stored, surfaces } = await ready();
+    const dm = messaging.add({ kind: 'dm', peerInboxId: 'peer' });
+    expect(await h.ui('conversation_setMuted', { conversationId: dm.id, muted: true }, POPUP)).toEqual({ ok: true, result: { muted: true } });
+    expect((await h.ui('conversation_muted', { conversationId: dm.id }, POPUP)).result).toEqual({ muted: true });
+    arrives(messaging, stored, dm, text(dm.id, 'quiet please', '5'));
+    await until(() => surfaces.badge === '1');
+    expect(surfaces.notes).toEqual([]);
+    await h.ui('conversation_setMuted', { conversationId: dm.id, muted: false }, POPUP);
+    // The alarm's recount does not bring back what arrived while muted.
+    await h.bg.onAlarm('parley-sync');
+    expect(surfaces.notes).toEqual([]);
+    arrives(messaging, stored, dm, text(dm.id, 'now loud', '6'));
+    await until(() => surfaces.notes.length === 1);
+    expect(surfaces.notes[0]).toMatchObject({ id: dm.id, message: 'now loud' });
+  });
+
+  it('mutes belong to the identity that set them', async () => {
+    const { h, messaging } = await ready();
+    const dm = messaging.add({ kind: 'dm', peerInboxId: 'peer' });
+    await h.ui('conversation_setMuted', { conversationId: dm.id, muted: true }, POPUP);
+    const second = (await h.ui('identity_create', { label: 'Second' })).result as { id: string };
+    await h.ui('identity_select', { id: second.id });
+    expect((await h.ui('conversation_muted', { conversationId: dm.id }, POPUP)).result).toEqual({ muted: false });
+  });
+
+  it('a denied conversation raises no notification, no badge and no dApp event', async () => {
+    const { h, messaging, stored, surfaces } = await ready();
+    const page = await h.grant(DAPP, 'inbox');
+    const blocked = messaging.add({ kind: 'dm', peerInboxId: 'spammer', consentState: 'denied' });
+    const friend = messaging.add({ kind: 'dm', peerInboxId: 'peer' });
+    arrives(messaging, stored, blocked, text(blocked.id, 'buy now', '5'));
+    arrives(messaging, stored, friend, text(friend.id, 'hello', '6'));
+    await until(() => surfaces.notes.length === 1 && page.events.some((e) => e.event === 'message'));
+    await tick(20);
+    expect(surfaces.notes.map((n) => n.id)).toEqual([friend.id]);
+    expect(surfaces.badge).toBe('1');
+    expect(page.events.filter((e) => e.event === 'message').map((e) => (e.data as Message).conversationId)).toEqual([friend.id]);
+  });
+
+  it('a message request raises one quiet notice without the stranger\'s words, then none until allowed', async () => {
+    const { messaging, stored, surfaces } = await ready();
+    const request = messaging.add({ kind: 'dm', peerInboxId: 'stranger', consentState: 'unknown' });
+    arrives(messaging, stored, request, text(request.id, 'click this link', '5'));
+    await until(() => surfaces.notes.length === 1);
+    expect(surfaces.notes[0]).toEqual({ id: request.id, title: 'New message request', message: expect.not.stringContaining('click') as unknown as string, quiet: true });
+    arrives(messaging, stored, request, text(request.id, 'again', '6'));
+    await until(() => surfaces.badge === '2');
+    await tick(20);
+    expect(surfaces.notes).toHaveLength(1);
+    messaging.conversations.get(request.id)!.consentState = 'allowed';
+    arrives(messaging, stored, request, text(request.id, 'thanks for accepting', '7'));
+    await until(() => surfaces.notes.length === 2);
+    expect(surfaces.notes[1]).toMatchObject({ message: 'thanks for accepting' });
+  });
+
+  it('validates the mute messages and takes them from Parley\'s own pages only', async () => {
+    const { h } = await ready();
+    expect((await h.ui('conversation_setMuted', { conversationId: '../x', muted: true }, POPUP)).error).toMatchObject({ code: 'Rpc.InvalidParams' });
+    expect((await h.ui('conversation_setMuted', { conversationId: 'ab', muted: 'yes' }, POPUP)).error).toMatchObject({ code: 'Rpc.InvalidParams' });
+    const reply = (await h.bg.onUiMessage({ parley: 'ui', method: 'conversation_setMuted', params: { conversationId: 'ab', muted: true } }, { id: EXTENSION_ID, url: 'https://evil.example/', tab: { id: 1 } as chrome.tabs.Tab })) as { ok: boolean; error?: { code: string } };
+    expect(reply).toMatchObject({ ok: false, error: { code: 'Rpc.Unauthorized' } });
   });
 });

@@ -61,6 +61,8 @@ export class FakeWorker {
   conversations: Conversation[] = [];
   messages = new Map<string, Message[]>();
   readNs = new Map<string, bigint>();
+  /** Muted conversation ids (the real worker keeps them per identity). */
+  muted = new Set<string>();
   grants: Access[] = [];
   settings: Settings = { nodeUrl: 'http://localhost:5557', autoLockMinutes: 15, grantedSitesKeepUnlocked: false };
   /** inbox id → account address, as the worker reads them from identity logs. */
@@ -240,6 +242,12 @@ export class FakeWorker {
         if (p['nodeUrl'] !== undefined && !String(p['nodeUrl']).startsWith('http')) this.fail('Rpc.InvalidParams', 'Invalid params.');
         this.settings = { ...this.settings, ...(p as Partial<Settings>) };
         return this.settings;
+      case 'conversation_setMuted':
+        if (p['muted'] === true) this.muted.add(p.conversationId ?? '');
+        else this.muted.delete(p.conversationId ?? '');
+        return { muted: p['muted'] === true };
+      case 'conversation_muted':
+        return { muted: this.muted.has(p.conversationId ?? '') };
       case 'inbox_activity':
         if (this.state !== 'unlocked') this.fail('Vault.Locked', 'Parley is locked.');
         return this.activity();

@@ -85,6 +85,9 @@ export type UiSchema = {
   grants_share: { params: { origin: string; conversationId: string }; result: true };
   settings_get: { params: undefined; result: Settings };
   settings_set: { params: Partial<Settings>; result: Settings };
+  /** Mutes or unmutes a conversation for the active identity: a muted one raises no notification. */
+  conversation_setMuted: { params: { conversationId: string; muted: boolean }; result: { muted: boolean } };
+  conversation_muted: { params: { conversationId: string }; result: { muted: boolean } };
   /** The popup's inbox: any dApp method, run for the whole inbox (no grant, no prompt). */
   inbox_request: { params: { method: RpcMethod; params?: unknown }; result: unknown };
   /** The popup's list: each conversation's newest message and its DM peers' addresses. */
@@ -215,6 +218,13 @@ export const validateUiParams: UiValidators = {
     }
     return out;
   },
+  conversation_setMuted: (p) => {
+    const obj = object(p);
+    const muted = get(obj, 'muted');
+    if (typeof muted !== 'boolean') fail('params.muted', 'expected a boolean');
+    return { conversationId: hexId(get(obj, 'conversationId'), 'params.conversationId'), muted };
+  },
+  conversation_muted: (p) => ({ conversationId: hexId(get(object(p), 'conversationId'), 'params.conversationId') }),
   inbox_request: (p) => {
     const obj = object(p);
     const method = get(obj, 'method');

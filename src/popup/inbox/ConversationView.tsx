@@ -3,6 +3,7 @@ import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { CopyButton } from './CopyButton';
 import { clockTime, conversationTitle, inboxName, messageText, sentAt } from './format';
+import { MuteToggle } from './MuteToggle';
 import { useStores } from './stores/stores';
 import './ConversationView.css';
 
@@ -65,6 +66,7 @@ export function ConversationView() {
         ) : (
           <h2><bdi>{title}</bdi></h2>
         )}
+        <MuteToggle conversationId={conversation.id} />
       </div>
       <ConsentBar />
       <div class="messages" role="log" aria-label="Messages">
