@@ -2,7 +2,7 @@
 import { fireEvent as domEvent, waitFor } from '@testing-library/dom';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeWorker } from './fakeWorker';
+import { BOB_NAME, FakeWorker } from './fakeWorker';
 import { renderPopup, unmountAll } from './renderPopup';
 
 afterEach(unmountAll);
@@ -22,7 +22,7 @@ describe("the conversation header's mute toggle", () => {
   it('mutes the open conversation in the worker, shows it muted, and unmutes it', async () => {
     const worker = withDm();
     const { screen } = renderPopup(worker);
-    click(await screen.findByRole('button', { name: /DM with/ }));
+    click(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) }));
     const mute = (await screen.findByRole('button', { name: 'Mute' })) as HTMLButtonElement;
     // Enabled once the stored state is read.
     await waitFor(() => expect(mute.disabled).toBe(false));
@@ -38,7 +38,7 @@ describe("the conversation header's mute toggle", () => {
     const worker = withDm();
     worker.muted.add('aa');
     const { screen } = renderPopup(worker);
-    click(await screen.findByRole('button', { name: /DM with/ }));
+    click(await screen.findByRole('button', { name: new RegExp(`^${BOB_NAME}`) }));
     expect(await screen.findByRole('button', { name: 'Unmute' })).toBeTruthy();
   });
 });
