@@ -2,6 +2,7 @@ import type { Background } from './background';
 import { createBackground } from './background';
 import { bufferedPort } from './bufferedPort';
 import { openMessaging } from './clientMessaging';
+import { chromeClickPlatform, onNotificationClicked } from './notificationClicks';
 import { sessionKeyStore } from './vault/vault';
 
 /*
@@ -55,4 +56,9 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 
 chrome.windows.onRemoved.addListener((windowId) => {
   void ready.then((bg) => bg.onWindowRemoved(windowId));
+});
+
+// Needs no vault: it opens the popup (or the inbox page), which unlocks itself.
+chrome.notifications?.onClicked.addListener((notificationId) => {
+  void onNotificationClicked(notificationId, chromeClickPlatform()).catch((e: unknown) => console.error('Parley: opening the inbox from a notification failed', e));
 });

@@ -9,4 +9,8 @@ const api = createPopupApi(
   (message) => chrome.runtime.sendMessage(message),
   () => chrome.runtime.connect({ name: INBOX_EVENTS_PORT }),
 );
-render(<App stores={createStores(api)} />, document.getElementById('app')!);
+const stores = createStores(api);
+render(<App stores={stores} />, document.getElementById('app')!);
+// Opened from a notification (src/background/notificationClicks.ts): show that conversation.
+const fromNotification = new URLSearchParams(location.search).get('conversation');
+if (fromNotification && /^[0-9a-f]{1,128}$/.test(fromNotification)) void stores.inbox.openConversation(fromNotification).catch(() => undefined);
