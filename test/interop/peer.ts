@@ -74,6 +74,8 @@ export class PeerCommandError extends Error {
 
 interface Pending {
   command: string;
+  /** Answers with { result, ms } (the peer's own timing of the command) instead of the result. */
+  timed?: boolean;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -141,6 +143,15 @@ export class Peer {
 
   /** Sends one command and waits for its answer. */
   call<T>(command: string, args: Record<string, unknown> = {}, timeoutMs = this.commandTimeoutMs): Promise<T> {
+    return this.request<T>(command, args, timeoutMs, false);
+  }
+
+  /** A command and how long it took inside the peer (for benchmarks: the pipe's time left out). */
+  callTimed<T>(command: string, args: Record<string, unknown> = {}, timeoutMs = this.commandTimeoutMs): Promise<{ result: T; ms: number }> {
+    return this.request<{ result: T; ms: number }>(command, args, timeoutMs, true);
+  }
+
+  private request<T>(command: string, args: Record<string, unknown>, timeoutMs: number, timed: boolean): Promise<T> {
     if (this.exitInfo) {
       return Promise.reject(new Error(`peer ${this.name}: cannot send ${command}: the peer process ${this.exitInfo}`));
     }
@@ -150,7 +161,7 @@ export class Peer {
         this.pending.delete(id);
         reject(new Error(`peer ${this.name}: ${command} gave no answer within ${timeoutMs} ms\n--- ${this.name} log ---\n${this.logTail()}`));
       }, timeoutMs);
-      this.pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject, timer });
+      this.pending.set(id, { command, timed, resolve: resolve as (value: unknown) => void, reject, timer });
       this.child.stdin!.write(`${JSON.stringify({ id, cmd: command, ...args })}\n`);
     });
   }
@@ -262,7 +273,7 @@ export class Peer {
   }
 
   private onStdout(line: string): void {
-    let message: { id?: unknown; ok?: unknown; result?: unknown; error?: { name?: string; message?: string } };
+    let message: { id?: unknown; ok?: unknown; result?: unknown; elapsedMs?: number; error?: { name?: string; message?: string } };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
@@ -277,7 +288,7 @@ export class Peer {
     this.pending.delete(message.id as number);
     clearTimeout(pending.timer);
     if (message.ok === true) {
-      pending.resolve(message.result);
+      pending.resolve(pending.timed === true ? { result: message.result, ms: message.elapsedMs ?? Number.NaN } : message.result);
     } else {
       pending.reject(new PeerCommandError(
         this.name,

@@ -1,4 +1,4 @@
-/* global process, console, Buffer, setImmediate */
+/* global process, console, Buffer, setImmediate, performance */
 // One unmodified XMTP client (@xmtp/node-sdk 6.0.0) driven over JSON lines, so that tests
 // can use real libxmtp as a peer. Runs under Debian 13's loader (scripts/setup-interop.sh).
 //
@@ -221,6 +221,16 @@ const commands = {
     return requireClient().conversations.syncAll();
   },
 
+  // A fresh client's whole catch-up, for benchmarks: every conversation synced, every message read.
+  async syncAndCount() {
+    const conversations = requireClient().conversations;
+    await conversations.syncAll();
+    let messages = 0;
+    const list = await conversations.list();
+    for (const c of list) messages += (await c.messages()).length;
+    return { conversations: list.length, messages };
+  },
+
   async conversations(a) {
     const options = {};
     if (a.type === 'dm') options.conversationType = ConversationType.Dm;
@@ -425,8 +435,10 @@ input.on('line', (line) => {
     reply({ id, ok: false, error: { name: 'UnknownCommand', message: String(cmd) } });
     return;
   }
+  // Timed here, in the peer, so that benchmarks see libxmtp's time and not the pipe's.
+  const started = performance.now();
   handler(args).then(
-    (result) => reply({ id, ok: true, result: result ?? null }),
+    (result) => reply({ id, ok: true, result: result ?? null, elapsedMs: performance.now() - started }),
     (e) => reply({ id, ok: false, error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } }),
   );
 });
