@@ -10,6 +10,7 @@ import { ParleyError } from '../errors';
 import type { ClientContext } from './clientContext';
 import { validateIncomingCommit } from './commitValidation';
 import { groupLeaves } from './groupLeaves';
+import { ownLeafKeyChanged } from './keyRotation';
 import { encodeGroupUpdated } from './messageRecords';
 import type { IntentData, PostCommit } from './intentData';
 import { planMembershipUpdate } from './membershipPlan';
@@ -41,6 +42,7 @@ export async function buildCommit(ctx: ClientContext, state: ClientState, data: 
     case 'sendMessage':
       return undefined;
     case 'keyUpdate':
+      // An empty commit: RFC 9420 §12.4 gives it an UpdatePath, which replaces our leaf and path keys.
       break;
     case 'updateMetadata': {
       if (mutableMetadataOf(extensions).attributes.get(data.field) === data.value) return undefined;
@@ -92,6 +94,7 @@ export async function buildCommit(ctx: ClientContext, state: ClientState, data: 
     ctx.directory,
   );
   if (content !== undefined) postCommit.transcript = encodeGroupUpdated(content);
+  if (ownLeafKeyChanged(state, result.newState, ctx.installationId)) postCommit.rotatesLeaf = true;
   if (result.welcome !== undefined && postCommit.recipients.length > 0) {
     postCommit.welcome = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome });
   }

@@ -10,6 +10,7 @@ import { toHex } from './bytes';
 import type { ClientContext } from './clientContext';
 import { Conversations, EventHub } from './conversations';
 import { MessagingEngine, type InstallationCheckIntervals } from './engine';
+import { DEFAULT_KEY_ROTATION, type KeyRotationPolicy } from './keyRotation';
 import { identifierKind } from './identifiers';
 import { memberIdentifiers } from '../identity/associationState';
 import { IdentityDirectory } from './identityDirectory';
@@ -34,6 +35,13 @@ export interface ClientOptions {
    * 30 min and 5 s).
    */
   installationCheckIntervals?: InstallationCheckIntervals;
+  /**
+   * When this installation replaces its keys (post-compromise security; keyRotation.ts): by
+   * default a self-update right after joining by welcome, then before a send once 7 days or 100
+   * sent messages passed since the last (libxmtp: 30 days, no count), and a new key package
+   * after each welcome and every 30 days. Fields left out keep their defaults.
+   */
+  keyRotation?: Partial<KeyRotationPolicy>;
   /**
    * Where checked identity signatures are remembered; by default one cache for the process,
    * so a Client rebuilt after an unlock does not check them again. Clients that stand for
@@ -82,6 +90,7 @@ export class Client {
         this.errors.push(error);
         if (this.errors.length > MAX_KEPT_ERRORS) this.errors.shift();
       });
+    engine.reportError = report;
     this.conversations = new Conversations(engine, hub, report);
   }
 
@@ -110,7 +119,8 @@ export class Client {
       events: hub,
       padding: options.padding ?? 'padme',
     };
-    const engine = new MessagingEngine(ctx, options.installationCheckIntervals);
+    const rotation: KeyRotationPolicy = { ...DEFAULT_KEY_ROTATION, ...definedFields(options.keyRotation ?? {}) };
+    const engine = new MessagingEngine(ctx, options.installationCheckIntervals, rotation);
     if (options.hmacRootKey !== undefined && !equalBytes(options.hmacRootKey, engine.hmacRootKey)) await engine.setHmacRootKey(options.hmacRootKey);
     return new Client(engine, hub, options.onError);
   }
@@ -175,4 +185,9 @@ export class Client {
   private checkOpen(): void {
     if (this.closed) throw new ParleyError('Client.Closed', 'The client is closed.');
   }
+}
+
+/** The fields that are set: `{ maxMessages: undefined }` keeps the default rather than erasing it. */
+function definedFields<T extends object>(partial: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

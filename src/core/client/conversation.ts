@@ -160,6 +160,15 @@ export abstract class Conversation {
     return [this.id];
   }
 
+  /**
+   * Replaces this installation's keys in the conversation now: an UpdatePath commit (libxmtp
+   * key_update), after which a copy of our earlier state reads nothing new (post-compromise
+   * security). The schedule (ClientOptions.keyRotation) does the same on its own.
+   */
+  async updateKeys(): Promise<void> {
+    for (const groupId of await this.settingsGroupIds()) await this.engine.updateKeys(groupId);
+  }
+
   /** Sets both values to 0, as libxmtp's remove_conversation_message_disappearing_settings. */
   removeMessageDisappearingSettings(): Promise<void> {
     return this.updateMessageDisappearingSettings(0n, 0n);

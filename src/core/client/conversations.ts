@@ -365,7 +365,10 @@ export class Conversations {
     );
     for await (const welcome of welcomes) {
       const joined = await this.engine.acceptWelcome(welcome, this.onError);
-      if (joined.groupId !== undefined) await this.engine.rotateKeyPackage();
+      if (joined.groupId !== undefined) {
+        await this.engine.rotateKeyPackage();
+        await this.engine.selfUpdateJoined([joined.groupId], this.onError);
+      }
     }
     return 'ended';
   }
@@ -384,6 +387,7 @@ export class Conversations {
         const joined = await this.engine.acceptWelcome(welcome, this.onError);
         if (joined.groupId !== undefined) {
           await this.engine.rotateKeyPackage();
+          await this.engine.selfUpdateJoined([joined.groupId], this.onError);
           restart.abort();
           return;
         }

@@ -19,6 +19,7 @@ import { groupStateOps, loadGroupState, stagedStateRecord, xmtpClientConfig } fr
 import { decodeIntentData, decodePostCommit, encodeIntentData, encodePostCommit, type IntentData } from './intentData';
 import { newKeyPackage, retireKeyPackagesOps } from './keyPackages';
 import { checkedHmacRootKey, hmacRootKeyOf } from './hmacRoot';
+import { DEFAULT_KEY_ROTATION, keyRotationDue, withKeysRotated, type KeyRotationPolicy } from './keyRotation';
 import { groupUpdatedRecord } from './messageRecords';
 import { KeyedMutex } from './mutex';
 import { envelopeOf, receiveMessages, type GroupEnvelope } from './receiveMessages';
@@ -69,10 +70,13 @@ export class MessagingEngine {
   private lastNs = 0n;
   /** When each group's members' identity logs were last checked for new or revoked installations. */
   private readonly installationsCheckedAtNs = new Map<string, bigint>();
+  /** Where a failed scheduled self-update is reported (the Client's onError): it never fails the send or sync it rode on. */
+  reportError: (error: unknown) => void = () => {};
 
   constructor(
     readonly ctx: ClientContext,
     private readonly intervals: InstallationCheckIntervals = DEFAULT_INSTALLATION_CHECK_INTERVALS,
+    private readonly rotation: KeyRotationPolicy = DEFAULT_KEY_ROTATION,
   ) {}
 
   /** The root of this identity's push-filter keys (libxmtp user_preferences.hmac_key). */
@@ -169,6 +173,9 @@ export class MessagingEngine {
       active: true,
       cursor: 0n,
       lastMessageAtNs: nowNs,
+      // The creator's leaf is fresh, made for this group alone.
+      keysRotatedAtNs: nowNs,
+      sentSinceKeyRotation: 0,
     };
     if (dmId !== undefined) record.dmId = dmId;
     recordDisappearingSettings(record, state.groupContext.extensions);
@@ -214,6 +221,9 @@ export class MessagingEngine {
       }
       session = await this.publishStoredSends(session);
       session = await this.maybeUpdateInstallations(session, this.intervals.sendNs);
+      // libxmtp queues a key update before a send once the interval passed (intents/queue.rs
+      // maybe_insert_key_update_intent); Parley also counts the messages sent since.
+      if (keyRotationDue(session.record, this.rotation, nsFromDate(ctx.now()), true)) session = await this.scheduledSelfUpdate(session);
       const plaintext = encodePlaintextEnvelope(contentBytes, idempotencyKey);
       const padded = withApplicationPadding(session.state, plaintext.length, ctx.padding);
       const sent = await createApplicationMessage(padded, plaintext, ctx.cs);
@@ -244,7 +254,12 @@ export class MessagingEngine {
         createdAtNs: sentAtNs,
       };
       // Sending implies consent (libxmtp send_message → update_consent_state(Allowed)).
-      const record: GroupRecord = { ...session.record, lastMessageAtNs: sentAtNs, consentState: 'allowed' };
+      const record: GroupRecord = {
+        ...session.record,
+        lastMessageAtNs: sentAtNs,
+        consentState: 'allowed',
+        sentSinceKeyRotation: (session.record.sentSinceKeyRotation ?? 0) + 1,
+      };
       if (session.record.consentState !== 'allowed') record.consentUpdatedAtNs = sentAtNs;
       const written = groupStateOps(groupId, newState, session.persisted);
       const current = await this.save(session, { record, state: newState, intents: [...session.intents, intent], persisted: written.persisted }, [
@@ -353,7 +368,12 @@ export class MessagingEngine {
       for (const intent of current.intents) {
         if (intent.kind !== 'sendMessage') current = await this.runIntent(current, intent.id);
       }
-      await this.maybeUpdateInstallations(current, this.intervals.syncNs);
+      current = await this.maybeUpdateInstallations(current, this.intervals.syncNs);
+      // A member who only reads rotates too, but only where the user said yes: in an unknown
+      // group a periodic commit would tell its sender this installation is alive.
+      if (current.record.active && current.record.consentState === 'allowed' && keyRotationDue(current.record, this.rotation, nsFromDate(this.ctx.now()), false)) {
+        await this.scheduledSelfUpdate(current);
+      }
     });
   }
 
@@ -399,12 +419,62 @@ export class MessagingEngine {
     return current;
   }
 
-  /** After our commit is accepted: its welcomes go out, then the intent is done. */
+  /** After our commit is accepted: its welcomes go out, then the intent is done (and our keys' age restarts when it replaced them). */
   private async finishCommitted(session: GroupSession, intent: IntentRecord): Promise<GroupSession> {
-    if (intent.postCommit !== undefined) await sendWelcomes(this.ctx.api, decodePostCommit(intent.postCommit));
-    return this.save(session, { ...session, intents: session.intents.filter((i) => i.id !== intent.id) }, [
+    const post = intent.postCommit === undefined ? undefined : decodePostCommit(intent.postCommit);
+    if (post !== undefined) await sendWelcomes(this.ctx.api, post);
+    const record = post?.rotatesLeaf === true ? withKeysRotated(session.record, nsFromDate(this.ctx.now())) : session.record;
+    return this.save(session, { ...session, record, intents: session.intents.filter((i) => i.id !== intent.id) }, [
+      ...(record === session.record ? [] : [{ op: 'putGroup' as const, record }]),
       { op: 'deleteIntent', intentId: intent.id },
     ]);
+  }
+
+  // ---- key rotation (post-compromise security) ---------------------------------------------
+
+  /** An UpdatePath commit that replaces our leaf and path keys in the group (libxmtp key_update), on the newest epoch. */
+  async updateKeys(groupId: string): Promise<void> {
+    await this.commit(groupId, { kind: 'keyUpdate' });
+  }
+
+  /**
+   * A self-update the schedule asked for: pulled first so it is built on the newest epoch. Its
+   * failure is reported, not thrown: the group stays due and the next send or sync tries again.
+   */
+  private async scheduledSelfUpdate(session: GroupSession): Promise<GroupSession> {
+    try {
+      return await this.queueAndRun(await this.pull(session), { kind: 'keyUpdate' });
+    } catch (e) {
+      this.reportError(e);
+      return this.load(session.record.id);
+    }
+  }
+
+  /**
+   * After joining groups by welcome: a self-update in each, so that the leaf keys that came with
+   * our key package (shared by every group joined with it until it rotated) protect none of them
+   * for long. Not in denied groups; failures go to `onError`.
+   */
+  async selfUpdateJoined(groupIds: readonly string[], onError: (error: unknown) => void): Promise<void> {
+    if (!this.rotation.afterWelcome) return;
+    for (const groupId of groupIds) {
+      try {
+        await this.withGroup(groupId, async (session) => {
+          const { record } = session;
+          if (!record.active || record.consentState === 'denied' || !keyRotationDue(record, this.rotation, nsFromDate(this.ctx.now()), false)) return;
+          await this.queueAndRun(await this.pull(session), { kind: 'keyUpdate' });
+        });
+      } catch (e) {
+        onError(e);
+      }
+    }
+  }
+
+  /** A new key package once the newest is older than the policy's interval (libxmtp rotates every 30 days). */
+  async maybeRotateKeyPackage(): Promise<void> {
+    const current = (await this.ctx.store.listKeyPackages()).filter((k) => k.deleteAtNs === undefined);
+    const newest = current.reduce((max, k) => (k.createdAtNs > max ? k.createdAtNs : max), 0n);
+    if (nsFromDate(this.ctx.now()) - newest > this.rotation.keyPackageIntervalNs) await this.rotateKeyPackage();
   }
 
   // ---- commits -------------------------------------------------------------------------------
@@ -545,6 +615,8 @@ export class MessagingEngine {
       if (response.messages.length < PAGE_SIZE || cursor === before) break;
     }
     if (seen > 0) await this.rotateKeyPackage();
+    else await this.maybeRotateKeyPackage();
+    await this.selfUpdateJoined(joined, onError);
     return joined;
   }
 
@@ -617,6 +689,9 @@ export class MessagingEngine {
       cursor: opened.messageCursor,
       welcomeId: opened.welcomeId,
       lastMessageAtNs: opened.createdNs,
+      // Our leaf is the key package's: never rotated here (libxmtp: rotated_at_ns 0).
+      keysRotatedAtNs: 0n,
+      sentSinceKeyRotation: 0,
     };
     if (dmId !== undefined) record.dmId = dmId;
     recordDisappearingSettings(record, opened.state.groupContext.extensions);

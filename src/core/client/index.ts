@@ -22,6 +22,7 @@ export type {
 export type { SendOptions } from './engine';
 export { groupMessageTopic, hmacKeysJson, type GroupHmacKeysJson, type HmacKey, type HmacKeysByGroup } from './hmacKeys';
 export { HMAC_ROOT_KEY_LENGTH, newHmacRootKey } from './hmacRoot';
+export { DEFAULT_KEY_ROTATION, type KeyRotationPolicy } from './keyRotation';
 export { AsyncStream } from './stream';
 export { createMemoryStore } from './memoryStore';
 export type * from './store';

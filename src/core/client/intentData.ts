@@ -39,6 +39,8 @@ export interface PostCommit {
   messageCursor?: bigint;
   /** The group_updated EncodedContent every member derives from this commit, when it has one. */
   transcript?: Uint8Array;
+  /** The commit carries an UpdatePath that replaces our leaf's keys. */
+  rotatesLeaf?: boolean;
 }
 
 /** Stored intents are ours, but the store may be tampered with or corrupted: cap before parsing. */
@@ -127,6 +129,7 @@ export function encodePostCommit(post: PostCommit): Uint8Array {
       })),
       messageCursor: post.messageCursor?.toString(),
       transcript: post.transcript === undefined ? undefined : toHex(post.transcript),
+      rotatesLeaf: post.rotatesLeaf === true ? true : undefined,
     }),
   );
 }
@@ -155,6 +158,10 @@ export function decodePostCommit(bytes: Uint8Array): PostCommit {
   };
   if (v.welcome !== undefined) post.welcome = hexField(v.welcome);
   if (v.transcript !== undefined) post.transcript = hexField(v.transcript);
+  if (v.rotatesLeaf !== undefined) {
+    if (v.rotatesLeaf !== true) throw malformed('post-commit data', 'rotatesLeaf must be true when present');
+    post.rotatesLeaf = true;
+  }
   if (v.messageCursor !== undefined) {
     if (typeof v.messageCursor !== 'string' || !/^(?:0|[1-9][0-9]{0,19})$/.test(v.messageCursor)) {
       throw malformed('post-commit data', 'the message cursor is not a decimal uint64');

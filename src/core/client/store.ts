@@ -123,6 +123,14 @@ export interface GroupRecord {
   /** sentAtNs of the newest message, to order conversation lists. */
   lastMessageAtNs: bigint;
   /**
+   * When a commit of ours last replaced our leaf's keys (keyRotation.ts): 0 for a group joined by
+   * welcome until its first self-update; missing in records written before it (counted from
+   * createdAtNs).
+   */
+  keysRotatedAtNs?: bigint;
+  /** Messages this installation sent to the group since then (a rotation trigger). */
+  sentSinceKeyRotation?: number;
+  /**
    * The disappearing-message settings of the group's stored MLS state (0xff00), written in the
    * batch that writes a state with new extensions, so the sweep finds the groups with settings
    * without decoding any state. `null`: none. Missing (records written before it, or metadata

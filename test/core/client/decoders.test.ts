@@ -56,6 +56,7 @@ const postCommitArb: fc.Arbitrary<PostCommit> = fc.record(
     ),
     messageCursor: u64,
     transcript: bytes(100),
+    rotatesLeaf: fc.constant(true as const),
   },
   { requiredKeys: ['recipients'] },
 );

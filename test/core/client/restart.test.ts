@@ -91,6 +91,9 @@ describe('restarting a client over the same store', () => {
     }
     await bob1.conversations.sync();
     const bobGroup1 = (await bob1.conversations.getConversationById(group.id)) as Group;
+    // Each joiner self-updated: everyone catches up on those epochs before talking (a sender more
+    // than 3 epochs behind would be unreadable, as in libxmtp).
+    for (const conversation of [group, ...copies]) await conversation.sync();
     const expected: string[] = [];
     const say = async (conversation: Group, text: string) => {
       await conversation.sendText(text);

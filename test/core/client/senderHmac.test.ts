@@ -47,8 +47,10 @@ describe('sender HMAC of published group messages', () => {
     expect(userKey).toEqual(identity!.hmacRootKey);
     const groupId = Uint8Array.from(Buffer.from(group.id, 'hex'));
     const messages = recording.sent.slice(first);
-    expect(messages).toHaveLength(3);
+    // One, two, then the self-update the 31 days brought due before three, and three.
+    expect(messages).toHaveLength(4);
     expect(hmacEpoch(messages[2]!.at)).toBeGreaterThan(hmacEpoch(messages[0]!.at));
+    expect(hmacEpoch(messages[3]!.at)).toBe(hmacEpoch(messages[2]!.at));
     for (const m of messages) {
       expect(m.senderHmac).toEqual(senderHmac(senderHmacKey(userKey, groupId, hmacEpoch(m.at)), m.data));
     }
