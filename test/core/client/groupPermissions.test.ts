@@ -43,6 +43,8 @@ describe('group roles and permissions', () => {
     const [alice, bob, carol, dave] = await Promise.all([newUser(network), newUser(network), newUser(network), newUser(network)]);
     const group = await alice.client.conversations.createGroup([bob.address, carol.address, dave.address], { name: 'roles' });
     const [bobGroup, daveGroup] = [await joinedGroup(bob, group.id), await joinedGroup(dave, group.id)];
+    // Each joiner self-updated on joining: everyone catches up first.
+    for (const g of [group, bobGroup, daveGroup]) await g.sync();
 
     await expect(daveGroup.removeMembers([carol.client.inboxId])).rejects.toMatchObject({ code: 'Group.PermissionDenied' });
     await expect(bobGroup.addAdmin(bob.client.inboxId)).rejects.toMatchObject({
@@ -121,6 +123,8 @@ describe('group roles and permissions', () => {
     const [alice, bob, carol] = await Promise.all([newUser(network), newUser(network), newUser(network)]);
     const group = await alice.client.conversations.createGroup([bob.address, carol.address]);
     const [bobGroup, carolGroup] = [await joinedGroup(bob, group.id), await joinedGroup(carol, group.id)];
+    // Each joiner self-updated on joining: everyone catches up first.
+    for (const g of [group, bobGroup, carolGroup]) await g.sync();
     const epochBefore = group.epoch;
 
     forge.on = true;
