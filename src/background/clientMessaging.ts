@@ -183,6 +183,10 @@ class ClientMessaging implements Messaging {
     await (await this.conversation(id)).updateConsentState(state);
   }
 
+  async updateKeys(id: string): Promise<void> {
+    await (await this.conversation(id)).updateKeys();
+  }
+
   async hmacKeys(ids: string[]): Promise<GroupHmacKeys[]> {
     const out: GroupHmacKeys[] = [];
     for (const id of ids) out.push(...hmacKeysJson(id, await (await this.conversation(id)).hmacKeys()));

@@ -130,6 +130,11 @@ export const handlers: HandlerTable = {
     await (await ctx.messaging()).setConsent(params.conversationId, params.state);
     return true;
   },
+  xmtp_updateKeys: async (ctx, params) => {
+    await visibleConversation(ctx, params.conversationId);
+    await (await ctx.messaging()).updateKeys(params.conversationId);
+    return true;
+  },
   xmtp_hmacKeys: async (ctx, params) => {
     const { access } = requireAccess(ctx);
     const messaging = await ctx.messaging();

@@ -34,6 +34,8 @@ export interface Messaging {
   setConsent(conversationId: string, state: Exclude<ConsentState, 'unknown'>): Promise<void>;
   /** The account address an inbox is known by (its verified identity log), or undefined. */
   accountAddressOf(inboxId: string): Promise<string | undefined>;
+  /** An MLS self-update in each of the conversation's groups: new leaf and path keys for this installation. */
+  updateKeys(conversationId: string): Promise<void>;
   /** Push-filter keys of these conversations, each with all its groups (a DM's duplicates too). */
   hmacKeys(conversationIds: string[]): Promise<GroupHmacKeys[]>;
   /** Pulls welcomes and messages of every conversation. */

@@ -124,6 +124,9 @@ export class ReportingMessaging implements Messaging {
   hmacKeys(ids: string[]) {
     return this.inner.hmacKeys(ids);
   }
+  updateKeys(id: string) {
+    return this.inner.updateKeys(id);
+  }
   syncAll() {
     return this.inner.syncAll();
   }

@@ -81,6 +81,11 @@ export class FakeMessaging implements Messaging {
   async setConsent(id: string, state: 'allowed' | 'denied') {
     this.conversations.get(id)!.consentState = state;
   }
+  /** Conversations whose keys were updated, in order. */
+  readonly keyUpdates: string[] = [];
+  async updateKeys(id: string) {
+    this.keyUpdates.push(id);
+  }
   async accountAddressOf(inboxId: string) {
     return this.addresses.get(inboxId);
   }

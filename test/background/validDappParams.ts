@@ -17,4 +17,5 @@ export const VALID_DAPP_PARAMS: Record<string, unknown> = {
   xmtp_removeMembers: { conversationId: 'aa', identifiers: [ALICE] },
   xmtp_setConsent: { conversationId: 'aa', state: 'allowed' },
   xmtp_hmacKeys: { conversationId: 'aa' },
+  xmtp_updateKeys: { conversationId: 'aa' },
 };

@@ -106,6 +106,8 @@ export type RpcSchema = {
   xmtp_setConsent: { params: { conversationId: string; state: 'allowed' | 'denied' }; result: true };
   /** Push-filter keys of one conversation, or of every conversation the site sees. */
   xmtp_hmacKeys: { params: { conversationId?: string }; result: GroupHmacKeys[] };
+  /** Replaces this installation's keys in the conversation (an MLS self-update; post-compromise security). */
+  xmtp_updateKeys: { params: { conversationId: string }; result: true };
 };
 
 export type RpcMethod = keyof RpcSchema;
@@ -151,6 +153,7 @@ export const RPC_METHODS = [
   'xmtp_removeMembers',
   'xmtp_setConsent',
   'xmtp_hmacKeys',
+  'xmtp_updateKeys',
 ] as const satisfies readonly RpcMethod[];
 
 /** Fails to compile when RPC_METHODS misses a method of RpcSchema. */

@@ -144,6 +144,7 @@ export const validateParams: ParamsValidators = {
     const id = get(optionalObject(p), 'conversationId');
     return isAbsent(id) ? {} : { conversationId: conversationId(id) };
   },
+  xmtp_updateKeys: (p) => ({ conversationId: conversationId(get(object(p), 'conversationId')) }),
 };
 
 function membership(p: unknown): { conversationId: string; identifiers: string[] } {
