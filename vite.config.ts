@@ -9,31 +9,13 @@ import { init, parse } from 'es-module-lexer';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest } from './firefoxManifest';
 
 /*
  * `vite build` writes the Chromium build to dist/chrome; `vite build --mode firefox` writes
  * dist/firefox (background scripts instead of a service worker, and a gecko id).
  */
 
-const FIREFOX_ID = 'parley@parley.dev';
-
-function firefoxManifest(): ManifestV3Export {
-  // `key` pins the Chromium development id (src/node/transport/cors.ts); Firefox has no use for it.
-  const { background, key: _devKey, ...rest } = manifest;
-  return {
-    ...rest,
-    background: { scripts: [background.service_worker], type: background.type },
-    // MAIN-world content scripts arrived in Firefox 128; the data-collection declaration new
-    // add-ons must carry is read from 140 on (142 on Android), and addons-linter wants those floors with it
-    // (DESIGN §7).
-    // Messages, MLS ciphertext, go to the node the user chose: personal communications (PRIVACY.md).
-    browser_specific_settings: {
-      gecko: { id: FIREFOX_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['personalCommunications'] } },
-      // Firefox for Android reads the declaration from 142.
-      gecko_android: { strict_min_version: '142.0' },
-    },
-  } as unknown as ManifestV3Export;
-}
 
 /**
  * ts-mls loads each ciphersuite's primitives with `import()`. Parley speaks only suite 3
@@ -115,7 +97,7 @@ export default defineConfig(({ mode }) => {
     plugins: [
       preact(),
       crx({
-        manifest: firefox ? firefoxManifest() : (manifest as unknown as ManifestV3Export),
+        manifest: (firefox ? firefoxManifest(manifest) : manifest) as unknown as ManifestV3Export,
         browser: firefox ? 'firefox' : 'chrome',
         // A classic script like the provider: the relay listens before the page's first request.
         contentScripts: { standaloneFiles: ['src/content/main.ts'] },
