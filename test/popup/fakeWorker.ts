@@ -70,6 +70,8 @@ export class FakeWorker {
   /** When set, vault_unlock is refused as the throttled worker refuses it, with this wait. */
   unlockThrottleMs = 0;
   readonly calls: { method: string; params?: unknown }[] = [];
+  /** A window.xmtp method named here fails with this code and message, as the worker reports it. */
+  readonly dappFailures = new Map<string, { code: string; message: string }>();
   /** A method named here answers only after its promise settles (a slow node, a long sync). */
   readonly held = new Map<string, Promise<void>>();
   readonly ports: FakeEventPort[] = [];
@@ -279,6 +281,8 @@ export class FakeWorker {
   }
 
   private dapp(method: string, p: Params): unknown {
+    const failure = this.dappFailures.get(method);
+    if (failure) this.fail(failure.code, failure.message);
     switch (method) {
       case 'xmtp_getInbox':
         return { inboxId: ALICE.inboxId, address: ALICE.address, installationId: ALICE.installationId };

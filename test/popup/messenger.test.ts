@@ -170,3 +170,28 @@ describe('an open conversation names people by address', () => {
     expect(worker.callsOf('inbox_addresses')).toEqual([{ inboxIds: [ALICE.inboxId, dave] }]);
   });
 });
+
+describe('errors a person can act on', () => {
+  it('shows what failed, what to do and the code the worker logged it under', async () => {
+    const worker = unlockedWorker();
+    worker.dappFailures.set('xmtp_createDm', { code: 'Client.NoInbox', message: 'That address has no XMTP inbox.' });
+    const { screen } = renderPopup(worker);
+    const field = await screen.findByRole('textbox', { name: 'Address' });
+    act(() => void domEvent.input(field, { target: { value: BOB_ADDRESS } }));
+    click(screen.getByRole('button', { name: 'Start DM' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('That address has no XMTP inbox. That address has no XMTP inbox yet: its owner must open an XMTP app once. [Client.NoInbox]');
+  });
+
+  it('points at the node when the node cannot be reached', async () => {
+    const worker = unlockedWorker();
+    worker.addConversation({ id: 'aa', kind: 'dm' });
+    worker.dappFailures.set('xmtp_sendMessage', { code: 'Api.Network', message: 'The node could not be reached.' });
+    const { screen } = renderPopup(worker);
+    click(await screen.findByRole('button', { name: BOB_NAME }));
+    const field = await screen.findByRole('textbox', { name: 'Message' });
+    act(() => void domEvent.input(field, { target: { value: 'hello?' } }));
+    click(screen.getByRole('button', { name: 'Send' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The node could not be reached. Check that the node is running, or choose another in Settings. [Api.Network]');
+  });
+});

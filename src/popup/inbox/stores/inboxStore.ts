@@ -3,7 +3,7 @@ import type { Conversation, Message } from '../../../core/rpc';
 import type { ConversationSummary, InboxActivity, InboxSummaries } from '../../../core/rpc/ui';
 import { isParleyError } from '../../../core/errors';
 import type { PopupApi } from '../popupApi';
-import { messageOf } from '../popupApi';
+import { inboxErrorText } from '../errorText';
 import { busyAction } from './busyAction';
 import { coalesced } from './coalesced';
 
@@ -57,7 +57,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   /** The vault auto-locked under the open popup: the lock screen, not an error line. */
   const failed = (e: unknown): void => {
     if (isParleyError(e, 'Vault.Locked')) events.onLocked?.();
-    else error.value = messageOf(e);
+    else error.value = inboxErrorText(e);
   };
 
   const act = busyAction(error, busy, failed);
