@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import type { AccessScope, Dm, Group, Message, ParleyClient, XmtpProvider } from '../src/sdk';
-import { discoverProvider, isXmtpRpcError, Parley } from '../src/sdk';
+// The file, not the folder: vitest resolves a folder import from demo/ to /src/sdk (test/demo).
+import { discoverProvider, isXmtpRpcError, Parley } from '../src/sdk/index';
 
 type AnyConversation = Dm | Group;
 
