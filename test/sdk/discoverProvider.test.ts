@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANNOUNCE_PROVIDER_EVENT, PARLEY_RDNS, REQUEST_PROVIDER_EVENT } from '../../src/core/rpc';
 import { announceProvider, createProvider } from '../../src/inpage/provider';
-import { discoverProvider, Parley, ProviderNotFoundError } from '../../src/sdk';
+import { discoverProvider, Parley, ProviderNotFoundError } from '../../src/sdk/index';
 import { FakeWindow } from '../content/fakeWindow';
 import { ALICE, FakeProvider, grantedProvider } from './fakeProvider';
 

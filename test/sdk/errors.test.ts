@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Eip1193Code } from '../../src/core/rpc';
 import { ProviderRpcError } from '../../src/inpage/provider';
-import { isXmtpRpcError, XmtpRpcError } from '../../src/sdk';
+import { isXmtpRpcError, XmtpRpcError } from '../../src/sdk/index';
 import { toXmtpRpcError } from '../../src/sdk/errors';
 
 describe('SDK errors', () => {

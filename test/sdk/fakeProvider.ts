@@ -1,5 +1,5 @@
 import type { Conversation, Message, RpcEventName, RpcEvents, RpcMethod, RpcParams, RpcRequest, RpcResult } from '../../src/core/rpc';
-import type { XmtpProvider } from '../../src/sdk';
+import type { XmtpProvider } from '../../src/sdk/index';
 
 type Handler<M extends RpcMethod> = (params: RpcParams<M>) => RpcResult<M> | Promise<RpcResult<M>>;
 

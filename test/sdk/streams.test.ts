@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { Parley, StreamOverflowError } from '../../src/sdk';
-import type { Message } from '../../src/sdk';
+import { Parley, StreamOverflowError } from '../../src/sdk/index';
+import type { Message } from '../../src/sdk/index';
 import { ALICE, BOB_ADDRESS, BOB_INBOX, conversation, grantedProvider, message } from './fakeProvider';
 
 async function setup() {
