@@ -1,5 +1,5 @@
 import type { SendableContent } from '../core/content/content';
-import type { ConsentState, Conversation as ConversationData, GroupMetadataParams, Message } from '../core/rpc/schema';
+import type { ConsentState, Conversation as ConversationData, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc/schema';
 import type { EventStreamOptions } from './eventStream';
 import { EventStream } from './eventStream';
 import type { XmtpProvider } from './provider';
@@ -73,6 +73,11 @@ export class Conversation {
   /** Oldest first, newest last (DESIGN §4). */
   messages(options: MessagesOptions = {}): Promise<Message[]> {
     return this.ctx.rpc('xmtp_getMessages', { conversationId: this.id, ...options });
+  }
+
+  /** Push-filter keys of this conversation's groups (a DM's duplicate groups too), with their topics. */
+  hmacKeys(): Promise<GroupHmacKeys[]> {
+    return this.ctx.rpc('xmtp_hmacKeys', { conversationId: this.id });
   }
 
   async updateConsentState(state: 'allowed' | 'denied'): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ConversationKind, Message } from '../core/rpc/schema';
+import type { ConversationKind, GroupHmacKeys, Message } from '../core/rpc/schema';
 import type { Dm, Group, SdkContext } from './conversation';
 import { conversationFrom } from './conversation';
 import type { EventStreamOptions } from './eventStream';
@@ -43,6 +43,14 @@ export class Conversations {
   async createGroup(identifiers: readonly string[], options: CreateGroupOptions = {}): Promise<Group> {
     const group = await this.ctx.rpc('xmtp_createGroup', { identifiers: [...identifiers], ...options });
     return conversationFrom(this.ctx, group) as Group;
+  }
+
+  /**
+   * Push-filter keys of every conversation this site sees (XMTP SDKs' conversations.hmacKeys()),
+   * one entry per MLS group with its topic: what a push server needs to skip the user's own messages.
+   */
+  hmacKeys(): Promise<GroupHmacKeys[]> {
+    return this.ctx.rpc('xmtp_hmacKeys', {});
   }
 
   /** Every new message this site may see, as it arrives. `return()` or `break` stops it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Dm, Group, Parley } from '../../src/sdk';
-import type { ParleyClient } from '../../src/sdk';
+import { Dm, Group, Parley } from '../../src/sdk/index';
+import type { ParleyClient } from '../../src/sdk/index';
 import { BOB_ADDRESS, BOB_INBOX, conversation, grantedProvider } from './fakeProvider';
 import type { FakeProvider } from './fakeProvider';
 
@@ -59,6 +59,18 @@ describe('client.conversations', () => {
     expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_getMessages', params: { conversationId: '0d', limit: 20, beforeNs: '5' } });
     await dm.updateConsentState('denied');
     expect(dm.consentState).toBe('denied');
+  });
+
+  it('asks for the push-filter keys of every conversation it sees, or of one', async () => {
+    const keys = (id: string) => [{ conversationId: id, groupId: id, topic: `/xmtp/mls/1/g-${id}/proto`, keys: [{ epoch: 693, key: 'ab'.repeat(42) }] }];
+    const { client, provider } = await connected((p) =>
+      p.handle('xmtp_createDm', () => conversation('0d', 'dm')).handle('xmtp_hmacKeys', (params) => (params.conversationId === undefined ? [...keys('0d'), ...keys('0e')] : keys(params.conversationId))),
+    );
+    expect((await client.conversations.hmacKeys()).map((k) => k.groupId)).toEqual(['0d', '0e']);
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_hmacKeys', params: {} });
+    const dm = await client.conversations.createDm(BOB_ADDRESS);
+    expect(await dm.hmacKeys()).toEqual(keys('0d'));
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_hmacKeys', params: { conversationId: '0d' } });
   });
 
   it('reports canMessage per identifier, false for those the extension left out', async () => {
