@@ -22,10 +22,15 @@ Commands:
                                  the last message printed. While it runs it serves the other
                                  commands of its data directory (below)
   conversations                  print the conversations as JSON lines
+  hmac-keys                      print each conversation's push-filter HMAC keys (previous,
+                                 current and next 30-day period), one group a line:
+                                 "<topic> <epoch>:<key> …"; with --json as JSON lines
+                                 ({"conversationId","groupId","topic","keys":[{"epoch","key"}]})
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
   --data-dir DIR   the agent's data directory (default ${DEFAULT_DATA_DIR})
+  --json           (hmac-keys) print JSON lines instead of text
   --idempotency-key NS
                    (send) the message's key, a decimal nanosecond time: a send repeated
                    with the same key and text goes out once (default: a fresh one)
@@ -44,8 +49,8 @@ tightened, with a warning. Another user's directory or files are refused.
 
 A running listener and the other commands:
   \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
-  directory). \`send\` and \`conversations\` hand their request to it, so an agent can
-  listen and reply; the listener's process then does the work (no passphrase is needed
+  directory). \`send\`, \`conversations\` and \`hmac-keys\` hand their request to it, so an
+  agent can listen and reply; the listener's process then does the work (no passphrase is needed
   by the caller). With no listener they open the store themselves, waiting while another
   command holds it. A listener that dies mid-request is retried with the same request:
   a send goes out exactly once. A socket file left by a killed listener is removed.
@@ -64,9 +69,10 @@ export type CliCommand =
   | { name: 'init'; options: GlobalOptions; insecureStore: boolean }
   | { name: 'send'; options: GlobalOptions; to: string; text: string; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
-  | { name: 'conversations'; options: GlobalOptions };
+  | { name: 'conversations'; options: GlobalOptions }
+  | { name: 'hmac-keys'; options: GlobalOptions; json: boolean };
 
-const ARITY = { init: 0, send: 2, listen: 0, conversations: 0 } as const;
+const ARITY = { init: 0, send: 2, listen: 0, conversations: 0, 'hmac-keys': 0 } as const;
 
 function bad(message: string, details?: string): ParleyError {
   return new ParleyError('Cli.BadArguments', message, details === undefined ? {} : { details });
@@ -88,6 +94,7 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
         'data-dir': { type: 'string' },
         'idempotency-key': { type: 'string' },
         'insecure-store': { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,6 +113,7 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
   const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
   if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
   if (values['insecure-store'] === true && command !== 'init') throw bad('--insecure-store is an option of `init` only.');
+  if (values.json === true && command !== 'hmac-keys') throw bad('--json is an option of `hmac-keys` only.');
   switch (command) {
     case 'init': {
       const insecureStore = values['insecure-store'] === true;
@@ -124,6 +132,9 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
       if (!isIdempotencyKeyNs(key)) throw bad('--idempotency-key must be a decimal nanosecond time (at most 2^63 - 1).', JSON.stringify(key.slice(0, 40)));
       return { name: 'send', options, to, text, idempotencyKeyNs: BigInt(key) };
     }
+    case 'hmac-keys':
+      if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
+      return { name: 'hmac-keys', options, json: values.json === true };
     default:
       if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
       return { name: command, options };

@@ -8,6 +8,7 @@ import type { AgentOptions } from '../agent/agentClient';
 import { parseCommand, USAGE, type CliCommand } from './args';
 import { randomInt } from 'node:crypto';
 import type { CommandContext } from './commands/context';
+import { hmacKeyText } from './commands/hmacKeys';
 import { runInit } from './commands/init';
 import { runListen } from './commands/listen';
 import { jsonLine } from './jsonLine';
@@ -62,6 +63,12 @@ async function main(): Promise<number> {
         break;
       case 'conversations':
         for (const line of await runRequest(ctx, { v: 1, command: 'conversations' })) ctx.out(line);
+        break;
+      case 'hmac-keys':
+        for (const line of await runRequest(ctx, { v: 1, command: 'hmacKeys' })) {
+          if (command.json) ctx.out(line);
+          else process.stdout.write(hmacKeyText(line));
+        }
         break;
     }
   } catch (e) {

@@ -25,6 +25,8 @@ describe('parley CLI arguments', () => {
     });
     expect(parseCommand(['listen', '--data-dir=/x']).name).toBe('listen');
     expect(parseCommand(['conversations']).name).toBe('conversations');
+    expect(parseCommand(['hmac-keys'])).toMatchObject({ name: 'hmac-keys', json: false });
+    expect(parseCommand(['hmac-keys', '--json'])).toMatchObject({ name: 'hmac-keys', json: true });
     expect(parseCommand(['send', '-h'])).toEqual({ name: 'help' });
     expect(parseCommand(['send', inbox, 'again', '--idempotency-key', '1765100000000000001'])).toMatchObject({ idempotencyKeyNs: 1765100000000000001n });
   });
@@ -46,6 +48,9 @@ describe('parley CLI arguments', () => {
       ['listen', '--idempotency-key', '1'],
       ['init'],
       ['listen', '--insecure-store'],
+      ['conversations', '--json'],
+      ['hmac-keys', 'extra'],
+      ['hmac-keys', '--idempotency-key', '1'],
     ];
     for (const argv of bad) {
       let caught: unknown;
@@ -167,6 +172,17 @@ describe('parley CLI against a parley-node', () => {
     expect(jsonLines(aliceConversations.stdout)).toEqual([
       expect.objectContaining({ id: first.conversationId, kind: 'dm', peerInboxId: bobId.inboxId, consentState: 'allowed' }),
     ]);
+
+    // Push-filter keys as text: the DM's topic and the previous, current and next periods' keys.
+    const keys = await alice('hmac-keys');
+    expect(keys.code, keys.stderr).toBe(0);
+    const [topic, ...periods] = keys.stdout.trimEnd().split(' ');
+    expect(keys.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(topic).toBe(`/xmtp/mls/1/g-${first.conversationId}/proto`);
+    const epochs = periods.map((p) => Number(p.split(':')[0]));
+    expect(epochs[1]).toBe(Math.floor(Date.now() / 1000 / (30 * 24 * 3600)));
+    expect(epochs).toEqual([epochs[1]! - 1, epochs[1], epochs[1]! + 1]);
+    for (const p of periods) expect(p.split(':')[1]).toMatch(/^[0-9a-f]{84}$/);
 
     // Errors: typed codes on stderr, exit 1.
     const twice = await alice('init', '--insecure-store');

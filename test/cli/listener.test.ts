@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGrpcWebApi } from '../../src/core/api';
 import { Client, createMemoryStore, type DecodedMessage, type Dm } from '../../src/core/client';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { silentLogger } from '../../src/node/log';
@@ -89,6 +91,18 @@ describe('parley listen serves the other commands of its data directory', () => 
     const conversations = await runCli(['conversations', '--data-dir', alice.dir, '--api-url', apiUrl]);
     expect(conversations.code, conversations.stderr).toBe(0);
     expect(jsonLines(conversations.stdout)).toEqual([expect.objectContaining({ id: answer.conversationId, kind: 'dm', peerInboxId: bob.inboxId })]);
+
+    // Push-filter keys through the socket too: the current one signs what alice sent, as a push server checks.
+    const keys = await runCli(['hmac-keys', '--json', '--data-dir', alice.dir, '--api-url', apiUrl]);
+    expect(keys.code, keys.stderr).toBe(0);
+    const [group] = jsonLines(keys.stdout) as [{ conversationId: string; groupId: string; topic: string; keys: { epoch: number; key: string }[] }];
+    expect(jsonLines(keys.stdout)).toHaveLength(1);
+    expect(group).toMatchObject({ conversationId: answer.conversationId, groupId: answer.conversationId, topic: `/xmtp/mls/1/g-${answer.conversationId}/proto` });
+    expect(group.keys).toHaveLength(3);
+    const page = await createGrpcWebApi({ url: apiUrl }).queryGroupMessages({ groupId: Buffer.from(group.groupId, 'hex'), pagingInfo: undefined });
+    const fromAlice = page.messages.filter((m) => m.v1 !== undefined && Buffer.from(m.v1.senderHmac).equals(createHmac('sha256', Buffer.from(group.keys[1]!.key, 'hex')).update(m.v1.data).digest()));
+    // Her commit making the DM and her text; bob's reply is not hers.
+    expect(fromAlice.length).toBe(page.messages.length - 1);
 
     // A second listener is refused while the first serves.
     const second = await runCli(['listen', '--data-dir', alice.dir, '--api-url', apiUrl], PASSPHRASE);

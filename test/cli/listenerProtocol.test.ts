@@ -13,6 +13,7 @@ const request: fc.Arbitrary<ListenerRequest> = fc.oneof(
     idempotencyKeyNs: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String),
   }),
   fc.constant({ v: 1 as const, command: 'conversations' as const }),
+  fc.constant({ v: 1 as const, command: 'hmacKeys' as const }),
 );
 const response: fc.Arbitrary<ListenerResponse> = fc.oneof(
   fc.record({ v: fc.constant(1 as const), ok: fc.constant(true as const), lines: fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean()))) }),

@@ -1,6 +1,7 @@
 import type { AgentClient } from '../../agent/agentClient';
 import type { ListenerRequest } from '../listener/protocol';
 import { conversationLines } from './conversations';
+import { hmacKeyLines } from './hmacKeys';
 import { sendLines } from './send';
 
 /** Runs a command's request on an open agent: in the listener for other processes, or in the command's own process. */
@@ -10,5 +11,7 @@ export function handleRequest(agent: AgentClient, request: ListenerRequest): Pro
       return sendLines(agent, request.to, request.text, BigInt(request.idempotencyKeyNs));
     case 'conversations':
       return conversationLines(agent);
+    case 'hmacKeys':
+      return hmacKeyLines(agent);
   }
 }

@@ -18,7 +18,8 @@ const I64_MAX = (1n << 63n) - 1n;
 
 export type ListenerRequest =
   | { v: 1; command: 'send'; to: string; text: string; idempotencyKeyNs: string }
-  | { v: 1; command: 'conversations' };
+  | { v: 1; command: 'conversations' }
+  | { v: 1; command: 'hmacKeys' };
 
 export type ListenerResponse =
   | { v: 1; ok: true; lines: Record<string, unknown>[] }
@@ -70,6 +71,9 @@ export function decodeRequest(line: string): ListenerRequest {
     case 'conversations':
       keysAre(o, ['v', 'command']);
       return { v: 1, command: 'conversations' };
+    case 'hmacKeys':
+      keysAre(o, ['v', 'command']);
+      return { v: 1, command: 'hmacKeys' };
     default:
       throw bad(`unknown command ${JSON.stringify(o['command'])?.slice(0, 40)}`);
   }
