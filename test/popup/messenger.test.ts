@@ -142,6 +142,16 @@ describe('an open conversation names people by address', () => {
     expect(copied).toEqual([BOB_ADDRESS]);
   });
 
+  it('copies our own address from the header', async () => {
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void copied.push(text) } });
+    const { screen } = renderPopup(unlockedWorker());
+    click(await screen.findByRole('button', { name: `Copy address ${ALICE.address}` }));
+    await screen.findByText('Copied');
+    expect(copied).toEqual([ALICE.address]);
+    expect(screen.getByTestId('address').textContent).toBe(ALICE.address);
+  });
+
   it('says so when the clipboard refuses, instead of claiming it copied', async () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });

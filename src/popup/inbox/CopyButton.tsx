@@ -25,9 +25,12 @@ export function CopyButton({ address, write = browserClipboard }: { address: str
       >
         Copy
       </button>
-      <span role="status" class="copy-note">
-        {note}
-      </span>
+      {/* Only once there is something to say: other screens find their own status line. */}
+      {note && (
+        <span role="status" class="copy-note">
+          {note}
+        </span>
+      )}
     </>
   );
 }
