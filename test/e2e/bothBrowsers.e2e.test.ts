@@ -11,6 +11,7 @@ import {
   accessChanges,
   approveAccess,
   clickButton,
+  clickButtonStartingWith,
   messagesReceived,
   onboardAndApprove,
   recordAccessChanges,
@@ -208,6 +209,18 @@ describe.each(['chromium', 'firefox'] as const)('in %s', { timeout: 120_000 }, (
     expect((await xmtpCall(dapp, 'xmtp_getInbox')).result).toMatchObject({ inboxId, address });
     await peerDm.sendText(`${name} after auto-lock`);
     await waitUntil('the message after the auto-lock as an event', () => textsReceived(dapp), (t) => t.includes(`${name} after auto-lock`));
+  });
+
+  it('the popup\'s open conversation shows what came while the background restarted, and pushes again after', async () => {
+    await clickButtonStartingWith(popup, `${name} group`);
+    // The conversation itself (its Messages log), not the list's preview of the newest message.
+    const messagesLog = () => popup.evaluate(() => document.querySelector('[role=log][aria-label=Messages]')?.textContent ?? '', undefined);
+    await waitUntil('the group\'s Messages log', messagesLog, (t) => t.includes(`${name} group 4`));
+    await driver.restartBackground();
+    await peerGroup.sendText(`${name} group during the restart`);
+    await waitUntil('the message sent during the restart in the log', messagesLog, (t) => t.includes(`${name} group during the restart`));
+    await peerGroup.sendText(`${name} group pushed after the restart`);
+    await waitUntil('the message pushed after the restart in the log', messagesLog, (t) => t.includes(`${name} group pushed after the restart`));
   });
 
   it('keeps streaming to the dApp after the popup closes', async () => {

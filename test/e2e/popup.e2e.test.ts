@@ -7,8 +7,7 @@ import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/ident
 import { ParleyNode } from '../interop/parleyNode';
 import { repoRoot } from '../interop/testEnv';
 import type { ExtensionBrowser } from './browser';
-import type { Dm } from '../../src/core/client';
-import { buildExtension, launchWithExtension, onboard, peerReceivesDm, requestAndApprove, startDappServer, startDmAndSend, stopWorker, uiCall, xmtpRequest } from './browser';
+import { buildExtension, launchWithExtension, onboard, peerReceivesDm, requestAndApprove, startDappServer, startDmAndSend, uiCall, xmtpRequest } from './browser';
 
 /*
  * The popup inbox in real Chromium with the built extension: Alice onboards, points the popup
@@ -28,8 +27,6 @@ let inboxId: string;
 let popup: Page;
 let bob: Client;
 let bobAddress: string;
-/** Bob's side of the DM Alice starts from the popup. */
-let bobsDm: Dm;
 
 async function openPopup(): Promise<Page> {
   const page = await browser.context.newPage();
@@ -85,7 +82,6 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
 
     // Bob, on the node side, gets the DM and the text, and answers.
     const dm = await peerReceivesDm(bob, 'gm bob, from the popup');
-    bobsDm = dm;
     await dm.sendText('gm alice, from the node');
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('gm alice, from the node');
     await popup.screenshot({ path: join(SHOTS, 'popup-conversation.png') });
@@ -101,16 +97,6 @@ describe('the popup inbox in real Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('are you there?');
     // Read in the popup: the badge clears.
     await expect.poll(badge, { timeout: 30_000 }).toBe('');
-  });
-
-  it('gets pushes again after the worker is stopped under it, and shows what came meanwhile', async () => {
-    // The DM is open from the test before; nothing polls: what shows comes by push or by the resync.
-    const log = popup.getByRole('log', { name: 'Messages' });
-    await stopWorker(browser, popup);
-    await bobsDm.sendText('sent while the worker was stopped');
-    await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('sent while the worker was stopped');
-    await bobsDm.sendText('and pushed after it woke');
-    await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('and pushed after it woke');
   });
 
   it('lists a site with access and revokes it', async () => {

@@ -74,6 +74,22 @@ export async function clickButton(page: DriverPage, name: string): Promise<void>
   );
 }
 
+/** Clicks the first button whose accessible name (aria-label, else its text) starts with `prefix`. */
+export async function clickButtonStartingWith(page: DriverPage, prefix: string): Promise<void> {
+  await waitUntil(
+    `a button named "${prefix}…"`,
+    () =>
+      page.evaluate(([p]) => {
+        const button = Array.from(document.querySelectorAll('button')).find((b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim().startsWith(p));
+        if (!button || button.disabled) return false;
+        button.click();
+        return true;
+      }, [prefix] as const),
+    (clicked) => clicked,
+    30_000,
+  );
+}
+
 /** window.xmtp.request in the page, with the rejection turned into data. */
 export function xmtpCall(page: DriverPage, method: string, params?: unknown): Promise<RequestOutcome> {
   return page.evaluate(xmtpRequestInPage, [method, params ?? null] as const);
