@@ -105,6 +105,10 @@ async function expectHiddenFromDapp(dapp: Page, conversationId: string): Promise
   expect(listed.map((c) => c.id)).not.toContain(conversationId);
   expectRefused(await xmtpRequest(dapp, 'xmtp_getMessages', { conversationId }));
   expectRefused(await xmtpRequest(dapp, 'xmtp_sendMessage', { conversationId, content: { type: 'text', text: 'x' } }));
+  // Nor its push-filter keys, which would tell the user's messages in it apart.
+  expectRefused(await xmtpRequest(dapp, 'xmtp_hmacKeys', { conversationId }));
+  const keys = (await xmtpRequest(dapp, 'xmtp_hmacKeys', {})).result as { groupId: string }[];
+  expect(keys.map((k) => k.groupId)).not.toContain(conversationId);
   const events = await dapp.evaluate(() => (window as unknown as { events: { id: string }[] }).events);
   expect(events.filter((e) => e.id === conversationId)).toEqual([]);
 }
