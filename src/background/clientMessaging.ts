@@ -4,10 +4,12 @@ import type { ClientStore } from '../core/client/store';
 import type { SendableContent } from '../core/content';
 import { ParleyError } from '../core/errors';
 import { installationPublicKey, privateKeySigner } from '../core/identity';
-import type { ConversationFilter, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc';
+import type { ConversationFilter, GroupHmacKeys, GroupMetadataParams, GroupPermissions, GroupPermissionsParams, Message } from '../core/rpc';
+import { policySetForPreset, withPermission, type PolicyPreset } from '../core/mls/policyUpdate';
+import type { PolicySet } from '../core/mls/policies';
 import { appDataForOrigin, originFromAppData } from '../core/rpc';
 import type { StoredIdentity } from './identities';
-import type { ConversationScope, ConversationView, Messaging, MessagingListener } from './messaging';
+import type { AdminListChange, ConversationScope, ConversationView, Messaging, MessagingListener, NewGroupParams, PermissionChange } from './messaging';
 import type { OpenMessaging } from './messagingSession';
 
 /**
@@ -45,6 +47,23 @@ async function seedInstallation(identity: StoredIdentity, store: ClientStore): P
 }
 
 type AnyConversation = Dm | Group;
+
+/** A dApp's policies for a new group: a preset, or its options over the default preset. */
+function policiesOf(params: GroupPermissionsParams): PolicyPreset | PolicySet {
+  if (typeof params === 'string') return params;
+  let policies = policySetForPreset('default');
+  for (const update of ['addMember', 'removeMember', 'addAdmin', 'removeAdmin'] as const) {
+    const option = params[update];
+    if (option !== undefined) policies = withPermission(policies, { update, option });
+  }
+  for (const [field, option] of Object.entries(params.updateMetadata ?? {})) policies = withPermission(policies, { update: 'updateMetadata', field, option });
+  return policies;
+}
+
+function permissionsOf(group: Group): GroupPermissions {
+  const { preset, ...policies } = group.permissions();
+  return { conversationId: group.id, preset, adminInboxIds: [...group.adminInboxIds], superAdminInboxIds: [...group.superAdminInboxIds], policies };
+}
 
 /** The dApp's Message: content in the shape it was sent; unreadable ones show their fallback. */
 export function toRpcMessage(message: DecodedMessage): Message {
@@ -142,9 +161,27 @@ class ClientMessaging implements Messaging {
     return viewOf(await this.client.conversations.createDm(address, { appData: appDataForOrigin(origin) }));
   }
 
-  async createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView> {
-    const group = await this.client.conversations.createGroup(addresses, { ...metadata, appData: appDataForOrigin(origin) });
-    return viewOf(group);
+  async createGroup(addresses: string[], params: NewGroupParams, origin: string): Promise<ConversationView> {
+    const { permissions, ...metadata } = params;
+    const options: Parameters<Client['conversations']['createGroup']>[1] = { ...metadata, appData: appDataForOrigin(origin) };
+    if (permissions !== undefined) options.permissions = policiesOf(permissions);
+    return viewOf(await this.client.conversations.createGroup(addresses, options));
+  }
+
+  async groupPermissions(id: string): Promise<GroupPermissions> {
+    return permissionsOf(await this.group(id));
+  }
+
+  async updateAdminList(id: string, change: AdminListChange, inboxId: string): Promise<GroupPermissions> {
+    const group = await this.group(id);
+    await group[change](inboxId);
+    return permissionsOf(group);
+  }
+
+  async updatePermission(id: string, change: PermissionChange): Promise<GroupPermissions> {
+    const group = await this.group(id);
+    await group.updatePermission(change);
+    return permissionsOf(group);
   }
 
   async getMessages(id: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }): Promise<Message[]> {

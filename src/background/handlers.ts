@@ -1,8 +1,8 @@
 import { ParleyError } from '../core/errors';
-import type { Access, Conversation, RpcMethod, RpcParams, RpcResult } from '../core/rpc';
+import type { Access, Conversation, GroupPermissions, RpcMethod, RpcParams, RpcResult } from '../core/rpc';
 import type { Grants } from './grants';
 import type { StoredIdentity } from './identities';
-import type { ConversationScope, ConversationView, Messaging } from './messaging';
+import type { AdminListChange, ConversationScope, ConversationView, Messaging } from './messaging';
 import type { SiteConversations } from './siteConversations';
 
 /** What a handler knows of the request: the router has validated, checked the lock and the grant. */
@@ -149,4 +149,28 @@ export const handlers: HandlerTable = {
     for (const scope of await messaging.listConversationScopes({})) if (await ctx.sites.isVisible(access, scope, known)) ids.push(scope.id);
     return messaging.hmacKeys(ids);
   },
+  xmtp_groupPermissions: async (ctx, params) => {
+    await visibleGroup(ctx, params.conversationId);
+    return (await ctx.messaging()).groupPermissions(params.conversationId);
+  },
+  xmtp_addAdmin: (ctx, params) => updateAdminList(ctx, params, 'addAdmin'),
+  xmtp_removeAdmin: (ctx, params) => updateAdminList(ctx, params, 'removeAdmin'),
+  xmtp_addSuperAdmin: (ctx, params) => updateAdminList(ctx, params, 'addSuperAdmin'),
+  xmtp_removeSuperAdmin: (ctx, params) => updateAdminList(ctx, params, 'removeSuperAdmin'),
+  xmtp_updatePermission: async (ctx, params) => {
+    await visibleGroup(ctx, params.conversationId);
+    const { conversationId, ...change } = params;
+    return (await ctx.messaging()).updatePermission(conversationId, change);
+  },
 };
+
+/** Roles and policies exist in groups only (libxmtp refuses them in a DM: DmGroupMetadataForbidden). */
+async function visibleGroup(ctx: HandlerContext, conversationId: string): Promise<void> {
+  const view = await visibleConversation(ctx, conversationId);
+  if (view.kind !== 'group') throw new ParleyError('Rpc.InvalidParams', 'Only groups have admins and permissions.');
+}
+
+async function updateAdminList(ctx: HandlerContext, params: { conversationId: string; inboxId: string }, change: AdminListChange): Promise<GroupPermissions> {
+  await visibleGroup(ctx, params.conversationId);
+  return (await ctx.messaging()).updateAdminList(params.conversationId, change, params.inboxId);
+}

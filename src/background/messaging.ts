@@ -1,4 +1,15 @@
-import type { ConsentState, Conversation, ConversationFilter, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc';
+import type {
+  ConsentState,
+  Conversation,
+  ConversationFilter,
+  GroupHmacKeys,
+  GroupMetadataParams,
+  GroupPermissions,
+  GroupPermissionsParams,
+  Message,
+  PermissionOption,
+  PermissionUpdateType,
+} from '../core/rpc';
 import type { SendableContent } from '../core/content';
 import type { ConversationScopeFacts } from './siteConversations';
 
@@ -16,6 +27,17 @@ export type ConversationScope = Pick<ConversationView, 'id' | 'kind' | 'consentS
  * the only module that talks to the Client implements it, and tests pass a fake.
  * `origin` is the site a new conversation is created through: it goes into the app data.
  */
+/** A new group's metadata and, optionally, its policies. */
+export type NewGroupParams = GroupMetadataParams & { permissions?: GroupPermissionsParams };
+
+export type AdminListChange = 'addAdmin' | 'removeAdmin' | 'addSuperAdmin' | 'removeSuperAdmin';
+
+export interface PermissionChange {
+  update: PermissionUpdateType;
+  option: PermissionOption;
+  field?: string;
+}
+
 export interface Messaging {
   canMessage(addresses: string[]): Promise<Record<string, boolean>>;
   listConversations(filter: ConversationFilter): Promise<ConversationView[]>;
@@ -24,7 +46,7 @@ export interface Messaging {
   getConversation(conversationId: string): Promise<ConversationView | undefined>;
   getConversationScope(conversationId: string): Promise<ConversationScope | undefined>;
   createDm(address: string, origin: string): Promise<ConversationView>;
-  createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string): Promise<ConversationView>;
+  createGroup(addresses: string[], metadata: NewGroupParams, origin: string): Promise<ConversationView>;
   /** Newest last; `limit` counts from the newest end, within `afterNs < sentAtNs < beforeNs`. */
   getMessages(conversationId: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }): Promise<Message[]>;
   sendMessage(conversationId: string, content: SendableContent): Promise<{ id: string }>;
@@ -38,6 +60,10 @@ export interface Messaging {
   updateKeys(conversationId: string): Promise<void>;
   /** Push-filter keys of these conversations, each with all its groups (a DM's duplicates too). */
   hmacKeys(conversationIds: string[]): Promise<GroupHmacKeys[]>;
+  groupPermissions(conversationId: string): Promise<GroupPermissions>;
+  /** Refused with Group.PermissionDenied, before anything is sent, when this inbox lacks the right. */
+  updateAdminList(conversationId: string, change: AdminListChange, inboxId: string): Promise<GroupPermissions>;
+  updatePermission(conversationId: string, change: PermissionChange): Promise<GroupPermissions>;
   /** Pulls welcomes and messages of every conversation. */
   syncAll(): Promise<void>;
   /** Live messages and new conversations until the returned function is called. */

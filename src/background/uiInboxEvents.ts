@@ -2,7 +2,7 @@ import type { SendableContent } from '../core/content';
 import type { ConversationFilter, GroupMetadataParams } from '../core/rpc';
 import type { InboxUiEvent } from '../core/rpc/ui';
 import { INBOX_EVENTS_PORT } from '../core/rpc/ui';
-import type { ConversationView, Messaging, MessagingListener } from './messaging';
+import type { AdminListChange, ConversationView, Messaging, MessagingListener, NewGroupParams, PermissionChange } from './messaging';
 import type { HubPort } from './portHub';
 import { ChangeListeners } from './changeListeners';
 
@@ -96,7 +96,7 @@ export class ReportingMessaging implements Messaging {
   createDm(address: string, origin: string) {
     return this.reported(this.inner.createDm(address, origin));
   }
-  createGroup(addresses: string[], metadata: GroupMetadataParams, origin: string) {
+  createGroup(addresses: string[], metadata: NewGroupParams, origin: string) {
     return this.reported(this.inner.createGroup(addresses, metadata, origin));
   }
   getMessages(id: string, page: { limit?: number; beforeNs?: bigint; afterNs?: bigint }) {
@@ -113,6 +113,19 @@ export class ReportingMessaging implements Messaging {
   }
   removeMembers(id: string, addresses: string[]) {
     return this.reported(this.inner.removeMembers(id, addresses));
+  }
+  groupPermissions(id: string) {
+    return this.inner.groupPermissions(id);
+  }
+  async updateAdminList(id: string, change: AdminListChange, inboxId: string) {
+    const permissions = await this.inner.updateAdminList(id, change, inboxId);
+    this.changed(id, 'conversation');
+    return permissions;
+  }
+  async updatePermission(id: string, change: PermissionChange) {
+    const permissions = await this.inner.updatePermission(id, change);
+    this.changed(id, 'conversation');
+    return permissions;
   }
   async setConsent(id: string, state: 'allowed' | 'denied') {
     await this.inner.setConsent(id, state);

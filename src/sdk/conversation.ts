@@ -1,5 +1,14 @@
 import type { SendableContent } from '../core/content/content';
-import type { ConsentState, Conversation as ConversationData, GroupHmacKeys, GroupMetadataParams, Message } from '../core/rpc/schema';
+import type {
+  ConsentState,
+  Conversation as ConversationData,
+  GroupHmacKeys,
+  GroupMetadataParams,
+  GroupPermissions,
+  Message,
+  PermissionOption,
+  PermissionUpdateType,
+} from '../core/rpc/schema';
 import type { EventStreamOptions } from './eventStream';
 import { EventStream } from './eventStream';
 import type { XmtpProvider } from './provider';
@@ -142,6 +151,36 @@ export class Group extends Conversation {
 
   async removeMembers(identifiers: readonly string[]): Promise<void> {
     this.refresh(await this.ctx.rpc('xmtp_removeMembers', { conversationId: this.id, identifiers: [...identifiers] }));
+  }
+
+  /** Admins, super admins and every policy, read fresh (node-sdk listAdmins, listSuperAdmins, permissions()). */
+  permissions(): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_groupPermissions', { conversationId: this.id });
+  }
+
+  /**
+   * Role changes by inbox id. A member without the right gets an XmtpRpcError with
+   * `parleyCode` 'Group.PermissionDenied' (code -32602) before anything is sent.
+   */
+  addAdmin(inboxId: string): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_addAdmin', { conversationId: this.id, inboxId });
+  }
+
+  removeAdmin(inboxId: string): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_removeAdmin', { conversationId: this.id, inboxId });
+  }
+
+  addSuperAdmin(inboxId: string): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_addSuperAdmin', { conversationId: this.id, inboxId });
+  }
+
+  removeSuperAdmin(inboxId: string): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_removeSuperAdmin', { conversationId: this.id, inboxId });
+  }
+
+  /** Replaces one policy; `field` names the attribute for 'updateMetadata'. Super admins only. */
+  updatePermission(update: PermissionUpdateType, option: PermissionOption, field?: string): Promise<GroupPermissions> {
+    return this.ctx.rpc('xmtp_updatePermission', { conversationId: this.id, update, option, ...(field === undefined ? {} : { field }) });
   }
 
   private async update(change: GroupMetadataParams): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ConversationKind, GroupHmacKeys, Message } from '../core/rpc/schema';
+import type { ConversationKind, GroupHmacKeys, GroupPermissionsParams, Message } from '../core/rpc/schema';
 import type { Dm, Group, SdkContext } from './conversation';
 import { conversationFrom } from './conversation';
 import type { EventStreamOptions } from './eventStream';
@@ -8,6 +8,8 @@ export interface CreateGroupOptions {
   name?: string;
   description?: string;
   imageUrl?: string;
+  /** 'default' (XMTP's "All Members"), 'admin_only', or options over the default preset. */
+  permissions?: GroupPermissionsParams;
 }
 
 export interface ListOptions {

@@ -17,5 +17,18 @@ export { EventStream, DEFAULT_STREAM_BUFFER, type EventStreamOptions } from './e
 export { discoverProvider, DEFAULT_DISCOVERY_TIMEOUT_MS, type DiscoverOptions, type DiscoveryWindow } from './discoverProvider';
 export { isXmtpRpcError, ProviderNotFoundError, StreamOverflowError, XmtpRpcError } from './errors';
 export type { ProviderDetail, XmtpProvider } from './provider';
-export type { Access, AccessScope, Conversation as ConversationData, GroupHmacKeys, HmacKeyInfo, InboxInfo, Message } from '../core/rpc/schema';
+export type {
+  Access,
+  AccessScope,
+  Conversation as ConversationData,
+  GroupHmacKeys,
+  GroupPermissions,
+  GroupPermissionsParams,
+  HmacKeyInfo,
+  InboxInfo,
+  Message,
+  PermissionOption,
+  PermissionPreset,
+  PermissionUpdateType,
+} from '../core/rpc/schema';
 export type { Content, SendableContent } from '../core/content/content';

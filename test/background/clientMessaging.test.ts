@@ -93,4 +93,16 @@ describe('the worker messaging over a core Client', { timeout: 60_000 }, () => {
       stop();
     }
   });
+
+  it('creates a group with custom options over the default preset, makes bob an admin and reads the roles back', async () => {
+    const group = await alice.createGroup([bob.address], { name: 'roles', permissions: { addMember: 'admin', updateMetadata: { description: 'superAdmin' } } }, DAPP);
+    const before = await alice.groupPermissions(group.id);
+    expect(before).toMatchObject({ preset: 'custom', adminInboxIds: [], policies: { addMember: 'admin', removeMember: 'admin', updateMetadata: { description: 'superAdmin', group_name: 'allow' } } });
+    const after = await alice.updateAdminList(group.id, 'addAdmin', bob.client.inboxId);
+    expect(after.adminInboxIds).toEqual([bob.client.inboxId]);
+    expect(after.superAdminInboxIds).toHaveLength(1);
+    const opened = await alice.updatePermission(group.id, { update: 'addMember', option: 'allow' });
+    expect(opened.policies.addMember).toBe('allow');
+    await expect(alice.updateAdminList(group.id, 'removeSuperAdmin', after.superAdminInboxIds[0]!)).rejects.toMatchObject({ code: 'Group.PermissionDenied' });
+  });
 });

@@ -3,10 +3,10 @@ import { expect } from 'vitest';
 import { fakeBrowser } from '@webext-core/fake-browser';
 import type { Background } from '../../src/background/background';
 import { createBackground } from '../../src/background/background';
-import type { ConversationScope, ConversationView, Messaging, MessagingListener } from '../../src/background/messaging';
+import type { AdminListChange, ConversationScope, ConversationView, Messaging, MessagingListener, PermissionChange } from '../../src/background/messaging';
 import type { ActivityPlatform } from '../../src/background/uiInboxActivity';
 import { sessionKeyStore } from '../../src/background/vault/vault';
-import type { Message, UiMethod } from '../../src/core/rpc';
+import type { GroupPermissions, Message, UiMethod } from '../../src/core/rpc';
 import type { FakePort } from '../content/fakePort';
 import { portPair } from '../content/fakePort';
 import { until } from '../content/fakeWindow';
@@ -92,6 +92,30 @@ export class FakeMessaging implements Messaging {
   /** Stand-in keys: one group per conversation, its key the conversation id (no crypto here). */
   async hmacKeys(ids: string[]) {
     return ids.map((id) => ({ conversationId: id, groupId: id, topic: `/xmtp/mls/1/g-${id}/proto`, keys: [{ epoch: 693, key: id }] }));
+  }
+  /** Roles per conversation, changed by the admin calls as a group would change them. */
+  readonly roles = new Map<string, { admins: string[]; superAdmins: string[] }>();
+  readonly permissionChanges: { conversationId: string; change: PermissionChange }[] = [];
+  async groupPermissions(id: string): Promise<GroupPermissions> {
+    const roles = this.roles.get(id) ?? { admins: [], superAdmins: [] };
+    return {
+      conversationId: id,
+      preset: this.permissionChanges.some((c) => c.conversationId === id) ? 'custom' : 'default',
+      adminInboxIds: [...roles.admins],
+      superAdminInboxIds: [...roles.superAdmins],
+      policies: { addMember: 'allow', removeMember: 'admin', addAdmin: 'superAdmin', removeAdmin: 'superAdmin', updatePermissions: 'superAdmin', updateMetadata: {} },
+    };
+  }
+  async updateAdminList(id: string, change: AdminListChange, inboxId: string) {
+    const roles = this.roles.get(id) ?? { admins: [], superAdmins: [] };
+    const list = change.endsWith('SuperAdmin') ? 'superAdmins' : 'admins';
+    roles[list] = change.startsWith('add') ? [...new Set([...roles[list], inboxId])] : roles[list].filter((i) => i !== inboxId);
+    this.roles.set(id, roles);
+    return this.groupPermissions(id);
+  }
+  async updatePermission(id: string, change: PermissionChange) {
+    this.permissionChanges.push({ conversationId: id, change });
+    return this.groupPermissions(id);
   }
   async syncAll() {}
   stream(listener: MessagingListener) {

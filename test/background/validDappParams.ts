@@ -18,4 +18,10 @@ export const VALID_DAPP_PARAMS: Record<string, unknown> = {
   xmtp_setConsent: { conversationId: 'aa', state: 'allowed' },
   xmtp_hmacKeys: { conversationId: 'aa' },
   xmtp_updateKeys: { conversationId: 'aa' },
+  xmtp_groupPermissions: { conversationId: 'aa' },
+  xmtp_addAdmin: { conversationId: 'aa', inboxId: 'ab'.repeat(32) },
+  xmtp_removeAdmin: { conversationId: 'aa', inboxId: 'ab'.repeat(32) },
+  xmtp_addSuperAdmin: { conversationId: 'aa', inboxId: 'ab'.repeat(32) },
+  xmtp_removeSuperAdmin: { conversationId: 'aa', inboxId: 'ab'.repeat(32) },
+  xmtp_updatePermission: { conversationId: 'aa', update: 'addMember', option: 'admin' },
 };

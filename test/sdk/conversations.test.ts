@@ -50,6 +50,37 @@ describe('client.conversations', () => {
     expect(group.name).toBe('Crew');
   });
 
+  it('creates an admin_only group, manages its admins and policies, and surfaces a permission refusal with its code', async () => {
+    const roles = (admins: string[]) => ({
+      conversationId: '0e',
+      preset: 'admin_only' as const,
+      adminInboxIds: admins,
+      superAdminInboxIds: [],
+      policies: { addMember: 'admin' as const, removeMember: 'admin' as const, addAdmin: 'superAdmin' as const, removeAdmin: 'superAdmin' as const, updatePermissions: 'superAdmin' as const, updateMetadata: {} },
+    });
+    const { client, provider } = await connected((p) =>
+      p
+        .handle('xmtp_createGroup', () => conversation('0e', 'group'))
+        .handle('xmtp_addAdmin', (params) => roles([params.inboxId]))
+        .handle('xmtp_groupPermissions', () => roles([BOB_INBOX]))
+        .handle('xmtp_updatePermission', () => {
+          throw { code: -32602, message: 'This group’s permissions do not let you change the group’s permissions.', data: { code: 'Group.PermissionDenied' } };
+        }),
+    );
+    const group = await client.conversations.createGroup([BOB_ADDRESS], { permissions: 'admin_only' });
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_createGroup', params: { identifiers: [BOB_ADDRESS], permissions: 'admin_only' } });
+    expect((await group.addAdmin(BOB_INBOX)).adminInboxIds).toEqual([BOB_INBOX]);
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_addAdmin', params: { conversationId: '0e', inboxId: BOB_INBOX } });
+    expect((await group.permissions()).preset).toBe('admin_only');
+    await expect(group.updatePermission('updateMetadata', 'deny', 'group_name')).rejects.toMatchObject({
+      name: 'XmtpRpcError',
+      code: -32602,
+      parleyCode: 'Group.PermissionDenied',
+      message: expect.stringContaining('do not let you'),
+    });
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_updatePermission', params: { conversationId: '0e', update: 'updateMetadata', option: 'deny', field: 'group_name' } });
+  });
+
   it('reads messages with paging options and sets consent', async () => {
     const { client, provider } = await connected((p) =>
       p.handle('xmtp_createDm', () => conversation('0d', 'dm', { consentState: 'unknown' })).handle('xmtp_getMessages', () => []).handle('xmtp_setConsent', () => true),

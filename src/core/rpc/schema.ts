@@ -88,6 +88,42 @@ export interface GroupMetadataParams {
   imageUrl?: string;
 }
 
+/** XMTP's policy presets: "default" (All Members) and "admin_only". */
+export type PermissionPreset = 'default' | 'admin_only';
+/** Who a policy lets act; "other" only in answers, for a combined policy another client set. */
+export type PermissionOption = 'allow' | 'deny' | 'admin' | 'superAdmin';
+export type PermissionUpdateType = 'addMember' | 'removeMember' | 'addAdmin' | 'removeAdmin' | 'updateMetadata';
+
+/** A new group's policies: a preset, or options over the default preset. */
+export type GroupPermissionsParams =
+  | PermissionPreset
+  | {
+      addMember?: PermissionOption;
+      removeMember?: PermissionOption;
+      addAdmin?: PermissionOption;
+      removeAdmin?: PermissionOption;
+      /** Per attribute: group_name, description, group_image_url_square, app_data, message_disappear_from_ns, message_disappear_in_ns. */
+      updateMetadata?: Record<string, PermissionOption>;
+    };
+
+/** A group's roles and policies (node-sdk listAdmins, listSuperAdmins, permissions()). */
+export interface GroupPermissions {
+  conversationId: string;
+  preset: PermissionPreset | 'custom';
+  adminInboxIds: string[];
+  superAdminInboxIds: string[];
+  policies: {
+    addMember: PermissionOption | 'other';
+    removeMember: PermissionOption | 'other';
+    addAdmin: PermissionOption | 'other';
+    removeAdmin: PermissionOption | 'other';
+    updatePermissions: PermissionOption | 'other';
+    updateMetadata: Record<string, PermissionOption | 'other'>;
+  };
+}
+
+type RoleParams = { conversationId: string; inboxId: string };
+
 /** method → params → result. `undefined` params: the method takes none. */
 export type RpcSchema = {
   xmtp_requestAccess: { params: { scope?: AccessScope }; result: Access };
@@ -97,7 +133,7 @@ export type RpcSchema = {
   xmtp_canMessage: { params: { identifiers: string[] }; result: Record<string, boolean> };
   xmtp_listConversations: { params: ConversationFilter; result: Conversation[] };
   xmtp_createDm: { params: { identifier: string }; result: Conversation };
-  xmtp_createGroup: { params: { identifiers: string[] } & GroupMetadataParams; result: Conversation };
+  xmtp_createGroup: { params: { identifiers: string[]; permissions?: GroupPermissionsParams } & GroupMetadataParams; result: Conversation };
   xmtp_getMessages: { params: { conversationId: string; limit?: number; beforeNs?: string }; result: Message[] };
   xmtp_sendMessage: { params: { conversationId: string; content: SendableContent }; result: { id: string } };
   xmtp_updateGroup: { params: { conversationId: string } & GroupMetadataParams; result: Conversation };
@@ -108,6 +144,15 @@ export type RpcSchema = {
   xmtp_hmacKeys: { params: { conversationId?: string }; result: GroupHmacKeys[] };
   /** Replaces this installation's keys in the conversation (an MLS self-update; post-compromise security). */
   xmtp_updateKeys: { params: { conversationId: string }; result: true };
+  xmtp_groupPermissions: { params: { conversationId: string }; result: GroupPermissions };
+  xmtp_addAdmin: { params: RoleParams; result: GroupPermissions };
+  xmtp_removeAdmin: { params: RoleParams; result: GroupPermissions };
+  xmtp_addSuperAdmin: { params: RoleParams; result: GroupPermissions };
+  xmtp_removeSuperAdmin: { params: RoleParams; result: GroupPermissions };
+  xmtp_updatePermission: {
+    params: { conversationId: string; update: PermissionUpdateType; option: PermissionOption; field?: string };
+    result: GroupPermissions;
+  };
 };
 
 export type RpcMethod = keyof RpcSchema;
@@ -154,6 +199,12 @@ export const RPC_METHODS = [
   'xmtp_setConsent',
   'xmtp_hmacKeys',
   'xmtp_updateKeys',
+  'xmtp_groupPermissions',
+  'xmtp_addAdmin',
+  'xmtp_removeAdmin',
+  'xmtp_addSuperAdmin',
+  'xmtp_removeSuperAdmin',
+  'xmtp_updatePermission',
 ] as const satisfies readonly RpcMethod[];
 
 /** Fails to compile when RPC_METHODS misses a method of RpcSchema. */

@@ -3,7 +3,8 @@ import { ParleyError } from '../errors';
 import { isEthereumAddress } from '../identity/inboxId';
 import type { JsonObject as Obj } from './paramReaders';
 import { field as get, invalid as fail, isAbsent, object, string } from './paramReaders';
-import type { AccessScope, RpcMethod, RpcParams } from './schema';
+import { PERMISSION_METADATA_FIELDS, PERMISSION_OPTIONS, PERMISSION_UPDATE_TYPES, POLICY_PRESETS } from '../mls/policyUpdate';
+import type { AccessScope, GroupPermissionsParams, PermissionOption, RpcMethod, RpcParams } from './schema';
 import { isRpcMethod } from './schema';
 
 /*
@@ -95,7 +96,10 @@ export const validateParams: ParamsValidators = {
   xmtp_createDm: (p) => ({ identifier: identifier(get(object(p), 'identifier'), 'params.identifier') }),
   xmtp_createGroup: (p) => {
     const obj = object(p);
-    return { identifiers: identifiers(get(obj, 'identifiers'), 'params.identifiers'), ...groupMetadata(obj) };
+    const out: RpcParams<'xmtp_createGroup'> = { identifiers: identifiers(get(obj, 'identifiers'), 'params.identifiers'), ...groupMetadata(obj) };
+    const permissions = get(obj, 'permissions');
+    if (!isAbsent(permissions)) out.permissions = groupPermissions(permissions);
+    return out;
   },
   xmtp_getMessages: (p) => {
     const obj = object(p);
@@ -145,7 +149,66 @@ export const validateParams: ParamsValidators = {
     return isAbsent(id) ? {} : { conversationId: conversationId(id) };
   },
   xmtp_updateKeys: (p) => ({ conversationId: conversationId(get(object(p), 'conversationId')) }),
+  xmtp_groupPermissions: (p) => ({ conversationId: conversationId(get(object(p), 'conversationId')) }),
+  xmtp_addAdmin: roleParams,
+  xmtp_removeAdmin: roleParams,
+  xmtp_addSuperAdmin: roleParams,
+  xmtp_removeSuperAdmin: roleParams,
+  xmtp_updatePermission: (p) => {
+    const obj = object(p);
+    const update = oneOf(PERMISSION_UPDATE_TYPES, get(obj, 'update'), 'params.update');
+    const out: RpcParams<'xmtp_updatePermission'> = {
+      conversationId: conversationId(get(obj, 'conversationId')),
+      update,
+      option: oneOf(PERMISSION_OPTIONS, get(obj, 'option'), 'params.option'),
+    };
+    const field = get(obj, 'field');
+    if (update === 'updateMetadata') out.field = metadataField(field, 'params.field');
+    else if (!isAbsent(field)) fail('params.field', 'only an updateMetadata change names a field');
+    return out;
+  },
 };
+
+function roleParams(p: unknown): { conversationId: string; inboxId: string } {
+  const obj = object(p);
+  return { conversationId: conversationId(get(obj, 'conversationId')), inboxId: inboxId(get(obj, 'inboxId'), 'params.inboxId') };
+}
+
+/** An XMTP inbox id: 64 lowercase hex digits (sha256). */
+function inboxId(value: unknown, path: string): string {
+  const s = string(value, path, 64);
+  if (s.length !== 64 || !HEX.test(s)) fail(path, 'expected an inbox id (64 lowercase hex digits)');
+  return s;
+}
+
+function oneOf<T extends string>(values: readonly T[], value: unknown, path: string): T {
+  if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) fail(path, `expected one of ${values.map((v) => `"${v}"`).join(', ')}`);
+  return value as T;
+}
+
+function metadataField(value: unknown, path: string): string {
+  return oneOf(PERMISSION_METADATA_FIELDS, value, path);
+}
+
+function groupPermissions(value: unknown): GroupPermissionsParams {
+  if (typeof value === 'string') return oneOf(POLICY_PRESETS, value, 'params.permissions');
+  const obj = object(value, 'params.permissions');
+  const out: Exclude<GroupPermissionsParams, string> = {};
+  for (const key of ['addMember', 'removeMember', 'addAdmin', 'removeAdmin'] as const) {
+    const option = get(obj, key);
+    if (!isAbsent(option)) out[key] = oneOf(PERMISSION_OPTIONS, option, `params.permissions.${key}`);
+  }
+  const metadata = get(obj, 'updateMetadata');
+  if (!isAbsent(metadata)) {
+    const fields = object(metadata, 'params.permissions.updateMetadata');
+    const entries: Record<string, PermissionOption> = {};
+    for (const key of Object.keys(fields)) {
+      entries[metadataField(key, `params.permissions.updateMetadata key`)] = oneOf(PERMISSION_OPTIONS, get(fields, key), `params.permissions.updateMetadata.${key}`);
+    }
+    out.updateMetadata = entries;
+  }
+  return out;
+}
 
 function membership(p: unknown): { conversationId: string; identifiers: string[] } {
   const obj = object(p);

@@ -55,6 +55,10 @@ describe('method validators', () => {
       xmtp_addMembers: { conversationId: groupId, identifiers: [alice] },
       xmtp_removeMembers: { conversationId: groupId, identifiers: [alice] },
       xmtp_setConsent: { conversationId: groupId, state: 'denied' },
+      xmtp_groupPermissions: { conversationId: groupId },
+      xmtp_addAdmin: { conversationId: groupId, inboxId: 'ab'.repeat(32) },
+      xmtp_removeSuperAdmin: { conversationId: groupId, inboxId: 'cd'.repeat(32) },
+      xmtp_updatePermission: { conversationId: groupId, update: 'updateMetadata', option: 'superAdmin', field: 'description' },
     };
     for (const [method, params] of Object.entries(cases)) {
       expect(validateRequest(method, params)).toEqual({ method, params });
@@ -113,6 +117,29 @@ describe('method validators', () => {
 
   it('refuses an updateGroup with nothing to update', () => {
     expect(codeOf(() => validateParams.xmtp_updateGroup({ conversationId: groupId }))).toBe('Rpc.InvalidParams');
+  });
+
+  it('takes a preset or options for a new group’s permissions, and refuses anything else', () => {
+    expect(validateParams.xmtp_createGroup({ identifiers: [], permissions: 'admin_only' })).toEqual({ identifiers: [], permissions: 'admin_only' });
+    const custom = { addMember: 'admin', removeAdmin: 'deny', updateMetadata: { group_name: 'superAdmin' } };
+    expect(validateParams.xmtp_createGroup({ identifiers: [], permissions: custom })).toEqual({ identifiers: [], permissions: custom });
+    for (const permissions of ['everyone', 7, { addMember: 'sometimes' }, { updateMetadata: { _commit_log_signer: 'allow' } }, { updateMetadata: { group_name: 'x' } }]) {
+      expect(codeOf(() => validateParams.xmtp_createGroup({ identifiers: [], permissions })), JSON.stringify(permissions)).toBe('Rpc.InvalidParams');
+    }
+  });
+
+  it('refuses role and policy changes with a bad inbox id, update, option or field', () => {
+    const bad: [string, unknown][] = [
+      ['xmtp_addAdmin', { conversationId: groupId, inboxId: alice }],
+      ['xmtp_addAdmin', { conversationId: groupId, inboxId: 'AB'.repeat(32) }],
+      ['xmtp_removeAdmin', { conversationId: groupId }],
+      ['xmtp_updatePermission', { conversationId: groupId, update: 'everything', option: 'allow' }],
+      ['xmtp_updatePermission', { conversationId: groupId, update: 'addMember', option: 'owner' }],
+      ['xmtp_updatePermission', { conversationId: groupId, update: 'updateMetadata', option: 'deny' }],
+      ['xmtp_updatePermission', { conversationId: groupId, update: 'updateMetadata', option: 'deny', field: 'minimum_supported_protocol_version' }],
+      ['xmtp_updatePermission', { conversationId: groupId, update: 'addMember', option: 'deny', field: 'group_name' }],
+    ];
+    for (const [method, params] of bad) expect(codeOf(() => validateRequest(method, params)), JSON.stringify(params)).toBe('Rpc.InvalidParams');
   });
 
   it('refuses an unknown scope', () => {
