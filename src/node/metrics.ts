@@ -25,6 +25,7 @@ export class NodeMetrics implements CallObserver {
     registers: [this.registry],
   });
   private readonly connectionSources = new Map<string, () => number | undefined>();
+  private readonly certificateExpiry: { read?: () => number } = {};
 
   constructor() {
     const sources = this.connectionSources;
@@ -40,7 +41,22 @@ export class NodeMetrics implements CallObserver {
         }
       },
     });
+    const expiry = this.certificateExpiry;
+    new Gauge({
+      name: 'parley_tls_certificate_expiry_seconds',
+      help: 'When the certificate the node serves expires (Unix time); absent without TLS.',
+      registers: [this.registry],
+      collect() {
+        const at = expiry.read?.();
+        if (at !== undefined) this.set(at);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the served certificate's expiry (Unix seconds) is read at each scrape; a reload moves it. */
+  watchCertificateExpiry(expiresAt: () => number): void {
+    this.certificateExpiry.read = expiresAt;
   }
 
   /** Where the connection count of `listener` ("grpc", "grpc-web") is read at each scrape. */

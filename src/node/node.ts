@@ -162,6 +162,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     if (metrics && options.metrics) {
       metrics.countConnections('grpc', () => grpcListener.connections());
       metrics.countConnections('grpc-web', () => webListener.connections());
+      if (tls) metrics.watchCertificateExpiry(() => tls.current.expiresAt.getTime() / 1000);
       const metricsListener = await startMetricsListener({ ...options.metrics, registry: metrics.registry });
       started.push({ close: () => metricsListener.close() });
       metricsPort = metricsListener.port;

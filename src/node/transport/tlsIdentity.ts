@@ -19,6 +19,7 @@ export interface TlsPair {
   subject: string;
   fingerprint256: string;
   validTo: string;
+  expiresAt: Date;
 }
 
 /**
@@ -46,7 +47,15 @@ export async function loadTlsPair(files: TlsFiles): Promise<TlsPair> {
       details: `${files.keyFile} is not the key of ${files.certFile} (${leaf.subject.replace(/\n/g, ', ')})`,
     });
   }
-  return { cert, key, subject: leaf.subject.replace(/\n/g, ', '), fingerprint256: leaf.fingerprint256, validTo: leaf.validTo };
+  return {
+    cert,
+    key,
+    subject: leaf.subject.replace(/\n/g, ', '),
+    fingerprint256: leaf.fingerprint256,
+    validTo: leaf.validTo,
+    // Node 20 has no validToDate; validTo is OpenSSL's "Mon DD HH:MM:SS YYYY GMT", which Date parses.
+    expiresAt: new Date(leaf.validTo),
+  };
 }
 
 async function readPem(file: string, what: string): Promise<Buffer> {

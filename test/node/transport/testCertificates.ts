@@ -10,8 +10,8 @@ export interface TestCa {
   /** PEM file of the CA certificate: what clients trust. */
   caFile: string;
   ca: Buffer;
-  /** Issues a leaf for `localhost` and 127.0.0.1 signed by the CA; returns its files. */
-  issue(name: string): { certFile: string; keyFile: string };
+  /** Issues a leaf for `localhost` and 127.0.0.1, valid `days` (2), signed by the CA; returns its files. */
+  issue(name: string, days?: number): { certFile: string; keyFile: string };
 }
 
 function openssl(args: string[]): void {
@@ -28,7 +28,7 @@ export function makeTestCa(dir: string): TestCa {
     dir,
     caFile,
     ca: readFileSync(caFile),
-    issue(name) {
+    issue(name, days = 2) {
       const keyFile = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
       const certFile = join(dir, `${name}.pem`);
@@ -36,7 +36,7 @@ export function makeTestCa(dir: string): TestCa {
       openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
       openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${name}`, '-out', csr]);
       writeFileSync(ext, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-      openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', '2', '-sha256', '-extfile', ext, '-out', certFile]);
+      openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', String(days), '-sha256', '-extfile', ext, '-out', certFile]);
       return { certFile, keyFile };
     },
   };

@@ -1,4 +1,5 @@
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -189,6 +190,29 @@ describe('parley-node over TLS', () => {
     } finally {
       for (const s of open) s.destroy();
       await capped.stop();
+    }
+  });
+
+  it('shows the served certificate\'s expiry in the metrics, moved by a reload', async () => {
+    const paths = { certFile: join(dir, 'metered.pem'), keyFile: join(dir, 'metered.key') };
+    const early = ca.issue('early', 1);
+    copyFileSync(early.certFile, paths.certFile);
+    copyFileSync(early.keyFile, paths.keyFile);
+    const metered = await startTestNode({ tls: paths, metrics: { host: '127.0.0.1', port: 0 } });
+    try {
+      const expiry = async (): Promise<number> => {
+        const text = await (await fetch(`http://127.0.0.1:${metered.metricsPort}/metrics`)).text();
+        return Number(/^parley_tls_certificate_expiry_seconds (\S+)$/m.exec(text)?.[1]);
+      };
+      const expiresOf = (file: string) => Date.parse(new X509Certificate(readFileSync(file)).validTo) / 1000;
+      expect(await expiry()).toBe(expiresOf(early.certFile));
+      copyFileSync(second.certFile, paths.certFile);
+      copyFileSync(second.keyFile, paths.keyFile);
+      await metered.reloadTls();
+      expect(await expiry()).toBe(expiresOf(second.certFile));
+      expect(expiresOf(second.certFile)).toBeGreaterThan(expiresOf(early.certFile));
+    } finally {
+      await metered.stop();
     }
   });
 });
