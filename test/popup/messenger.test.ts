@@ -104,6 +104,9 @@ describe('the list as a messenger shows it', () => {
     worker.receive('aa', 'are you there?');
     worker.push({ event: 'messages', conversationId: 'aa' });
     await waitFor(() => expect(screen.getByRole('list', { name: 'Conversations' }).textContent).toContain('are you there?'));
+    // That one conversation's page, not every conversation's summary again.
+    expect(worker.callsOf('inbox_summaries')).toHaveLength(1);
+    expect(worker.dappCallsOf('xmtp_getMessages')).toEqual([{ conversationId: 'aa', limit: 10 }]);
   });
 
   it('shows a loading list until the first list arrives, and the sync while the worker syncs', async () => {

@@ -204,7 +204,7 @@ describe('conversations', () => {
     expect(worker.callsOf('inbox_activity')).toHaveLength(1);
   });
 
-  it("fetches only the open conversation's messages on a push, and another's count from the push", async () => {
+  it("fetches only the open conversation's messages on a push, and another's count from the push (and its preview)", async () => {
     const worker = unlockedWorker();
     worker.addConversation({ id: 'aa', kind: 'dm' });
     worker.addConversation({ id: 'bb', kind: 'group', name: 'Team' });
@@ -217,7 +217,8 @@ describe('conversations', () => {
     worker.push({ event: 'messages', conversationId: 'aa' });
     worker.push({ event: 'unread', activity: worker.counts() });
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Conversations, 1 unread' })).toBeTruthy());
-    expect(fetched().map((p) => p.conversationId)).toEqual(['bb']);
+    // The other conversation: only the short page its list preview needs, not its messages.
+    await waitFor(() => expect(fetched()).toEqual([{ conversationId: 'bb', limit: 50 }, { conversationId: 'aa', limit: 10 }]));
     expect(worker.dappCallsOf('xmtp_listConversations')).toHaveLength(1);
     expect(worker.callsOf('inbox_markRead')).toEqual([{ conversationId: 'bb' }]);
   });

@@ -9,6 +9,8 @@ import { coalesced } from './coalesced';
 
 /** How many messages the conversation view shows, newest last. */
 export const MESSAGE_PAGE = 50;
+/** Receipts come in runs after a message: this many of the newest find the message before them. */
+const PREVIEW_PAGE = 10;
 
 /** The inbox (accepted conversations) or the requests (strangers' conversations, and blocked ones). */
 export type InboxSection = 'inbox' | 'requests';
@@ -99,6 +101,16 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   // it if another push came meanwhile, instead of one per push.
   const reloadConversations = coalesced(loadConversations);
   const reloadSummaries = coalesced(loadSummaries);
+
+  /** One conversation's preview after a message came: its newest page, not every conversation's. */
+  const refreshSummaryOf = async (id: string): Promise<void> => {
+    const page = await api.dapp('xmtp_getMessages', { conversationId: id, limit: PREVIEW_PAGE });
+    const last = page.findLast((m) => m.content.type !== 'readReceipt');
+    summaries.value = { ...summaries.value, [id]: last ? { lastMessage: last } : {} };
+    if (last && addresses.value[last.senderInboxId] === undefined) {
+      addresses.value = { ...addresses.value, ...(await api.ui('inbox_addresses', { inboxIds: [last.senderInboxId] })) };
+    }
+  };
   const reloadOpenMessages = coalesced(async () => {
     const id = openId.value;
     if (id) await loadMessages(id);
@@ -202,7 +214,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     messagesArrived: (conversationId: string): Promise<void> =>
       pushed(async () => {
         if (!all.value.some((c) => c.id === conversationId)) await reloadConversations();
-        else await reloadSummaries();
+        else await refreshSummaryOf(conversationId);
         if (openId.value === conversationId) await reloadOpenMessages();
       }),
     /** Push: the counts changed. */
