@@ -289,7 +289,7 @@ export function chromeActivityPlatform(
     },
     async notify(id, note) {
       if (!api?.notifications) return;
-      const options: chrome.notifications.NotificationCreateOptions = { type: 'basic', iconUrl: api.runtime.getURL(icon), title: note.title, message: note.message };
+      const options = { type: 'basic' as const, iconUrl: api.runtime.getURL(icon), title: note.title, message: note.message };
       try {
         await api.notifications.create(`${NOTIFICATION_PREFIX}${id}`, note.quiet ? { ...options, silent: true } : options);
       } catch (e) {

@@ -74,6 +74,11 @@ const USED_APIS: { path: string; detected?: true }[] = [
   { path: 'api.action.setBadgeText', detected: true },
   { path: 'api.action.setBadgeBackgroundColor', detected: true },
   { path: 'api.notifications.create', detected: true },
+  // notificationClicks.ts: listened to only where notifications exist; openPopup is tried, a tab otherwise.
+  { path: 'api.notifications.onClicked', detected: true },
+  { path: 'api.notifications.clear', detected: true },
+  { path: 'api.action.openPopup', detected: true },
+  { path: 'api.tabs.create' },
 ];
 
 /** Manifest keys browser-compat-data does not list, and why they cost no version. */
