@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isEthereumAddress } from '../core/identity/inboxId';
 import { isInboxId } from '../core/mls/credential';
-import { isIdempotencyKeyNs } from './listener/protocol';
+import { isConversationIdArg, isIdempotencyKeyNs } from './listener/protocol';
 
 export const DEFAULT_API_URL = 'http://localhost:5557';
 export const DEFAULT_DATA_DIR = './.parley';
@@ -14,8 +14,14 @@ An XMTP agent on the command line: one wallet, one inbox, kept in a data directo
 Commands:
   init                           create a wallet key and its XMTP inbox; prints
                                  {"address","inboxId","installationId"}
-  send <address|inboxId> <text>  send a text in the DM with that peer (made when missing);
-                                 prints {"id","conversationId"}
+  send <to> [text]               send to <to>: a 0x address or a 64-hex inbox id (the DM with
+                                 that peer, made when missing) or a conversation id (a DM or a
+                                 group this agent is in); prints {"id","conversationId"}.
+                                 The text is plain text unless one of these says otherwise:
+      --markdown                 the text is markdown
+      --reply-to ID              a reply to message ID (the text, or the attachment, inside)
+      --react ID                 a reaction to message ID; the text is the emoji
+      --attach FILE              an attachment (at most 1 MiB inline; no text)
   listen                         print incoming messages as JSON lines until Ctrl-C
                                  ({"id","conversationId","senderInboxId","senderAddress",
                                  "sentAtNs","contentType","content"}); a restart resumes after
@@ -67,12 +73,33 @@ export interface GlobalOptions {
 export type CliCommand =
   | { name: 'help' }
   | { name: 'init'; options: GlobalOptions; insecureStore: boolean }
-  | { name: 'send'; options: GlobalOptions; to: string; text: string; idempotencyKeyNs?: bigint }
+  | { name: 'send'; options: GlobalOptions; to: string; message: SendMessage; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions }
   | { name: 'hmac-keys'; options: GlobalOptions; json: boolean };
 
-const ARITY = { init: 0, send: 2, listen: 0, conversations: 0, 'hmac-keys': 0 } as const;
+/** What `send` sends, as the command line says it; send.ts turns it into content. */
+export type SendMessage =
+  | { kind: 'text'; text: string; markdown: boolean; replyTo?: string }
+  | { kind: 'reaction'; emoji: string; reference: string }
+  | { kind: 'attachment'; file: string; replyTo?: string };
+
+/** Fewest and most arguments of each command. */
+const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys', readonly [number, number]> = {
+  init: [0, 0],
+  send: [1, 2],
+  listen: [0, 0],
+  conversations: [0, 0],
+  'hmac-keys': [0, 0],
+};
+
+/** Options that only `send` takes. */
+const SEND_OPTIONS = ['idempotency-key', 'markdown', 'reply-to', 'react', 'attach'] as const;
+
+/** A message id: lowercase hex (XMTP's are 32 bytes). */
+function isMessageIdArg(value: string): boolean {
+  return /^(?:[0-9a-f]{2}){16,64}$/.test(value);
+}
 
 function bad(message: string, details?: string): ParleyError {
   return new ParleyError('Cli.BadArguments', message, details === undefined ? {} : { details });
@@ -93,6 +120,10 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
         'api-url': { type: 'string' },
         'data-dir': { type: 'string' },
         'idempotency-key': { type: 'string' },
+        markdown: { type: 'boolean' },
+        'reply-to': { type: 'string' },
+        react: { type: 'string' },
+        attach: { type: 'string' },
         'insecure-store': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -107,13 +138,17 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
   if (name === undefined) throw bad('No command given.');
   if (!Object.hasOwn(ARITY, name)) throw bad(`Unknown command ${JSON.stringify(name.slice(0, 40))}.`);
   const command = name as keyof typeof ARITY;
-  if (rest.length !== ARITY[command]) {
-    throw bad(`\`${command}\` takes ${ARITY[command] === 0 ? 'no arguments' : `${ARITY[command]} arguments`}.`, `got ${rest.length}`);
+  const [fewest, most] = ARITY[command];
+  if (rest.length < fewest || rest.length > most) {
+    const takes = most === 0 ? 'no arguments' : fewest === most ? `${most} arguments` : `${fewest} to ${most} arguments`;
+    throw bad(`\`${command}\` takes ${takes}.`, `got ${rest.length}`);
   }
   const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
   if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
   if (values['insecure-store'] === true && command !== 'init') throw bad('--insecure-store is an option of `init` only.');
   if (values.json === true && command !== 'hmac-keys') throw bad('--json is an option of `hmac-keys` only.');
+  const stray = command === 'send' ? undefined : SEND_OPTIONS.find((o) => values[o] !== undefined);
+  if (stray !== undefined) throw bad(`--${stray} is an option of \`send\` only.`);
   switch (command) {
     case 'init': {
       const insecureStore = values['insecure-store'] === true;
@@ -122,23 +157,44 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
       return { name: 'init', options, insecureStore };
     }
     case 'send': {
-      const [to, text] = rest as [string, string];
-      if (!isEthereumAddress(to) && !isInboxId(to)) {
-        throw bad('The recipient must be a 0x address or a 64-hex-digit inbox id.', JSON.stringify(to.slice(0, 80)));
+      const [to, text] = rest as [string, string | undefined];
+      if (!isEthereumAddress(to) && !isInboxId(to) && !isConversationIdArg(to)) {
+        throw bad('The recipient must be a 0x address, a 64-hex-digit inbox id or a conversation id.', JSON.stringify(to.slice(0, 80)));
       }
-      if (text.length === 0) throw bad('The text to send is empty.');
+      const message = sendMessageOf(values, text);
       const key = values['idempotency-key'];
-      if (key === undefined) return { name: 'send', options, to, text };
+      if (key === undefined) return { name: 'send', options, to, message };
       if (!isIdempotencyKeyNs(key)) throw bad('--idempotency-key must be a decimal nanosecond time (at most 2^63 - 1).', JSON.stringify(key.slice(0, 40)));
-      return { name: 'send', options, to, text, idempotencyKeyNs: BigInt(key) };
+      return { name: 'send', options, to, message, idempotencyKeyNs: BigInt(key) };
     }
     case 'hmac-keys':
-      if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
       return { name: 'hmac-keys', options, json: values.json === true };
     default:
-      if (values['idempotency-key'] !== undefined) throw bad('--idempotency-key is an option of `send` only.');
       return { name: command, options };
   }
+}
+
+function sendMessageOf(
+  values: { markdown?: boolean; 'reply-to'?: string; react?: string; attach?: string },
+  text: string | undefined,
+): SendMessage {
+  const replyTo = values['reply-to'];
+  for (const [name, id] of [['--reply-to', replyTo], ['--react', values.react]] as const) {
+    if (id !== undefined && !isMessageIdArg(id)) throw bad(`${name} needs a message id (lowercase hex).`, JSON.stringify(id.slice(0, 80)));
+  }
+  if (values.react !== undefined) {
+    if (values.markdown === true || values.attach !== undefined || replyTo !== undefined) throw bad('--react goes alone: no --markdown, --attach or --reply-to.');
+    if (text === undefined || text.length === 0) throw bad('--react needs the emoji as the text.');
+    return { kind: 'reaction', emoji: text, reference: values.react };
+  }
+  if (values.attach !== undefined) {
+    if (text !== undefined) throw bad('--attach sends the file alone: give no text.');
+    if (values.markdown === true) throw bad('--markdown is for text, not --attach.');
+    if (values.attach.length === 0) throw bad('--attach needs a file.');
+    return { kind: 'attachment', file: values.attach, ...(replyTo !== undefined ? { replyTo } : {}) };
+  }
+  if (text === undefined || text.length === 0) throw bad('The text to send is empty.');
+  return { kind: 'text', text, markdown: values.markdown === true, ...(replyTo !== undefined ? { replyTo } : {}) };
 }
 
 function apiUrlOf(value: string | undefined): string {

@@ -11,6 +11,7 @@ import type { CommandContext } from './commands/context';
 import { hmacKeyText } from './commands/hmacKeys';
 import { runInit } from './commands/init';
 import { runListen } from './commands/listen';
+import { contentOf } from './commands/send';
 import { jsonLine } from './jsonLine';
 import { runRequest } from './runRequest';
 
@@ -55,7 +56,8 @@ async function main(): Promise<number> {
         break;
       case 'send': {
         const idempotencyKeyNs = command.idempotencyKeyNs ?? freshIdempotencyKeyNs();
-        for (const line of await runRequest(ctx, { v: 1, command: 'send', to: command.to, text: command.text, idempotencyKeyNs: String(idempotencyKeyNs) })) ctx.out(line);
+        const content = await contentOf(command.message);
+        for (const line of await runRequest(ctx, { v: 1, command: 'send', to: command.to, content, idempotencyKeyNs: String(idempotencyKeyNs) })) ctx.out(line);
         break;
       }
       case 'listen':

@@ -21,8 +21,13 @@ describe('parley CLI arguments', () => {
       name: 'send',
       options: { apiUrl: 'http://127.0.0.1:9', dataDir: '/d' },
       to: inbox,
-      text: 'hi there',
+      message: { kind: 'text', text: 'hi there', markdown: false },
     });
+    const msg = 'cd'.repeat(32);
+    const group = 'ef'.repeat(16);
+    expect(parseCommand(['send', group, '**bold**', '--markdown', '--reply-to', msg])).toMatchObject({ to: group, message: { kind: 'text', text: '**bold**', markdown: true, replyTo: msg } });
+    expect(parseCommand(['send', group, '👍', '--react', msg])).toMatchObject({ message: { kind: 'reaction', emoji: '👍', reference: msg } });
+    expect(parseCommand(['send', inbox, '--attach', 'photo.png'])).toMatchObject({ message: { kind: 'attachment', file: 'photo.png' } });
     expect(parseCommand(['listen', '--data-dir=/x']).name).toBe('listen');
     expect(parseCommand(['conversations']).name).toBe('conversations');
     expect(parseCommand(['hmac-keys'])).toMatchObject({ name: 'hmac-keys', json: false });
@@ -51,6 +56,15 @@ describe('parley CLI arguments', () => {
       ['conversations', '--json'],
       ['hmac-keys', 'extra'],
       ['hmac-keys', '--idempotency-key', '1'],
+      ['send', 'ef'.repeat(16), '👍', '--react', 'not hex'],
+      ['send', 'ef'.repeat(16), '--react', 'cd'.repeat(32)],
+      ['send', 'ef'.repeat(16), '👍', '--react', 'cd'.repeat(32), '--markdown'],
+      ['send', 'ef'.repeat(16), 'text too', '--attach', 'a.png'],
+      ['send', 'ef'.repeat(16), '--attach', 'a.png', '--markdown'],
+      ['send', 'ef'.repeat(16)],
+      ['send', 'abc', 'hi'],
+      ['listen', '--markdown'],
+      ['conversations', '--attach', 'x'],
     ];
     for (const argv of bad) {
       let caught: unknown;

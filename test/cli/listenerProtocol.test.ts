@@ -8,8 +8,12 @@ const request: fc.Arbitrary<ListenerRequest> = fc.oneof(
   fc.record({
     v: fc.constant(1 as const),
     command: fc.constant('send' as const),
-    to: fc.oneof(hex(40).map((h) => `0x${h}`), hex(64)),
-    text: fc.string({ minLength: 1, maxLength: 200 }),
+    to: fc.oneof(hex(40).map((h) => `0x${h}`), hex(64), hex(32)),
+    content: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 200 }).map((text) => ({ type: 'text' as const, text })),
+      fc.string({ minLength: 1, maxLength: 200 }).map((markdown) => ({ type: 'markdown' as const, markdown })),
+      fc.record({ type: fc.constant('reaction' as const), reference: hex(64), action: fc.constant('added' as const), schema: fc.constant('unicode' as const), content: fc.constantFrom('👍', '🎉') }),
+    ),
     idempotencyKeyNs: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String),
   }),
   fc.constant({ v: 1 as const, command: 'conversations' as const }),
@@ -58,11 +62,15 @@ describe('the listener socket protocol', () => {
   });
 
   it('refuses requests and responses one field off', () => {
-    const send = { v: 1, command: 'send', to: `0x${'ab'.repeat(20)}`, text: 'hi', idempotencyKeyNs: '1' };
+    const send = { v: 1, command: 'send', to: `0x${'ab'.repeat(20)}`, content: { type: 'text', text: 'hi' }, idempotencyKeyNs: '1' };
     const bad = [
       { ...send, v: 2 },
       { ...send, to: 'bob' },
-      { ...send, text: '' },
+      { ...send, content: { type: 'text', text: 'x'.repeat(200_000) } },
+      { ...send, content: { type: 'groupUpdated' } },
+      { ...send, content: 'hi' },
+      { ...send, to: 'ab'.repeat(80) },
+      { ...send, text: 'hi' },
       { ...send, idempotencyKeyNs: '9223372036854775808' },
       { ...send, idempotencyKeyNs: '01' },
       { ...send, extra: true },

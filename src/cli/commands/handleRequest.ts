@@ -8,7 +8,7 @@ import { sendLines } from './send';
 export function handleRequest(agent: AgentClient, request: ListenerRequest): Promise<Record<string, unknown>[]> {
   switch (request.command) {
     case 'send':
-      return sendLines(agent, request.to, request.text, BigInt(request.idempotencyKeyNs));
+      return sendLines(agent, request.to, request.content, BigInt(request.idempotencyKeyNs));
     case 'conversations':
       return conversationLines(agent);
     case 'hmacKeys':

@@ -1,3 +1,5 @@
+import type { SendableContent } from '../../core/content/content';
+import { parseContent } from '../../core/content/parseContent';
 import { ParleyError, type ErrorCode } from '../../core/errors';
 import { isEthereumAddress } from '../../core/identity/inboxId';
 import { isInboxId } from '../../core/mls/credential';
@@ -10,14 +12,13 @@ import { jsonLine } from '../jsonLine';
  */
 
 export const PROTOCOL_VERSION = 1;
-/** Longest line either end reads: a request carries one message text, an answer the conversation list. */
+/** Longest line either end reads: a request carries one message (a 1 MiB attachment is 1.4 MiB of base64), an answer the conversation list. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
-const MAX_TEXT_CHARS = 1024 * 1024;
 const MAX_LINES = 100_000;
 const I64_MAX = (1n << 63n) - 1n;
 
 export type ListenerRequest =
-  | { v: 1; command: 'send'; to: string; text: string; idempotencyKeyNs: string }
+  | { v: 1; command: 'send'; to: string; content: SendableContent; idempotencyKeyNs: string }
   | { v: 1; command: 'conversations' }
   | { v: 1; command: 'hmacKeys' };
 
@@ -48,6 +49,11 @@ function keysAre(object: Record<string, unknown>, keys: readonly string[]): void
   if (extra.length > 0) throw bad(`unknown field ${JSON.stringify(extra[0]?.slice(0, 40))}`);
 }
 
+/** A conversation id as the CLI takes it: lowercase hex, not the 64 digits of an inbox id. */
+export function isConversationIdArg(value: string): boolean {
+  return /^(?:[0-9a-f]{2}){1,64}$/.test(value) && value.length !== 64;
+}
+
 /** A decimal nanosecond time that fits libxmtp's i64 idempotency key. */
 export function isIdempotencyKeyNs(value: string): boolean {
   return /^(?:0|[1-9][0-9]{0,18})$/.test(value) && BigInt(value) <= I64_MAX;
@@ -61,12 +67,18 @@ export function decodeRequest(line: string): ListenerRequest {
   const o = parseObject(line);
   switch (o['command']) {
     case 'send': {
-      keysAre(o, ['v', 'command', 'to', 'text', 'idempotencyKeyNs']);
-      const { to, text, idempotencyKeyNs } = o;
-      if (typeof to !== 'string' || (!isEthereumAddress(to) && !isInboxId(to))) throw bad('`to` is not an address or inbox id');
-      if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT_CHARS) throw bad('`text` is not a non-empty string within the cap');
+      keysAre(o, ['v', 'command', 'to', 'content', 'idempotencyKeyNs']);
+      const { to, idempotencyKeyNs } = o;
+      if (typeof to !== 'string' || (!isEthereumAddress(to) && !isInboxId(to) && !isConversationIdArg(to))) throw bad('`to` is not an address, inbox id or conversation id');
       if (typeof idempotencyKeyNs !== 'string' || !isIdempotencyKeyNs(idempotencyKeyNs)) throw bad('`idempotencyKeyNs` is not a decimal i64');
-      return { v: 1, command: 'send', to, text, idempotencyKeyNs };
+      let content: SendableContent;
+      try {
+        // The same checks as a dApp's content: type, fields and sizes.
+        content = parseContent(o['content']);
+      } catch (e) {
+        throw bad(`\`content\`: ${e instanceof ParleyError ? (e.details ?? e.shortMessage) : String(e)}`);
+      }
+      return { v: 1, command: 'send', to, content, idempotencyKeyNs };
     }
     case 'conversations':
       keysAre(o, ['v', 'command']);
