@@ -7,7 +7,7 @@ const CONVERSATION_ID = /^[0-9a-f]{1,128}$/;
 /** What a notification click needs of the browser; the worker passes chrome.*, tests a fake. */
 export interface ClickPlatform {
   clear(notificationId: string): Promise<void>;
-  /** The toolbar popup; rejects where the browser allows it only on a user gesture (Firefox) or lacks it. */
+  /** The toolbar popup; rejects where the browser allows it only on a user gesture (Firefox before 149). */
   openPopup?: () => Promise<void>;
   openTab(url: string): Promise<void>;
   pageUrl(path: string): string;
@@ -15,7 +15,7 @@ export interface ClickPlatform {
 
 /**
  * A click on one of Parley's notifications: the toolbar popup where the browser lets the worker
- * open it (Chrome 127+), otherwise the inbox page in a tab, open at that conversation.
+ * open it (Chrome 127+, Firefox 149+), otherwise the inbox page in a tab, open at that conversation.
  */
 export async function onNotificationClicked(notificationId: string, platform: ClickPlatform): Promise<void> {
   if (!notificationId.startsWith(NOTIFICATION_PREFIX)) return;
