@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isEthereumAddress } from '../core/identity/inboxId';
 import { isInboxId } from '../core/mls/credential';
-import { isConversationIdArg, isIdempotencyKeyNs } from './listener/protocol';
+import { isConversationId, isConversationIdArg, isIdempotencyKeyNs } from './listener/protocol';
 
 export const DEFAULT_API_URL = 'http://localhost:5557';
 export const DEFAULT_DATA_DIR = './.parley';
@@ -32,6 +32,9 @@ Commands:
                                  current and next 30-day period), one group a line:
                                  "<topic> <epoch>:<key> …"; with --json as JSON lines
                                  ({"conversationId","groupId","topic","keys":[{"epoch","key"}]})
+  update-keys <conversationId>   replace this installation's keys in the conversation now (an
+                                 MLS self-update; the agent also does it on a schedule);
+                                 prints {"conversationId","epoch"}
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
@@ -55,8 +58,8 @@ tightened, with a warning. Another user's directory or files are refused.
 
 A running listener and the other commands:
   \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
-  directory). \`send\`, \`conversations\` and \`hmac-keys\` hand their request to it, so an
-  agent can listen and reply; the listener's process then does the work (no passphrase is needed
+  directory). \`send\`, \`conversations\`, \`hmac-keys\` and \`update-keys\` hand their request to
+  it, so an agent can listen and reply; the listener's process then does the work (no passphrase is needed
   by the caller). With no listener they open the store themselves, waiting while another
   command holds it. A listener that dies mid-request is retried with the same request:
   a send goes out exactly once. A socket file left by a killed listener is removed.
@@ -76,7 +79,8 @@ export type CliCommand =
   | { name: 'send'; options: GlobalOptions; to: string; message: SendMessage; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions }
-  | { name: 'hmac-keys'; options: GlobalOptions; json: boolean };
+  | { name: 'hmac-keys'; options: GlobalOptions; json: boolean }
+  | { name: 'update-keys'; options: GlobalOptions; conversationId: string };
 
 /** What `send` sends, as the command line says it; send.ts turns it into content. */
 export type SendMessage =
@@ -85,12 +89,13 @@ export type SendMessage =
   | { kind: 'attachment'; file: string; replyTo?: string };
 
 /** Fewest and most arguments of each command. */
-const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys', readonly [number, number]> = {
+const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys' | 'update-keys', readonly [number, number]> = {
   init: [0, 0],
   send: [1, 2],
   listen: [0, 0],
   conversations: [0, 0],
   'hmac-keys': [0, 0],
+  'update-keys': [1, 1],
 };
 
 /** Options that only `send` takes. */
@@ -169,6 +174,11 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
     }
     case 'hmac-keys':
       return { name: 'hmac-keys', options, json: values.json === true };
+    case 'update-keys': {
+      const [conversationId] = rest as [string];
+      if (!isConversationId(conversationId)) throw bad('The conversation id must be hex, as `conversations` prints it.', JSON.stringify(conversationId.slice(0, 80)));
+      return { name: 'update-keys', options, conversationId };
+    }
     default:
       return { name: command, options };
   }

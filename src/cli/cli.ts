@@ -72,6 +72,9 @@ async function main(): Promise<number> {
           else process.stdout.write(hmacKeyText(line));
         }
         break;
+      case 'update-keys':
+        for (const line of await runRequest(ctx, { v: 1, command: 'updateKeys', conversationId: command.conversationId })) ctx.out(line);
+        break;
     }
   } catch (e) {
     process.stderr.write(`error: ${describe(e)}\n`);

@@ -94,6 +94,14 @@ export class Conversation {
     this.data = { ...this.data, consentState: state };
   }
 
+  /**
+   * Replaces the user's keys in this conversation now (an MLS self-update): whoever copied the
+   * extension's state before reads nothing sent after. The extension also does it on a schedule.
+   */
+  async updateKeys(): Promise<void> {
+    await this.ctx.rpc('xmtp_updateKeys', { conversationId: this.id });
+  }
+
   /** New messages of this conversation only. */
   streamMessages(options: Omit<EventStreamOptions<Message>, 'filter'> = {}): EventStream<'message'> {
     return new EventStream(this.ctx.provider, 'message', { ...options, filter: (m) => m.conversationId === this.id });

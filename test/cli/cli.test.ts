@@ -32,6 +32,7 @@ describe('parley CLI arguments', () => {
     expect(parseCommand(['conversations']).name).toBe('conversations');
     expect(parseCommand(['hmac-keys'])).toMatchObject({ name: 'hmac-keys', json: false });
     expect(parseCommand(['hmac-keys', '--json'])).toMatchObject({ name: 'hmac-keys', json: true });
+    expect(parseCommand(['update-keys', '0e'.repeat(16)])).toMatchObject({ name: 'update-keys', conversationId: '0e'.repeat(16) });
     expect(parseCommand(['send', '-h'])).toEqual({ name: 'help' });
     expect(parseCommand(['send', inbox, 'again', '--idempotency-key', '1765100000000000001'])).toMatchObject({ idempotencyKeyNs: 1765100000000000001n });
   });
@@ -65,6 +66,10 @@ describe('parley CLI arguments', () => {
       ['send', 'abc', 'hi'],
       ['listen', '--markdown'],
       ['conversations', '--attach', 'x'],
+      ['update-keys'],
+      ['update-keys', 'not-hex'],
+      ['update-keys', 'ABC'],
+      ['update-keys', '0e'.repeat(16), '--idempotency-key', '1'],
     ];
     for (const argv of bad) {
       let caught: unknown;
@@ -206,6 +211,31 @@ describe('parley CLI against a parley-node', () => {
     const wrongPassphrase = await runCli(['conversations', '--data-dir', bobDir, '--api-url', apiUrl], { PARLEY_PASSPHRASE: 'wrong' });
     expect([wrongPassphrase.code, wrongPassphrase.stderr]).toEqual([1, expect.stringMatching(/^error: Agent\.WrongKey: /)]);
   }, 240_000);
+
+  it('update-keys: bob replaces his keys in the DM (a new epoch); alice, who applies his commit, still reaches him', { timeout: 90_000 }, async () => {
+    const aliceDir = join(dirs.make(), 'alice');
+    const bobDir = join(dirs.make(), 'bob');
+    const alice = (...args: string[]) => runCli([...args, '--data-dir', aliceDir, '--api-url', apiUrl]);
+    const bob = (...args: string[]) => runCli([...args, '--data-dir', bobDir, '--api-url', apiUrl]);
+    expect((await alice('init', '--insecure-store')).code).toBe(0);
+    const [bobId] = jsonLines((await bob('init', '--insecure-store')).stdout) as [{ address: string }];
+    const [first] = jsonLines((await alice('send', bobId.address, 'before')).stdout) as [{ conversationId: string }];
+
+    const updated = await bob('update-keys', first.conversationId);
+    expect(updated.code, updated.stderr).toBe(0);
+    // Alice's add was epoch 1, bob's self-update on joining (his first sync) 2, this one 3.
+    expect(jsonLines(updated.stdout)).toEqual([{ conversationId: first.conversationId, epoch: '3' }]);
+
+    const [sent] = jsonLines((await alice('send', bobId.address, 'after your update')).stdout) as [{ id: string }];
+    const listening = startCli(['listen', '--data-dir', bobDir, '--api-url', apiUrl]);
+    running.push(listening);
+    expect(await listening.waitFor((l) => l['id'] === sent.id)).toMatchObject({ content: { type: 'text', text: 'after your update' } });
+    listening.process.kill('SIGINT');
+    expect(await listening.exited).toBe(0);
+
+    const unknown = await bob('update-keys', 'ab'.repeat(16));
+    expect([unknown.code, unknown.stderr.split('\n').find((l) => l.startsWith('error: '))]).toEqual([1, 'error: Client.NotFound: No conversation with this id.']);
+  });
 
   it('a pre-existing world-readable --data-dir is made 0700 at init and its files 0600, with a warning; loosened again later, the next command tightens it again', async () => {
     const dir = join(dirs.make(), 'loose');

@@ -18,6 +18,7 @@ const request: fc.Arbitrary<ListenerRequest> = fc.oneof(
   }),
   fc.constant({ v: 1 as const, command: 'conversations' as const }),
   fc.constant({ v: 1 as const, command: 'hmacKeys' as const }),
+  fc.record({ v: fc.constant(1 as const), command: fc.constant('updateKeys' as const), conversationId: hex(32) }),
 );
 const response: fc.Arbitrary<ListenerResponse> = fc.oneof(
   fc.record({ v: fc.constant(1 as const), ok: fc.constant(true as const), lines: fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean()))) }),

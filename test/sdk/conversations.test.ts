@@ -104,6 +104,13 @@ describe('client.conversations', () => {
     expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_hmacKeys', params: { conversationId: '0d' } });
   });
 
+  it('asks the extension for a self-update in the conversation', async () => {
+    const { client, provider } = await connected((p) => p.handle('xmtp_createGroup', () => conversation('0e', 'group')).handle('xmtp_updateKeys', () => true));
+    const group = await client.conversations.createGroup([BOB_ADDRESS]);
+    await group.updateKeys();
+    expect(provider.calls.at(-1)).toEqual({ method: 'xmtp_updateKeys', params: { conversationId: '0e' } });
+  });
+
   it('reports canMessage per identifier, false for those the extension left out', async () => {
     const { client } = await connected((p) => p.handle('xmtp_canMessage', () => ({ [BOB_ADDRESS]: true })));
     const answer = await client.canMessage([BOB_ADDRESS, '0x0000000000000000000000000000000000000001']);

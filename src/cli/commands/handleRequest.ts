@@ -3,6 +3,7 @@ import type { ListenerRequest } from '../listener/protocol';
 import { conversationLines } from './conversations';
 import { hmacKeyLines } from './hmacKeys';
 import { sendLines } from './send';
+import { updateKeysLines } from './updateKeys';
 
 /** Runs a command's request on an open agent: in the listener for other processes, or in the command's own process. */
 export function handleRequest(agent: AgentClient, request: ListenerRequest): Promise<Record<string, unknown>[]> {
@@ -13,5 +14,7 @@ export function handleRequest(agent: AgentClient, request: ListenerRequest): Pro
       return conversationLines(agent);
     case 'hmacKeys':
       return hmacKeyLines(agent);
+    case 'updateKeys':
+      return updateKeysLines(agent, request.conversationId);
   }
 }

@@ -20,7 +20,13 @@ const I64_MAX = (1n << 63n) - 1n;
 export type ListenerRequest =
   | { v: 1; command: 'send'; to: string; content: SendableContent; idempotencyKeyNs: string }
   | { v: 1; command: 'conversations' }
-  | { v: 1; command: 'hmacKeys' };
+  | { v: 1; command: 'hmacKeys' }
+  | { v: 1; command: 'updateKeys'; conversationId: string };
+
+/** A conversation id as the CLI prints it: the hex MLS group id. */
+export function isConversationId(value: string): boolean {
+  return /^(?:[0-9a-f]{2}){1,64}$/.test(value);
+}
 
 export type ListenerResponse =
   | { v: 1; ok: true; lines: Record<string, unknown>[] }
@@ -86,6 +92,12 @@ export function decodeRequest(line: string): ListenerRequest {
     case 'hmacKeys':
       keysAre(o, ['v', 'command']);
       return { v: 1, command: 'hmacKeys' };
+    case 'updateKeys': {
+      keysAre(o, ['v', 'command', 'conversationId']);
+      const { conversationId } = o;
+      if (typeof conversationId !== 'string' || !isConversationId(conversationId)) throw bad('`conversationId` is not a hex group id');
+      return { v: 1, command: 'updateKeys', conversationId };
+    }
     default:
       throw bad(`unknown command ${JSON.stringify(o['command'])?.slice(0, 40)}`);
   }
