@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '../core/client';
+import { Client, type KeyRotationPolicy } from '../core/client';
 import { ParleyError } from '../core/errors';
 import { generateWalletPrivateKey, privateKeySigner } from '../core/identity';
 import type { ScryptParams } from './passphraseKey';
@@ -31,6 +31,8 @@ export interface AgentOptions {
   onError?: (error: unknown) => void;
   /** Security notices (a data directory tightened, keys kept in clear); process.emitWarning by default. */
   onWarning?: (message: string) => void;
+  /** When the agent replaces its keys in its groups and its key package (ClientOptions.keyRotation); Parley's defaults when left out. */
+  keyRotation?: Partial<KeyRotationPolicy>;
 }
 
 export interface AgentClient {
@@ -104,6 +106,7 @@ async function openClient(options: AgentOptions, wallet: WalletSecrets, store: S
       apiUrl: options.apiUrl,
       store,
       ...(options.onError !== undefined ? { onError: options.onError } : {}),
+      ...(options.keyRotation !== undefined ? { keyRotation: options.keyRotation } : {}),
     });
   } catch (e) {
     await store.close();

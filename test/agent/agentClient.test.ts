@@ -39,6 +39,19 @@ describe('agent data directory', () => {
     expect(await codeOf(() => createAgentClient({ dataDir, apiUrl }))).toBe('Agent.KeyRequired');
   });
 
+  it('passes keyRotation to its client: with maxMessages 1 the second message to a DM comes after a self-update', async () => {
+    const agent = await initAgent({ dataDir: dirs.make(), apiUrl, insecureStore: true, onWarning: () => {}, keyRotation: { maxMessages: 1 } });
+    const peer = await initAgent({ dataDir: dirs.make(), apiUrl, insecureStore: true, onWarning: () => {} });
+    const dm = await agent.client.conversations.createDm(peer.address);
+    expect(dm.epoch).toBe(1n);
+    await dm.sendText('one');
+    expect(dm.epoch).toBe(1n);
+    await dm.sendText('two');
+    expect(dm.epoch).toBe(2n);
+    await agent.close();
+    await peer.close();
+  });
+
   it('makes a clear agent only when asked to (insecureStore), and warns whenever it opens one', async () => {
     const dataDir = join(dirs.make(), 'clear');
     expect(await codeOf(() => initAgent({ dataDir, apiUrl }))).toBe('Agent.KeyRequired');

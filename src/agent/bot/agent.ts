@@ -1,5 +1,5 @@
 import type { NetworkApi } from '../../core/api/networkApi';
-import { Client, createMemoryStore, type ClientStore, type DecodedMessage, type Dm, type Group } from '../../core/client';
+import { Client, createMemoryStore, type ClientStore, type DecodedMessage, type Dm, type Group, type KeyRotationPolicy } from '../../core/client';
 import type { AccountSigner } from '../../core/client/register';
 import type {
   AttachmentContent,
@@ -87,6 +87,8 @@ export interface CreateAgentOptions {
   dbEncryptionKey?: SqliteClientStoreOptions['key'];
   /** Background failures of the client (streams, welcomes); logged by default. */
   onError?: (error: unknown) => void;
+  /** When the agent replaces its keys (ClientOptions.keyRotation); Parley's defaults when left out. */
+  keyRotation?: Partial<KeyRotationPolicy>;
 }
 
 /**
@@ -126,6 +128,7 @@ export class Agent {
         ...(options.api !== undefined ? { api: options.api } : {}),
         ...(options.apiUrl !== undefined ? { apiUrl: options.apiUrl } : {}),
         onError: options.onError ?? ((e: unknown) => console.error('[parley agent] client:', e)),
+        ...(options.keyRotation !== undefined ? { keyRotation: options.keyRotation } : {}),
       });
     } catch (e) {
       await store.close();
