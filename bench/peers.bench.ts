@@ -54,7 +54,8 @@ function check(ok: boolean, what: string): void {
 async function main(): Promise<void> {
   requireInteropEnv();
   const work = mkdtempSync(join(tmpdir(), 'parley-bench-peers-'));
-  const node = await ParleyNode.start();
+  // One loopback client sends thousands of messages here: the node's per-client budgets would stop it.
+  const node = await ParleyNode.start({ extraArgs: ['--rate-limit-writes', '0', '--rate-limit-reads', '0', '--rate-limit-write-bytes', '0'] });
   const peers: Peer[] = [];
   const clients: Client[] = [];
   const parleyClient = async (privateKey = generateWalletPrivateKey(), store = createMemoryStore()) => {
