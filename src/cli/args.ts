@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ParleyError } from '../core/errors';
 import { isEthereumAddress } from '../core/identity/inboxId';
 import { isInboxId } from '../core/mls/credential';
+import { parseGroupArgs, type GroupAction } from './commands/group';
 import { isConversationId, isConversationIdArg, isIdempotencyKeyNs } from './listener/protocol';
 
 export const DEFAULT_API_URL = 'http://localhost:5557';
@@ -35,6 +36,22 @@ Commands:
   update-keys <conversationId>   replace this installation's keys in the conversation now (an
                                  MLS self-update; the agent also does it on a schedule);
                                  prints {"conversationId","epoch"}
+  group create <name> <member>…  make a group (members by address or inbox id), you its super
+                                 admin; --permissions default|admin_only picks XMTP's preset
+  group permissions <id>         print the group's admins, super admins and policies
+  group admin add|remove <id> <inboxId>
+  group super-admin add|remove <id> <inboxId>
+                                 change the admin lists (super admins only, by default)
+  group permission <id> <update> <option> [field]
+                                 replace one policy (super admins only): update is addMember,
+                                 removeMember, addAdmin, removeAdmin or updateMetadata (with a
+                                 field: group_name, description, group_image_url_square,
+                                 app_data, message_disappear_from_ns, message_disappear_in_ns);
+                                 option is allow, deny, admin or superAdmin
+                                 The group commands print one JSON line: the group's
+                                 {"conversationId","preset","adminInboxIds","superAdminInboxIds",
+                                 "policies"}; a change you lack the right for fails with
+                                 Group.PermissionDenied before anything is sent
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})
@@ -58,7 +75,7 @@ tightened, with a warning. Another user's directory or files are refused.
 
 A running listener and the other commands:
   \`listen\` holds the store and serves DIR/listen.sock (owner-only: 0600 in a 0700
-  directory). \`send\`, \`conversations\`, \`hmac-keys\` and \`update-keys\` hand their request to
+  directory). \`send\`, \`conversations\`, \`hmac-keys\`, \`update-keys\` and \`group\` hand their request to
   it, so an agent can listen and reply; the listener's process then does the work (no passphrase is needed
   by the caller). With no listener they open the store themselves, waiting while another
   command holds it. A listener that dies mid-request is retried with the same request:
@@ -80,7 +97,8 @@ export type CliCommand =
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions }
   | { name: 'hmac-keys'; options: GlobalOptions; json: boolean }
-  | { name: 'update-keys'; options: GlobalOptions; conversationId: string };
+  | { name: 'update-keys'; options: GlobalOptions; conversationId: string }
+  | { name: 'group'; options: GlobalOptions; action: GroupAction };
 
 /** What `send` sends, as the command line says it; send.ts turns it into content. */
 export type SendMessage =
@@ -89,13 +107,15 @@ export type SendMessage =
   | { kind: 'attachment'; file: string; replyTo?: string };
 
 /** Fewest and most arguments of each command. */
-const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys' | 'update-keys', readonly [number, number]> = {
+/** `group` takes a subcommand and checks its own arguments (parseGroupArgs). */
+const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys' | 'update-keys' | 'group', readonly [number, number]> = {
   init: [0, 0],
   send: [1, 2],
   listen: [0, 0],
   conversations: [0, 0],
   'hmac-keys': [0, 0],
   'update-keys': [1, 1],
+  group: [0, Infinity],
 };
 
 /** Options that only `send` takes. */
@@ -131,6 +151,7 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
         attach: { type: 'string' },
         'insecure-store': { type: 'boolean' },
         json: { type: 'boolean' },
+        permissions: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -154,6 +175,7 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
   if (values.json === true && command !== 'hmac-keys') throw bad('--json is an option of `hmac-keys` only.');
   const stray = command === 'send' ? undefined : SEND_OPTIONS.find((o) => values[o] !== undefined);
   if (stray !== undefined) throw bad(`--${stray} is an option of \`send\` only.`);
+  if (values.permissions !== undefined && command !== 'group') throw bad('--permissions is an option of `group create` only.');
   switch (command) {
     case 'init': {
       const insecureStore = values['insecure-store'] === true;
@@ -172,6 +194,12 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
       if (!isIdempotencyKeyNs(key)) throw bad('--idempotency-key must be a decimal nanosecond time (at most 2^63 - 1).', JSON.stringify(key.slice(0, 40)));
       return { name: 'send', options, to, message, idempotencyKeyNs: BigInt(key) };
     }
+    case 'group':
+      try {
+        return { name: 'group', options, action: parseGroupArgs(rest, values.permissions) };
+      } catch (e) {
+        throw bad(e instanceof ParleyError ? `${e.details ?? e.shortMessage}.` : String(e));
+      }
     case 'hmac-keys':
       return { name: 'hmac-keys', options, json: values.json === true };
     case 'update-keys': {

@@ -66,6 +66,9 @@ async function main(): Promise<number> {
       case 'conversations':
         for (const line of await runRequest(ctx, { v: 1, command: 'conversations' })) ctx.out(line);
         break;
+      case 'group':
+        for (const line of await runRequest(ctx, { v: 1, command: 'group', action: command.action })) ctx.out(line);
+        break;
       case 'hmac-keys':
         for (const line of await runRequest(ctx, { v: 1, command: 'hmacKeys' })) {
           if (command.json) ctx.out(line);

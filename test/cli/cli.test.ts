@@ -37,6 +37,31 @@ describe('parley CLI arguments', () => {
     expect(parseCommand(['send', inbox, 'again', '--idempotency-key', '1765100000000000001'])).toMatchObject({ idempotencyKeyNs: 1765100000000000001n });
   });
 
+  it('parses the group commands', () => {
+    const id = 'ab'.repeat(16);
+    const inbox = 'cd'.repeat(32);
+    expect(parseCommand(['group', 'create', 'team', inbox, '--permissions', 'admin_only'])).toMatchObject({ name: 'group', action: { op: 'create', name: 'team', members: [inbox], permissions: 'admin_only' } });
+    expect(parseCommand(['group', 'permissions', id])).toMatchObject({ action: { op: 'permissions', conversationId: id } });
+    expect(parseCommand(['group', 'super-admin', 'remove', id, inbox])).toMatchObject({ action: { op: 'superAdmin', change: 'remove', conversationId: id, inboxId: inbox } });
+    expect(parseCommand(['group', 'permission', id, 'updateMetadata', 'admin', 'group_name'])).toMatchObject({
+      action: { op: 'permission', conversationId: id, update: 'updateMetadata', option: 'admin', field: 'group_name' },
+    });
+    for (const argv of [
+      ['group'],
+      ['group', 'create', 'team'],
+      ['group', 'create', 'team', 'bob'],
+      ['group', 'create', 'team', inbox, '--permissions', 'everyone'],
+      ['group', 'permissions', id, '--permissions', 'default'],
+      ['group', 'admin', 'promote', id, inbox],
+      ['group', 'admin', 'add', id, 'short'],
+      ['group', 'permission', id, 'updateMetadata', 'admin'],
+      ['group', 'permission', id, 'addMember', 'sometimes'],
+      ['send', inbox, 'hi', '--permissions', 'default'],
+    ]) {
+      expect(() => parseCommand(argv), argv.join(' ')).toThrow(expect.objectContaining({ code: 'Cli.BadArguments' }));
+    }
+  });
+
   it('refuses bad arguments with Cli.BadArguments', () => {
     const bad = [
       [],
@@ -258,6 +283,35 @@ describe('parley CLI against a parley-node', () => {
     expect(listed.stderr).toMatch(/client\.sqlite was readable by others \(mode 0666\); it is now 0600/);
     expect(modes()).toEqual({ '.': 0o700, 'notes.txt': 0o600, 'wallet.json': 0o600, 'client.sqlite': 0o600 });
   }, 120_000);
+
+  it('alice makes a group with bob, makes him an admin and tightens a policy; bob, not a super admin, is refused a policy change', { timeout: 240_000 }, async () => {
+    const aliceDir = join(dirs.make(), 'alice');
+    const bobDir = join(dirs.make(), 'bob');
+    const alice = (...args: string[]) => runCli([...args, '--data-dir', aliceDir, '--api-url', apiUrl], PASSPHRASE);
+    const bob = (...args: string[]) => runCli([...args, '--data-dir', bobDir, '--api-url', apiUrl], PASSPHRASE);
+    const [aliceInit, bobInit] = [await alice('init'), await bob('init')];
+    const [aliceId] = jsonLines(aliceInit.stdout) as [{ inboxId: string }];
+    const [bobId] = jsonLines(bobInit.stdout) as [{ inboxId: string; address: string }];
+
+    const created = await alice('group', 'create', 'crew', bobId.address, '--permissions', 'admin_only');
+    expect(created.code, created.stderr).toBe(0);
+    const [group] = jsonLines(created.stdout) as [{ id: string; name: string; preset: string; superAdminInboxIds: string[] }];
+    expect(group).toMatchObject({ name: 'crew', preset: 'admin_only', superAdminInboxIds: [aliceId.inboxId] });
+
+    const promoted = await alice('group', 'admin', 'add', group.id, bobId.inboxId);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(jsonLines(promoted.stdout)[0]).toMatchObject({ adminInboxIds: [bobId.inboxId] });
+    const tightened = await alice('group', 'permission', group.id, 'updateMetadata', 'superAdmin', 'group_name');
+    expect(jsonLines(tightened.stdout)[0]).toMatchObject({ preset: 'custom', policies: { updateMetadata: { group_name: 'superAdmin' } } });
+
+    // Bob joins and sees the same roles; a policy change needs a super admin.
+    const seen = await bob('group', 'permissions', group.id);
+    expect(seen.code, seen.stderr).toBe(0);
+    expect(jsonLines(seen.stdout)[0]).toMatchObject({ adminInboxIds: [bobId.inboxId], policies: { updateMetadata: { group_name: 'superAdmin' } } });
+    const refused = await bob('group', 'permission', group.id, 'addMember', 'allow');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: Group\.PermissionDenied: This group’s permissions do not let you change the group’s permissions\./);
+  });
 
   it('reports a missing identity and an unreachable node with typed codes and exit 1', async () => {
     const empty = await runCli(['listen', '--data-dir', join(dirs.make(), 'none'), '--api-url', apiUrl]);

@@ -19,6 +19,16 @@ const request: fc.Arbitrary<ListenerRequest> = fc.oneof(
   fc.constant({ v: 1 as const, command: 'conversations' as const }),
   fc.constant({ v: 1 as const, command: 'hmacKeys' as const }),
   fc.record({ v: fc.constant(1 as const), command: fc.constant('updateKeys' as const), conversationId: hex(32) }),
+  fc.record({
+    v: fc.constant(1 as const),
+    command: fc.constant('group' as const),
+    action: fc.oneof(
+      fc.record({ op: fc.constant('permissions' as const), conversationId: hex(32) }),
+      fc.record({ op: fc.constantFrom('admin' as const, 'superAdmin' as const), change: fc.constantFrom('add' as const, 'remove' as const), conversationId: hex(32), inboxId: hex(64) }),
+      fc.record({ op: fc.constant('permission' as const), conversationId: hex(32), update: fc.constantFrom('addMember' as const, 'removeAdmin' as const), option: fc.constantFrom('allow' as const, 'superAdmin' as const) }),
+      fc.record({ op: fc.constant('create' as const), name: fc.string({ maxLength: 100 }), members: fc.array(hex(64), { minLength: 1, maxLength: 3 }) }),
+    ),
+  }),
 );
 const response: fc.Arbitrary<ListenerResponse> = fc.oneof(
   fc.record({ v: fc.constant(1 as const), ok: fc.constant(true as const), lines: fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean()))) }),
@@ -60,6 +70,20 @@ describe('the listener socket protocol', () => {
         }
       }),
     );
+  });
+
+  it('refuses a group action with an unknown op, a bad inbox id, a field off or an extra field, as Agent.BadRequest', () => {
+    const id = 'ab'.repeat(16);
+    for (const action of [
+      { op: 'owner', conversationId: id },
+      { op: 'admin', change: 'add', conversationId: id, inboxId: 'xyz' },
+      { op: 'permission', conversationId: id, update: 'updateMetadata', option: 'deny' },
+      { op: 'permission', conversationId: id, update: 'addMember', option: 'deny', field: 'group_name' },
+      { op: 'permissions', conversationId: id, extra: 1 },
+      'permissions',
+    ]) {
+      expect(failsTyped(() => decodeRequest(JSON.stringify({ v: 1, command: 'group', action }))), JSON.stringify(action)).toBe(true);
+    }
   });
 
   it('refuses requests and responses one field off', () => {

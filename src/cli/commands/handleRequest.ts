@@ -1,6 +1,7 @@
 import type { AgentClient } from '../../agent/agentClient';
 import type { ListenerRequest } from '../listener/protocol';
 import { conversationLines } from './conversations';
+import { groupLines } from './group';
 import { hmacKeyLines } from './hmacKeys';
 import { sendLines } from './send';
 import { updateKeysLines } from './updateKeys';
@@ -16,5 +17,7 @@ export function handleRequest(agent: AgentClient, request: ListenerRequest): Pro
       return hmacKeyLines(agent);
     case 'updateKeys':
       return updateKeysLines(agent, request.conversationId);
+    case 'group':
+      return groupLines(agent, request.action);
   }
 }

@@ -3,6 +3,7 @@ import { parseContent } from '../../core/content/parseContent';
 import { ParleyError, type ErrorCode } from '../../core/errors';
 import { isEthereumAddress } from '../../core/identity/inboxId';
 import { isInboxId } from '../../core/mls/credential';
+import { checkedAction, type GroupAction } from '../commands/group';
 import { jsonLine } from '../jsonLine';
 
 /*
@@ -21,7 +22,8 @@ export type ListenerRequest =
   | { v: 1; command: 'send'; to: string; content: SendableContent; idempotencyKeyNs: string }
   | { v: 1; command: 'conversations' }
   | { v: 1; command: 'hmacKeys' }
-  | { v: 1; command: 'updateKeys'; conversationId: string };
+  | { v: 1; command: 'updateKeys'; conversationId: string }
+  | { v: 1; command: 'group'; action: GroupAction };
 
 /** A conversation id as the CLI prints it: the hex MLS group id. */
 export function isConversationId(value: string): boolean {
@@ -97,6 +99,16 @@ export function decodeRequest(line: string): ListenerRequest {
       const { conversationId } = o;
       if (typeof conversationId !== 'string' || !isConversationId(conversationId)) throw bad('`conversationId` is not a hex group id');
       return { v: 1, command: 'updateKeys', conversationId };
+    }
+    case 'group': {
+      keysAre(o, ['v', 'command', 'action']);
+      const action = o['action'];
+      if (typeof action !== 'object' || action === null || Array.isArray(action)) throw bad('`action` is not an object');
+      try {
+        return { v: 1, command: 'group', action: checkedAction(action as Record<string, unknown>) };
+      } catch (e) {
+        throw bad(`group action: ${e instanceof ParleyError ? (e.details ?? e.shortMessage) : String(e)}`);
+      }
     }
     default:
       throw bad(`unknown command ${JSON.stringify(o['command'])?.slice(0, 40)}`);
