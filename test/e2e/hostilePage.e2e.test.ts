@@ -109,6 +109,8 @@ async function expectHiddenFromDapp(dapp: Page, conversationId: string): Promise
   expectRefused(await xmtpRequest(dapp, 'xmtp_hmacKeys', { conversationId }));
   const keys = (await xmtpRequest(dapp, 'xmtp_hmacKeys', {})).result as { groupId: string }[];
   expect(keys.map((k) => k.groupId)).not.toContain(conversationId);
+  // Nor make commits in it.
+  expectRefused(await xmtpRequest(dapp, 'xmtp_updateKeys', { conversationId }));
   const events = await dapp.evaluate(() => (window as unknown as { events: { id: string }[] }).events);
   expect(events.filter((e) => e.id === conversationId)).toEqual([]);
 }
