@@ -1,4 +1,4 @@
-import type { Access, Conversation, IdentitySummary, Message, RpcMethod, Settings, VaultState } from '../../src/core/rpc';
+import type { Access, Conversation, GroupPermissions, IdentitySummary, Message, RpcMethod, Settings, VaultState } from '../../src/core/rpc';
 import type { InboxUiEvent } from '../../src/core/rpc/ui';
 import type { EventPort } from '../../src/popup/inbox/inboxEvents';
 
@@ -280,6 +280,23 @@ export class FakeWorker {
     }
   }
 
+  /** Each group's roles and policies, as the admin and permission calls change them. */
+  readonly groupRoles = new Map<string, GroupPermissions>();
+  private roles(conversationId: string): GroupPermissions {
+    let roles = this.groupRoles.get(conversationId);
+    if (!roles) {
+      roles = {
+        conversationId,
+        preset: 'default',
+        adminInboxIds: [],
+        superAdminInboxIds: [ALICE.inboxId],
+        policies: { addMember: 'allow', removeMember: 'admin', addAdmin: 'superAdmin', removeAdmin: 'superAdmin', updatePermissions: 'superAdmin', updateMetadata: { group_name: 'allow', description: 'allow' } },
+      };
+      this.groupRoles.set(conversationId, roles);
+    }
+    return roles;
+  }
+
   private dapp(method: string, p: Params): unknown {
     const failure = this.dappFailures.get(method);
     if (failure) this.fail(failure.code, failure.message);
@@ -297,6 +314,23 @@ export class FakeWorker {
         return this.addConversation({ id: 'd1', kind: 'dm' });
       case 'xmtp_createGroup':
         return this.addConversation({ id: 'e1', kind: 'group', ...(p['name'] ? { name: p['name'] } : {}) });
+      case 'xmtp_groupPermissions':
+        return structuredClone(this.roles(p.conversationId ?? ''));
+      case 'xmtp_addAdmin':
+      case 'xmtp_removeAdmin': {
+        const id = (p as { inboxId?: string }).inboxId ?? '';
+        const roles = this.roles(p.conversationId ?? '');
+        roles.adminInboxIds = method === 'xmtp_addAdmin' ? [...roles.adminInboxIds, id] : roles.adminInboxIds.filter((a) => a !== id);
+        return structuredClone(roles);
+      }
+      case 'xmtp_updatePermission': {
+        const q = p as { update?: string; option?: string; field?: string };
+        const roles = this.roles(p.conversationId ?? '');
+        if (q.update === 'updateMetadata' && q.field) roles.policies.updateMetadata[q.field] = q.option as 'allow';
+        else if (q.update === 'addMember' || q.update === 'removeMember') roles.policies[q.update] = q.option as 'allow';
+        roles.preset = 'custom';
+        return structuredClone(roles);
+      }
       case 'xmtp_setConsent':
         this.conversations = this.conversations.map((c) => (c.id === p.conversationId && p.state ? { ...c, consentState: p.state } : c));
         return true;

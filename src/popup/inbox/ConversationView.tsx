@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
+import { GroupSettings } from './GroupSettings';
 import { CopyButton } from './CopyButton';
 import { clockTime, conversationTitle, inboxName, messageText, sentAt } from './format';
 import { MuteToggle } from './MuteToggle';
@@ -69,6 +70,7 @@ export function ConversationView() {
         <MuteToggle conversationId={conversation.id} />
       </div>
       <ConsentBar />
+      {conversation.kind === 'group' && <GroupSettings conversationId={conversation.id} memberInboxIds={conversation.memberInboxIds} />}
       <div class="messages" role="log" aria-label="Messages">
         <ol ref={log}>
           {messages.length === 0 && <li class="muted">No messages yet.</li>}
