@@ -144,6 +144,17 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
     }
   });
 
+  it('a group’s settings: its preset, each member’s role and who may do what', async () => {
+    const created = await uiCall(popup, 'inbox_request', { method: 'xmtp_createGroup', params: { identifiers: [bobAddress], name: 'crew' } });
+    expect(created).toMatchObject({ ok: true });
+    await popup.getByRole('button', { name: /^crew/ }).click({ timeout: 30_000 });
+    await popup.getByText('Group settings').click();
+    await popup.getByRole('combobox', { name: 'Rename the group' }).waitFor({ timeout: 30_000 });
+    await popup.getByRole('button', { name: 'Make admin' }).waitFor();
+    await capture(popup, 'group-settings');
+    await popup.getByRole('button', { name: 'Back' }).click();
+  });
+
   it('identities', async () => {
     await popup.getByRole('tab', { name: 'Identities' }).click();
     await popup.getByRole('button', { name: 'Create identity' }).waitFor();
@@ -194,7 +205,7 @@ describe('every screen in light and dark, with 0 axe violations', { timeout: 120
   });
 
   it('covered every screen in both schemes', () => {
-    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'requests', 'identities', 'approval', 'sites', 'switch-identity', 'settings', 'lock'];
+    const screens = ['onboarding', 'onboarding-ready', 'new-conversation', 'conversation', 'inbox', 'requests', 'group-settings', 'identities', 'approval', 'sites', 'switch-identity', 'settings', 'lock'];
     expect(captured).toEqual(screens.flatMap((s) => [`${s}-light`, `${s}-dark`]));
   });
 });
