@@ -7,6 +7,8 @@ import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/ident
 import { eventually } from '../interop/eventually';
 import { ParleyNode } from '../interop/parleyNode';
 import type { ExtensionBrowser } from './browser';
+import type { DriverPage } from './driver';
+import { loadSdk } from './sdkInPage';
 import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, uiCall, xmtpRequest } from './browser';
 
 /*
@@ -106,6 +108,28 @@ describe('group roles and permissions over window.xmtp', { timeout: 240_000 }, (
     expect(bobGroup.epoch).toBe(epoch);
     expect(bobGroup.permissions().addMember).toBe('admin');
     expect(bobGroup.name).toBe('crew');
+    await dapp.close();
+  });
+
+  it('the SDK in the page makes an admin_only group, an admin and a policy change that bob’s client sees', async () => {
+    const dapp = await openPage(`${sites.origin('localhost')}/app`);
+    await loadSdk(dapp as unknown as DriverPage);
+    const outcome = await dapp.evaluate(
+      async ([peer, peerInbox]) => {
+        type Roles = { preset: string; adminInboxIds: string[]; policies: { addMember: string } };
+        type SdkGroup = { id: string; addAdmin(id: string): Promise<Roles>; updatePermission(u: string, o: string): Promise<Roles> };
+        const sdk = (window as unknown as { ParleySdk: { Parley: { connect(): Promise<{ conversations: { createGroup(ids: string[], o: object): Promise<SdkGroup> } }> } } }).ParleySdk;
+        const client = await sdk.Parley.connect();
+        const group = await client.conversations.createGroup([peer], { name: 'sdk crew', permissions: 'admin_only' });
+        const promoted = await group.addAdmin(peerInbox);
+        const opened = await group.updatePermission('addMember', 'allow');
+        return { id: group.id, admins: promoted.adminInboxIds, preset: opened.preset, addMember: opened.policies.addMember };
+      },
+      [bob.accountIdentifier.identifier, bob.inboxId] as const,
+    );
+    expect(outcome).toMatchObject({ admins: [bob.inboxId], preset: 'custom', addMember: 'allow' });
+    const bobGroup = await bobsGroup(outcome.id, (g) => g.isAdmin(bob.inboxId) && g.permissions().addMember === 'allow');
+    expect(bobGroup.name).toBe('sdk crew');
     await dapp.close();
   });
 });
