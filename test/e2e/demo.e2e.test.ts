@@ -129,7 +129,7 @@ describe('npm start and the demo dApp', { timeout: 120_000 }, () => {
     const extensionPage = await browser.context.newPage();
     await extensionPage.goto(browser.extensionUrl('src/popup/index.html'));
     expect(await uiCall(extensionPage, 'grants_revoke', { origin: demoUrl() })).toMatchObject({ ok: true });
-    await demo.getByRole('status').filter({ hasText: 'Access was revoked in the extension.' }).waitFor({ timeout: 30_000 });
+    await demo.getByRole('status').filter({ hasText: 'This site has no access now: it was revoked' }).waitFor({ timeout: 30_000 });
     expect(await demo.getByRole('button', { name: 'Connect' }).isVisible()).toBe(true);
     await extensionPage.close();
   });
