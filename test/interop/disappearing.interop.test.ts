@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,10 @@ import { Client, createMemoryStore, type DecodedMessage, type Dm, type Group } f
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { disappearing, updateDisappearing } from './disappearingPeerCommands';
 import { eventually } from './eventually';
+import { describeScene, saveLogsAndStop, type InteropScene } from './interopScene';
 import { ParleyNode } from './parleyNode';
 import { startSdkMember as startSdkMemberAt, type SdkMember } from './sdkMember';
-import { repoRoot, requireInteropEnv } from './testEnv';
+import { requireInteropEnv } from './testEnv';
 
 // Disappearing messages and duplicate DMs between a Parley client (alice, in this process) and
 // unmodified @xmtp/node-sdk 6.0.0 clients (bob, carol) on one parley-node. One story, in order.
@@ -37,10 +38,8 @@ describe('disappearing messages and duplicate DMs with node-sdk 6.0.0 clients', 
     return member;
   }
 
-  async function describeState(): Promise<string> {
-    const parts = peers.map((m) => `--- ${m.name} log (tail) ---\n${m.peer.logTail(30)}`);
-    return `${parts.join('\n')}\nalice (Parley) errors: ${alice.errors.map(String).join('\n') || 'none'}\n--- parley-node log (tail) ---\n${node.logTail(40)}`;
-  }
+  const scene = (): InteropScene => ({ node, peers, alice, workDir });
+  const describeState = async (): Promise<string> => describeScene(scene());
 
   function untilAlice<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     return eventually(`alice (Parley) ${what}`, probe, { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, describe: describeState });
@@ -73,16 +72,7 @@ describe('disappearing messages and duplicate DMs with node-sdk 6.0.0 clients', 
     node = await ParleyNode.start({ logLevel: 'debug' });
   }, 120_000);
 
-  afterAll(async () => {
-    const logDir = join(repoRoot, 'test-results/interop/disappearing-and-duplicate-dms');
-    await mkdir(logDir, { recursive: true });
-    if (node) await writeFile(join(logDir, 'parley-node.log'), `${node.log.join('\n')}\n`);
-    for (const m of peers) await writeFile(join(logDir, `${m.name}.log`), `${m.peer.log.join('\n')}\n`);
-    alice?.close();
-    await Promise.all(peers.map((m) => m.peer.kill()));
-    if (node) await node.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => saveLogsAndStop('disappearing-and-duplicate-dms', scene()), 60_000);
 
   it('a node-sdk admin sets disappearing messages on a group; Parley sees the settings and drops what expired', { timeout: STEP_TIMEOUT_MS }, async () => {
     const signer = privateKeySigner(generateWalletPrivateKey());

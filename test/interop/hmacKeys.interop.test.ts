@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,10 @@ import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/ident
 import { eventually } from './eventually';
 import { denyConversation, hmacRootUpdates, peerHmacKeys, startPreferenceStream, syncDeviceSyncGroups, type PeerHmacKey } from './hmacKeysPeerCommands';
 import { Peer } from './peer';
+import { describeScene, saveLogsAndStop, type InteropScene } from './interopScene';
 import { ParleyNode } from './parleyNode';
 import { newPeerIdentity, type PeerIdentity } from './peerIdentity';
-import { repoRoot, requireInteropEnv } from './testEnv';
+import { requireInteropEnv } from './testEnv';
 
 // Push-filter HMAC keys between a Parley client (alice, in this process) and unmodified
 // @xmtp/node-sdk 6.0.0 installations of one inbox (bob1, bob2) on one parley-node: the keys have
@@ -61,10 +62,8 @@ describe('push-filter HMAC keys with node-sdk 6.0.0', () => {
     return peer;
   }
 
-  async function describeState(): Promise<string> {
-    const parts = peers.map((m) => `--- ${m.name} log (tail) ---\n${m.peer.logTail(30)}`);
-    return `${parts.join('\n')}\nalice (Parley) errors: ${alice?.errors.map(String).join('\n') || 'none'}\n--- parley-node log (tail) ---\n${node.logTail(40)}`;
-  }
+  const scene = (): InteropScene => ({ node, peers, alice, workDir });
+  const describeState = async (): Promise<string> => describeScene(scene());
 
   function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     return eventually(what, probe, { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, describe: describeState });
@@ -83,16 +82,7 @@ describe('push-filter HMAC keys with node-sdk 6.0.0', () => {
     bobIdentity = newPeerIdentity();
   }, 120_000);
 
-  afterAll(async () => {
-    const logDir = join(repoRoot, 'test-results/interop/hmac-keys');
-    await mkdir(logDir, { recursive: true });
-    if (node) await writeFile(join(logDir, 'parley-node.log'), `${node.log.join('\n')}\n`);
-    for (const m of peers) await writeFile(join(logDir, `${m.name}.log`), `${m.peer.log.join('\n')}\n`);
-    alice?.close();
-    await Promise.all(peers.map((m) => m.peer.kill()));
-    if (node) await node.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => saveLogsAndStop('hmac-keys', scene()), 60_000);
 
   it('both sides list the same conversations with keys of the same shape, by group id and topic', { timeout: STEP_TIMEOUT_MS }, async () => {
     [alice, bob1] = await Promise.all([Client.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: node.webUrl, store: createMemoryStore() }), startBob('bob1')]);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,10 @@ import { groupLeaves, leafNodeAt } from '../../src/core/client/groupLeaves';
 import { loadGroupState } from '../../src/core/client/groupState';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { eventually } from './eventually';
+import { describeScene, saveLogsAndStop, type InteropScene } from './interopScene';
 import { ParleyNode } from './parleyNode';
 import { startSdkMember as startSdkMemberAt, type SdkMember } from './sdkMember';
-import { repoRoot, requireInteropEnv } from './testEnv';
+import { requireInteropEnv } from './testEnv';
 
 // Key rotation between a Parley client (alice, in this process) and an unmodified
 // @xmtp/node-sdk 6.0.0 client (bob) on one parley-node: libxmtp's self-update (queued before its
@@ -44,10 +45,8 @@ describe('key rotation with a node-sdk 6.0.0 client', () => {
   let aliceStore: ClientStore;
   let bob: SdkMember;
 
-  async function describeState(): Promise<string> {
-    const parts = peers.map((m) => `--- ${m.name} log (tail) ---\n${m.peer.logTail(30)}`);
-    return `${parts.join('\n')}\nalice (Parley) errors: ${alice.errors.map(String).join('\n') || 'none'}\n--- parley-node log (tail) ---\n${node.logTail(40)}`;
-  }
+  const scene = (): InteropScene => ({ node, peers, alice, workDir });
+  const describeState = async (): Promise<string> => describeScene(scene());
 
   function untilAliceHas(conversationId: string, text: string): Promise<Conversation> {
     return eventually(
@@ -88,16 +87,7 @@ describe('key rotation with a node-sdk 6.0.0 client', () => {
     peers.push(bob);
   }, 120_000);
 
-  afterAll(async () => {
-    const logDir = join(repoRoot, 'test-results/interop/key-rotation');
-    await mkdir(logDir, { recursive: true });
-    if (node) await writeFile(join(logDir, 'parley-node.log'), `${node.log.join('\n')}\n`);
-    for (const m of peers) await writeFile(join(logDir, `${m.name}.log`), `${m.peer.log.join('\n')}\n`);
-    alice?.close();
-    await Promise.all(peers.map((m) => m.peer.kill()));
-    if (node) await node.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => saveLogsAndStop('key-rotation', scene()), 60_000);
 
   it('libxmtp self-updates before its first send in a group it joined; Parley applies the commit and reads on', { timeout: STEP_TIMEOUT_MS }, async () => {
     const group = await alice.conversations.createGroup([bob.client.inboxId], { name: 'rotating' });

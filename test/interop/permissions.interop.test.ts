@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,10 +7,11 @@ import type * as CommitValidation from '../../src/core/client/commitValidation';
 import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import type * as OwnChangeCheck from '../../src/core/mls/ownChangeCheck';
 import { eventually } from './eventually';
+import { describeScene, saveLogsAndStop, type InteropScene } from './interopScene';
 import { ParleyNode } from './parleyNode';
 import { roles, updateAdminList, updatePermission } from './permissionsPeerCommands';
 import { startSdkMember as startSdkMemberAt, type SdkMember } from './sdkMember';
-import { repoRoot, requireInteropEnv } from './testEnv';
+import { requireInteropEnv } from './testEnv';
 
 // Group roles and permissions between a Parley client (alice, in this process) and unmodified
 // @xmtp/node-sdk 6.0.0 clients (bob, carol) on one parley-node: changes made on either side are
@@ -43,10 +44,8 @@ describe('group roles and permissions with node-sdk 6.0.0 clients', () => {
   let bob: SdkMember;
   let carol: SdkMember;
 
-  async function describeState(): Promise<string> {
-    const parts = peers.map((m) => `--- ${m.name} log (tail) ---\n${m.peer.logTail(30)}`);
-    return `${parts.join('\n')}\nalice (Parley) errors: ${alice.errors.map(String).join('\n') || 'none'}\n--- parley-node log (tail) ---\n${node.logTail(40)}`;
-  }
+  const scene = (): InteropScene => ({ node, peers, alice, workDir });
+  const describeState = async (): Promise<string> => describeScene(scene());
 
   function untilAlice<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     return eventually(`alice (Parley) ${what}`, probe, { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, describe: describeState });
@@ -99,16 +98,7 @@ describe('group roles and permissions with node-sdk 6.0.0 clients', () => {
     peers.push(bob, carol);
   }, 180_000);
 
-  afterAll(async () => {
-    const logDir = join(repoRoot, 'test-results/interop/permissions');
-    await mkdir(logDir, { recursive: true });
-    if (node) await writeFile(join(logDir, 'parley-node.log'), `${node.log.join('\n')}\n`);
-    for (const m of peers) await writeFile(join(logDir, `${m.name}.log`), `${m.peer.log.join('\n')}\n`);
-    alice?.close();
-    await Promise.all(peers.map((m) => m.peer.kill()));
-    if (node) await node.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => saveLogsAndStop('permissions', scene()), 60_000);
 
   it('Parley makes a node-sdk member an admin and tightens a policy; libxmtp lets that admin remove a member and shows the policy', { timeout: STEP_TIMEOUT_MS }, async () => {
     const group = await alice.conversations.createGroup([bob.client.inboxId, carol.client.inboxId], { name: 'parley-led' });
