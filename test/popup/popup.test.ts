@@ -46,7 +46,7 @@ describe('lock screen', () => {
     const { screen } = renderPopup(new FakeWorker());
     type(await screen.findByLabelText('Password'), 'not the password');
     fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('Wrong password.');
+    expect((await screen.findByRole('alert')).textContent).toBe('Wrong password. [Vault.WrongPassword]');
     expect(screen.getByRole('button', { name: 'Unlock' })).toBeTruthy();
   });
 
@@ -428,6 +428,6 @@ describe('settings', () => {
     await waitFor(() => expect((url as HTMLInputElement).value).not.toBe(''));
     type(url, 'ftp://node');
     fireEvent.submit(url.closest('form')!);
-    expect((await screen.findByRole('alert')).textContent).toBe('Invalid params.');
+    expect((await screen.findByRole('alert')).textContent).toBe('Invalid params. [Rpc.InvalidParams]');
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { isParleyError } from '../../core/errors';
 import type { AccessScope, ApprovalView, UiCall } from '../../core/rpc';
 import { Onboarding } from '../onboarding/Onboarding';
+import { inboxErrorText } from '../inbox/errorText';
 import { IdentityBadge } from '../shared/IdentityBadge';
 import './Approval.css';
 
@@ -78,7 +79,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
   }, [approvalId]);
 
   useEffect(() => {
-    if (ready) load().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    if (ready) load().catch((e: unknown) => setError(inboxErrorText(e)));
   }, [approvalId, ready]);
 
   const decide = (approved: boolean) => async () => {
@@ -94,7 +95,7 @@ export function Approval({ call, approvalId, close }: ApprovalProps) {
         await load().catch(() => undefined);
         return;
       }
-      setError(e instanceof Error ? e.message : String(e));
+      setError(inboxErrorText(e));
     }
   };
 

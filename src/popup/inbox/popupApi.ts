@@ -1,7 +1,7 @@
-import { ParleyError } from '../../core/errors';
 import type { RpcMethod, RpcParams, RpcResult, UiCall, UiMessage } from '../../core/rpc';
 import { createUiClient } from '../../core/rpc';
 import type { InboxUiMethod, InboxUiSchema } from '../../core/rpc/ui';
+import { inboxErrorText } from './errorText';
 import type { ConnectEvents } from './inboxEvents';
 
 type InboxCall = <M extends InboxUiMethod>(
@@ -35,8 +35,10 @@ export function createPopupApi(send: (message: UiMessage | { parley: 'ui'; metho
   return api;
 }
 
-/** What a person reads when a call fails: the worker's short message. */
+/**
+ * What a person reads when a call fails, on every screen: the worker's short message, what to do
+ * where there is something, and the code the worker logged the cause under.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof ParleyError) return error.shortMessage;
-  return error instanceof Error ? error.message : String(error);
+  return inboxErrorText(error);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { UiCall, VaultStatus } from '../../core/rpc';
 import { MIN_PASSWORD_CHARS } from '../../core/rpc';
+import { inboxErrorText } from '../inbox/errorText';
 import './Onboarding.css';
 
 export interface OnboardingProps {
@@ -9,9 +10,8 @@ export interface OnboardingProps {
   onReady?: (status: VaultStatus) => void;
 }
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+/** The worker's message, what to do and the code it logged the cause under. */
+const messageOf = inboxErrorText;
 
 /**
  * First use, unlock, and the first identity: what every page of the extension shows until
