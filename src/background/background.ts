@@ -125,6 +125,7 @@ export async function createBackground(platform: BackgroundPlatform): Promise<Ba
     settings,
     extensionId: platform.extensionId,
     onCounts: (counts) => inboxPorts.emit({ event: 'unread', activity: counts }),
+    onSyncProgress: ({ synced, total }) => inboxPorts.emit({ event: 'syncProgress', synced, total }),
     ...(platform.activityPlatform ? { platform: platform.activityPlatform } : {}),
   });
 

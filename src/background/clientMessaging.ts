@@ -1,5 +1,5 @@
 import { Client, hmacKeysJson, newHmacRootKey } from '../core/client';
-import type { DecodedMessage, Dm, Group } from '../core/client';
+import type { DecodedMessage, Dm, Group, SyncProgress } from '../core/client';
 import type { ClientStore } from '../core/client/store';
 import type { SendableContent } from '../core/content';
 import { ParleyError } from '../core/errors';
@@ -230,8 +230,8 @@ class ClientMessaging implements Messaging {
     return out;
   }
 
-  async syncAll(): Promise<void> {
-    await this.client.conversations.syncAll();
+  async syncAll(onProgress?: (progress: SyncProgress) => void): Promise<void> {
+    await this.client.conversations.syncAll(onProgress === undefined ? {} : { onProgress });
   }
 
   stream(listener: MessagingListener): () => void {

@@ -1,3 +1,4 @@
+import type { SyncProgress } from '../core/client';
 import type {
   ConsentState,
   Conversation,
@@ -64,8 +65,8 @@ export interface Messaging {
   /** Refused with Group.PermissionDenied, before anything is sent, when this inbox lacks the right. */
   updateAdminList(conversationId: string, change: AdminListChange, inboxId: string): Promise<GroupPermissions>;
   updatePermission(conversationId: string, change: PermissionChange): Promise<GroupPermissions>;
-  /** Pulls welcomes and messages of every conversation. */
-  syncAll(): Promise<void>;
+  /** Pulls welcomes and messages of every conversation; `onProgress` hears how far it is. */
+  syncAll(onProgress?: (progress: SyncProgress) => void): Promise<void>;
   /** Live messages and new conversations until the returned function is called. */
   stream(listener: MessagingListener): () => void;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import type { SyncProgress } from '../core/client';
 import type { ClientStore } from '../core/client/store';
 import type { Identities, StoredIdentity } from './identities';
 import type { Messaging, MessagingListener } from './messaging';
@@ -126,9 +127,9 @@ export class MessagingSession {
     }, delay);
   }
 
-  async syncAll(): Promise<void> {
+  async syncAll(onProgress?: (progress: SyncProgress) => void): Promise<void> {
     if (!this.vault.isUnlocked || !(await this.identities.active())) return;
-    await (await this.get()).syncAll();
+    await (await this.get()).syncAll(onProgress);
   }
 
   /** Stops the stream and any retry, and closes the engine (a lock, or before a reset). */

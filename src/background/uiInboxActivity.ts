@@ -1,3 +1,4 @@
+import type { SyncProgress } from '../core/client';
 import { stripFormatControls } from '../core/content';
 import { ParleyError } from '../core/errors';
 import type { Message } from '../core/rpc';
@@ -37,6 +38,8 @@ export interface InboxActivityDeps {
   muted?: (conversationId: string) => Promise<boolean>;
   /** Told the counts whenever they change (the worker pushes them to the open popup). */
   onCounts?: (activity: InboxActivity) => void;
+  /** Told how far the sync the popup asked for is (the worker pushes it to the open popup). */
+  onSyncProgress?: (progress: SyncProgress) => void;
   now?: () => number;
 }
 
@@ -156,7 +159,7 @@ export class UiInboxActivity {
     if (this.now() - this.lastSync < SYNC_INTERVAL_MS) return;
     this.syncing ??= (async () => {
       try {
-        await (await this.deps.messaging()).syncAll();
+        await (await this.deps.messaging()).syncAll(this.deps.onSyncProgress);
         this.lastSync = this.now();
       } finally {
         this.syncing = null;

@@ -4,6 +4,7 @@ import type { ConversationScope } from './messaging';
 import type { MessagingSession } from './messagingSession';
 import type { SiteConversations } from './siteConversations';
 import type { HubPort } from './portHub';
+import type { SyncProgress } from '../core/client';
 import type { InboxActivity } from '../core/rpc/ui';
 import type { ActivityPlatform, InboxActivityDeps } from './uiInboxActivity';
 import { chromeActivityPlatform, UiInboxActivity } from './uiInboxActivity';
@@ -22,6 +23,7 @@ export interface InboxActivityParts {
   /** Tests pass a fake; by default chrome.* with the tabs this worker's ports report. */
   platform?: (originOfTab: (tabId: number) => string | undefined) => ActivityPlatform;
   onCounts?: (activity: InboxActivity) => void;
+  onSyncProgress?: (progress: SyncProgress) => void;
 }
 
 /** The tracker, plus what the worker tells it of page ports (which tab shows which site). */
@@ -65,5 +67,6 @@ export function createInboxActivity(parts: InboxActivityParts): WorkerInboxActiv
     platform: parts.platform ? parts.platform(originOfTab) : chromeActivityPlatform(originOfTab),
   };
   if (parts.onCounts) deps.onCounts = parts.onCounts;
+  if (parts.onSyncProgress) deps.onSyncProgress = parts.onSyncProgress;
   return new WorkerInboxActivity(deps, tabs);
 }

@@ -1,3 +1,4 @@
+import type { SyncProgress } from '../core/client';
 import type { SendableContent } from '../core/content';
 import type { ConversationFilter, GroupMetadataParams } from '../core/rpc';
 import type { InboxUiEvent } from '../core/rpc/ui';
@@ -140,8 +141,8 @@ export class ReportingMessaging implements Messaging {
   updateKeys(id: string) {
     return this.inner.updateKeys(id);
   }
-  syncAll() {
-    return this.inner.syncAll();
+  syncAll(onProgress?: (progress: SyncProgress) => void) {
+    return this.inner.syncAll(onProgress);
   }
   stream(listener: MessagingListener) {
     return this.inner.stream(listener);

@@ -63,15 +63,16 @@ class FakeMessaging {
         const after = (this.messages.get(id) ?? []).filter((m) => page.afterNs === undefined || BigInt(m.sentAtNs) > page.afterNs);
         return after.slice(-(page.limit ?? 50));
       },
-      syncAll: async () => {
+      syncAll: async (onProgress?: (progress: { synced: number; total: number }) => void) => {
         this.syncs++;
         if (this.nodeDown) throw new Error('node unreachable');
+        for (let i = 0; i <= this.conversations.length; i++) onProgress?.({ synced: i, total: this.conversations.length });
       },
     } as unknown as Messaging;
   }
 }
 
-function setup(opts: { focused?: string | null; popupOpen?: boolean; visible?: string[] } = {}) {
+function setup(opts: { focused?: string | null; popupOpen?: boolean; visible?: string[]; onSyncProgress?: (p: { synced: number; total: number }) => void } = {}) {
   const vault = new FakeVault();
   const messaging = new FakeMessaging();
   const badges: string[] = [];
@@ -91,6 +92,7 @@ function setup(opts: { focused?: string | null; popupOpen?: boolean; visible?: s
     visibleOrigins: async () => opts.visible ?? [SITE],
     platform,
     now: () => now,
+    ...(opts.onSyncProgress ? { onSyncProgress: opts.onSyncProgress } : {}),
   });
   return { vault, messaging, badges, notes, activity, advance: (ms: number) => (now += ms), at: () => now };
 }
@@ -193,6 +195,20 @@ describe('unread counts and the badge', () => {
     messaging.nodeDown = true;
     expect((await activity.activity()).total).toBe(1);
     expect(messaging.syncs).toBe(2);
+  });
+
+  it('passes the sync the popup asked for its progress, conversation by conversation', async () => {
+    const progress: { synced: number; total: number }[] = [];
+    const { messaging, activity } = setup({ onSyncProgress: (p) => void progress.push(p) });
+    messaging.add({ id: '0d' });
+    messaging.add({ id: '0e' });
+    await activity.unlocked();
+    await activity.handle('inbox_activity', undefined);
+    expect(progress).toEqual([
+      { synced: 0, total: 2 },
+      { synced: 1, total: 2 },
+      { synced: 2, total: 2 },
+    ]);
   });
 
   it('answers Vault.Locked while locked, so the popup shows its lock screen', async () => {

@@ -12,6 +12,7 @@ const anEvent: fc.Arbitrary<InboxUiEvent> = fc.oneof(
   fc.constantFrom<InboxUiEvent>({ event: 'session' }, { event: 'conversations' }, { event: 'grants' }),
   id.map((conversationId): InboxUiEvent => ({ event: 'messages', conversationId })),
   fc.record({ unread: fc.dictionary(id, count, { maxKeys: 20 }), total: count }).map((activity): InboxUiEvent => ({ event: 'unread', activity })),
+  fc.tuple(count, count).map(([a, b]): InboxUiEvent => ({ event: 'syncProgress', synced: Math.min(a, b), total: Math.max(a, b) })),
 );
 
 describe('inbox events from the worker', () => {
@@ -28,7 +29,7 @@ describe('inbox events from the worker', () => {
       fc.property(fc.oneof(fc.jsonValue(), fc.anything(), fc.record({ event: fc.string(), conversationId: fc.anything(), activity: fc.anything() })), (value) => {
         try {
           const event = parseInboxEvent(value);
-          expect(['session', 'conversations', 'grants', 'messages', 'unread']).toContain(event.event);
+          expect(['session', 'conversations', 'grants', 'messages', 'unread', 'syncProgress']).toContain(event.event);
         } catch (e) {
           expect(isParleyError(e, 'Rpc.InvalidParams')).toBe(true);
         }
@@ -44,6 +45,9 @@ describe('inbox events from the worker', () => {
       { event: 'messages', conversationId: 'a'.repeat(257) },
       { event: 'messages' },
       { event: 'toString' },
+      { event: 'syncProgress', synced: 3, total: 2 },
+      { event: 'syncProgress', synced: 1 },
+      { event: 'syncProgress', synced: -1, total: 2 },
     ];
     for (const value of bad) expect(() => parseInboxEvent(value), JSON.stringify(value)).toThrowError(expect.objectContaining({ code: 'Rpc.InvalidParams' }));
   });

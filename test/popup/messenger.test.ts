@@ -125,8 +125,12 @@ describe('the list as a messenger shows it', () => {
     expect(screen.queryByRole('status', { name: 'Loading conversations' })).toBeNull();
     await waitFor(() => expect(screen.getByText('Syncing with your node…')).toBeTruthy());
 
+    // The worker says how far it is: the status counts conversations.
+    worker.push({ event: 'syncProgress', synced: 2, total: 5 });
+    await waitFor(() => expect(screen.getByText('Syncing with your node: 2 of 5 conversations…')).toBeTruthy());
+
     await act(() => sync.open());
-    await waitFor(() => expect(screen.queryByText('Syncing with your node…')).toBeNull());
+    await waitFor(() => expect(screen.queryByText(/Syncing with your node/)).toBeNull());
   });
 });
 

@@ -46,6 +46,12 @@ export interface ListConversationsOptions {
   consentStates?: readonly ConsentState[];
 }
 
+/** How far a syncAll is: groups synced of those it syncs. */
+export interface SyncProgress {
+  synced: number;
+  total: number;
+}
+
 export interface StreamOptions {
   signal?: AbortSignal;
   kind?: ConversationKind;
@@ -224,20 +230,26 @@ export class Conversations {
     return conversationsHmacKeys(this.ctx.store, this.engine.hmacRootKey, this.ctx.now());
   }
 
-  /** Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups); then expired messages are deleted. */
-  async syncAll(options: { consentStates?: readonly ConsentState[] } = {}): Promise<void> {
+  /**
+   * Welcomes, then every active group (libxmtp sync_all_welcomes_and_groups); then expired
+   * messages are deleted. `onProgress` hears how many of the groups are synced, after the
+   * welcomes and after each group, so a long sync can show how far it is.
+   */
+  async syncAll(options: { consentStates?: readonly ConsentState[]; onProgress?: (progress: SyncProgress) => void } = {}): Promise<void> {
     await this.sync();
     const records = await this.ctx.store.listGroups();
     // A new duplicate of an allowed DM is synced with it: consent is the pair's.
     const consent = effectiveConsent(records);
     const wanted = options.consentStates;
-    for (const record of records) {
-      if (!record.active || (wanted !== undefined && !wanted.includes(consent.get(record.id) ?? record.consentState))) continue;
+    const toSync = records.filter((r) => r.active && (wanted === undefined || wanted.includes(consent.get(r.id) ?? r.consentState)));
+    options.onProgress?.({ synced: 0, total: toSync.length });
+    for (const [i, record] of toSync.entries()) {
       try {
         await this.engine.sync(record.id);
       } catch (e) {
         this.onError(e);
       }
+      options.onProgress?.({ synced: i + 1, total: toSync.length });
     }
     try {
       await this.disappearingSweep.sweepAll();

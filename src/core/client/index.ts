@@ -7,6 +7,7 @@ export {
   type CreateGroupOptions,
   type ListConversationsOptions,
   type StreamOptions,
+  type SyncProgress,
 } from './conversations';
 export { Conversation, Dm, Group, type ConversationMember, type ListMessagesOptions, type PermissionLevel } from './conversation';
 export type { DecodedMessage } from './decodedMessage';

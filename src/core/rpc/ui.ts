@@ -307,4 +307,6 @@ export type InboxUiEvent =
   /** The unread counts changed; here they are. */
   | { event: 'unread'; activity: InboxActivity }
   /** A site was granted access or lost it. */
-  | { event: 'grants' };
+  | { event: 'grants' }
+  /** A sync with the node is under way: conversations synced of those it syncs. */
+  | { event: 'syncProgress'; synced: number; total: number };

@@ -115,12 +115,13 @@ function Conversations() {
 /** While the worker syncs with the node for the popup: a first sync of a busy inbox takes a while. */
 function SyncStatus() {
   const { inbox } = useStores();
+  const progress = inbox.syncProgress.value;
   return (
     <p role="status" class={inbox.syncing.value ? 'sync-status' : 'sync-status idle'}>
       {inbox.syncing.value && (
         <>
           <span class="sync-bar" aria-hidden="true" />
-          Syncing with your node…
+          {progress && progress.total > 0 ? `Syncing with your node: ${progress.synced} of ${progress.total} conversations…` : 'Syncing with your node…'}
         </>
       )}
     </p>

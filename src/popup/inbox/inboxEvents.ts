@@ -61,6 +61,12 @@ export function parseInboxEvent(data: unknown): InboxUiEvent {
     }
     case 'unread':
       return { event, activity: activityOf(own(data, 'activity')) };
+    case 'syncProgress': {
+      const synced = count(own(data, 'synced'), 'synced');
+      const total = count(own(data, 'total'), 'total');
+      if (synced > total) malformed('synced: more than total');
+      return { event, synced, total };
+    }
     default:
       return malformed('unknown event');
   }

@@ -36,6 +36,8 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   const section = signal<InboxSection>('inbox');
   /** Up while the worker syncs with the node for the popup (a long first sync shows). */
   const syncing = signal(false);
+  /** How far the worker's sync is, as it last said; null before it says or once done. */
+  const syncProgress = signal<{ synced: number; total: number } | null>(null);
   // Newest activity first, as messengers list them.
   const conversations = computed(() =>
     [...all.value].sort((a, b) => {
@@ -144,10 +146,12 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
   /** Runs `work` with the syncing flag up: the worker syncs with the node first. */
   const whileSyncing = async <T>(work: () => Promise<T>): Promise<T> => {
     syncing.value = true;
+    syncProgress.value = null;
     try {
       return await work();
     } finally {
       syncing.value = false;
+      syncProgress.value = null;
     }
   };
 
@@ -170,6 +174,7 @@ export function createInboxStore(api: PopupApi, events: { onLocked?: () => void 
     summaries,
     addresses,
     syncing,
+    syncProgress,
     unread,
     openId,
     open,

@@ -31,6 +31,9 @@ export function applyInboxEvent(stores: Stores, event: InboxUiEvent): void {
     case 'grants':
       void stores.sites.refresh();
       break;
+    case 'syncProgress':
+      stores.inbox.syncProgress.value = { synced: event.synced, total: event.total };
+      break;
   }
 }
 
