@@ -38,6 +38,12 @@ Commands:
                                  prints {"conversationId","epoch"}
   group create <name> <member>…  make a group (members by address or inbox id), you its super
                                  admin; --permissions default|admin_only picks XMTP's preset
+  group add|remove <id> <member>…
+                                 add or remove members (addresses or inbox ids); prints
+                                 {"conversationId","memberInboxIds"}
+  group rename <id> <name>       rename the group; prints {"conversationId","name"}
+  group members <id>             print the members, a line each ({"inboxId","permissionLevel",
+                                 "installationIds"})
   group permissions <id>         print the group's admins, super admins and policies
   group admin add|remove <id> <inboxId>
   group super-admin add|remove <id> <inboxId>
@@ -48,10 +54,11 @@ Commands:
                                  field: group_name, description, group_image_url_square,
                                  app_data, message_disappear_from_ns, message_disappear_in_ns);
                                  option is allow, deny, admin or superAdmin
-                                 The group commands print one JSON line: the group's
-                                 {"conversationId","preset","adminInboxIds","superAdminInboxIds",
-                                 "policies"}; a change you lack the right for fails with
-                                 Group.PermissionDenied before anything is sent
+                                 create, permissions and the role and policy commands print one
+                                 JSON line: the group's {"conversationId","preset",
+                                 "adminInboxIds","superAdminInboxIds","policies"}; any change
+                                 you lack the right for fails with Group.PermissionDenied
+                                 before anything is sent
 
 Options:
   --api-url URL    the node's gRPC-web URL (default ${DEFAULT_API_URL})

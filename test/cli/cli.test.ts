@@ -46,7 +46,18 @@ describe('parley CLI arguments', () => {
     expect(parseCommand(['group', 'permission', id, 'updateMetadata', 'admin', 'group_name'])).toMatchObject({
       action: { op: 'permission', conversationId: id, update: 'updateMetadata', option: 'admin', field: 'group_name' },
     });
+    const address = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+    expect(parseCommand(['group', 'add', id, inbox, address])).toMatchObject({ action: { op: 'add', conversationId: id, members: [inbox, address] } });
+    expect(parseCommand(['group', 'remove', id, inbox])).toMatchObject({ action: { op: 'remove', conversationId: id, members: [inbox] } });
+    expect(parseCommand(['group', 'rename', id, 'the crew'])).toMatchObject({ action: { op: 'rename', conversationId: id, name: 'the crew' } });
+    expect(parseCommand(['group', 'members', id])).toMatchObject({ action: { op: 'members', conversationId: id } });
     for (const argv of [
+      ['group', 'add', id],
+      ['group', 'remove', id, 'bob'],
+      ['group', 'rename', id],
+      ['group', 'rename', id, 'x'.repeat(101)],
+      ['group', 'members'],
+      ['group', 'add', 'not-hex', inbox],
       ['group'],
       ['group', 'create', 'team'],
       ['group', 'create', 'team', 'bob'],

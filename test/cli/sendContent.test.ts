@@ -98,3 +98,36 @@ describe('parley send with content options', { timeout: 180_000 }, () => {
     expect(noFile.stderr).toMatch(/^error: Cli\.BadArguments: The file to attach cannot be read/m);
   });
 });
+
+describe('parley group membership commands', { timeout: 180_000 }, () => {
+  it('creates a group, adds, renames and removes members, and lists them; the other member sees each change', async () => {
+    const carol = await newUser(network);
+    const created = await cli('group', 'create', 'cli group', bob.address);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = jsonLines(created.stdout)[0] as { id: string };
+
+    const added = await cli('group', 'add', id, carol.address);
+    expect(added.code, added.stderr).toBe(0);
+    expect(jsonLines(added.stdout)[0]).toEqual({ conversationId: id, memberInboxIds: expect.arrayContaining([alice.inboxId, bob.client.inboxId, carol.client.inboxId]) });
+
+    const renamed = await cli('group', 'rename', id, 'cli crew');
+    expect(jsonLines(renamed.stdout)[0]).toEqual({ conversationId: id, name: 'cli crew' });
+    const bobSees = await eventually(
+      'bob sees the new name and carol',
+      async () => {
+        await bob.client.conversations.sync();
+        const group = await bob.client.conversations.getConversationById(id);
+        await group?.sync();
+        return group?.kind === 'group' && group.name === 'cli crew' && (await group.members()).length === 3 ? group : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(bobSees.name).toBe('cli crew');
+
+    const removed = await cli('group', 'remove', id, carol.client.inboxId);
+    expect(removed.code, removed.stderr).toBe(0);
+    const members = await cli('group', 'members', id);
+    expect(members.code, members.stderr).toBe(0);
+    expect((jsonLines(members.stdout) as { inboxId: string }[]).map((m) => m.inboxId).sort()).toEqual([alice.inboxId, bob.client.inboxId].sort());
+  });
+});

@@ -17,6 +17,9 @@ import {
 export type GroupAction =
   | { op: 'create'; name: string; members: string[]; permissions?: PolicyPreset }
   | { op: 'permissions'; conversationId: string }
+  | { op: 'members'; conversationId: string }
+  | { op: 'add' | 'remove'; conversationId: string; members: string[] }
+  | { op: 'rename'; conversationId: string; name: string }
   | { op: 'admin' | 'superAdmin'; change: 'add' | 'remove'; conversationId: string; inboxId: string }
   | { op: 'permission'; conversationId: string; update: PermissionUpdateType; option: PermissionOption; field?: string };
 
@@ -38,6 +41,17 @@ function groupId(value: unknown): string {
   return value;
 }
 
+function groupName(value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_NAME_CHARS) throw bad(`the name must be a string of at most ${MAX_NAME_CHARS} characters`);
+  return value;
+}
+
+function memberList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_MEMBERS) throw bad(`give 1 to ${MAX_MEMBERS} members`);
+  for (const m of value) if (typeof m !== 'string' || (!isEthereumAddress(m) && !isInboxId(m))) throw bad('a member must be a 0x address or an inbox id');
+  return value as string[];
+}
+
 function inboxId(value: unknown): string {
   if (typeof value !== 'string' || !isInboxId(value)) throw bad('the inbox id must be 64 hex digits');
   return value;
@@ -54,8 +68,18 @@ export function parseGroupArgs(args: readonly string[], permissions: string | un
       return checkedAction({ op: 'create', name, members, ...(permissions === undefined ? {} : { permissions }) });
     }
     case 'permissions':
-      if (rest.length !== 1) throw bad('`group permissions` takes a conversation id');
-      return checkedAction({ op: 'permissions', conversationId: rest[0] });
+    case 'members':
+      if (rest.length !== 1) throw bad(`\`group ${sub}\` takes a conversation id`);
+      return checkedAction({ op: sub, conversationId: rest[0] });
+    case 'add':
+    case 'remove': {
+      const [conversationId, ...members] = rest;
+      if (conversationId === undefined || members.length === 0) throw bad(`\`group ${sub}\` takes a conversation id and at least one member`);
+      return checkedAction({ op: sub, conversationId, members });
+    }
+    case 'rename':
+      if (rest.length !== 2) throw bad('`group rename` takes a conversation id and the new name');
+      return checkedAction({ op: 'rename', conversationId: rest[0], name: rest[1] });
     case 'admin':
     case 'super-admin':
       if (rest.length !== 3) throw bad(`\`group ${sub}\` takes add|remove, a conversation id and an inbox id`);
@@ -66,7 +90,7 @@ export function parseGroupArgs(args: readonly string[], permissions: string | un
       return checkedAction({ op: 'permission', conversationId, update, option, ...(field === undefined ? {} : { field }) });
     }
     default:
-      throw bad(`unknown group command ${JSON.stringify(String(sub).slice(0, 40))}: create, permissions, admin, super-admin or permission`);
+      throw bad(`unknown group command ${JSON.stringify(String(sub).slice(0, 40))}: create, add, remove, rename, members, permissions, admin, super-admin or permission`);
   }
 }
 
@@ -79,17 +103,22 @@ export function checkedAction(o: Record<string, unknown>): GroupAction {
   switch (o['op']) {
     case 'create': {
       allowed(['op', 'name', 'members', 'permissions']);
-      const { name, members, permissions } = o;
-      if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw bad(`the name must be a string of at most ${MAX_NAME_CHARS} characters`);
-      if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS) throw bad(`give 1 to ${MAX_MEMBERS} members`);
-      for (const m of members) if (typeof m !== 'string' || (!isEthereumAddress(m) && !isInboxId(m))) throw bad('a member must be a 0x address or an inbox id');
-      const action: GroupAction = { op: 'create', name, members: members as string[] };
+      const action: GroupAction = { op: 'create', name: groupName(o['name']), members: memberList(o['members']) };
+      const { permissions } = o;
       if (permissions !== undefined) action.permissions = oneOf(POLICY_PRESETS, permissions, '--permissions');
       return action;
     }
     case 'permissions':
+    case 'members':
       allowed(['op', 'conversationId']);
-      return { op: 'permissions', conversationId: groupId(o['conversationId']) };
+      return { op: o['op'], conversationId: groupId(o['conversationId']) };
+    case 'add':
+    case 'remove':
+      allowed(['op', 'conversationId', 'members']);
+      return { op: o['op'], conversationId: groupId(o['conversationId']), members: memberList(o['members']) };
+    case 'rename':
+      allowed(['op', 'conversationId', 'name']);
+      return { op: 'rename', conversationId: groupId(o['conversationId']), name: groupName(o['name']) };
     case 'admin':
     case 'superAdmin':
       allowed(['op', 'change', 'conversationId', 'inboxId']);
@@ -120,7 +149,14 @@ async function groupOf(agent: AgentClient, id: string): Promise<Group> {
   return conversation;
 }
 
-/** Runs a group action; prints the group (create) or its roles and policies after the change. */
+async function membershipLine(group: Group): Promise<Record<string, unknown>> {
+  return { conversationId: group.id, memberInboxIds: (await group.members()).map((m) => m.inboxId) };
+}
+
+/**
+ * Runs a group action; prints the group (create), its members (one line each; after add or
+ * remove, one line with their inbox ids), its new name, or its roles and policies after a change.
+ */
 export async function groupLines(agent: AgentClient, action: GroupAction): Promise<Record<string, unknown>[]> {
   if (action.op === 'create') {
     const options = action.permissions === undefined ? { name: action.name } : { name: action.name, permissions: action.permissions };
@@ -131,6 +167,17 @@ export async function groupLines(agent: AgentClient, action: GroupAction): Promi
   switch (action.op) {
     case 'permissions':
       break;
+    case 'members':
+      return (await group.members()).map((m) => ({ conversationId: group.id, inboxId: m.inboxId, permissionLevel: m.permissionLevel, installationIds: m.installationIds }));
+    case 'add':
+      await group.addMembers(action.members);
+      return [await membershipLine(group)];
+    case 'remove':
+      await group.removeMembers(action.members);
+      return [await membershipLine(group)];
+    case 'rename':
+      await group.updateName(action.name);
+      return [{ conversationId: group.id, name: group.name }];
     case 'admin':
       await (action.change === 'add' ? group.addAdmin(action.inboxId) : group.removeAdmin(action.inboxId));
       break;
