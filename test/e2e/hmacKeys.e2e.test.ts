@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrpcWebApi } from '../../src/core/api';
-import { Client as CoreClient, createMemoryStore, type Client } from '../../src/core/client';
-import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
+import type { Client } from '../../src/core/client';
 import { eventually } from '../interop/eventually';
-import { ParleyNode } from '../interop/parleyNode';
+import type { ParleyNode } from '../interop/parleyNode';
 import type { ExtensionBrowser } from './browser';
-import { buildExtension, launchWithExtension, onboard, peerReceivesDm, requestAndApprove, startDappServer, uiCall, xmtpRequest } from './browser';
+import { peerReceivesDm, requestAndApprove, xmtpRequest } from './browser';
+import { startOnboardedScene, type OnboardedScene } from './onboardedScene';
 
 /*
  * xmtp_hmacKeys in real headless Chromium with the built extension, on a parley-node of this
@@ -20,9 +19,9 @@ import { buildExtension, launchWithExtension, onboard, peerReceivesDm, requestAn
 
 const PASSWORD = 'hmac keys e2e password';
 
-let extensionDir: string;
+let scene: OnboardedScene;
 let node: ParleyNode;
-let sites: Awaited<ReturnType<typeof startDappServer>>;
+let sites: OnboardedScene['sites'];
 let browser: ExtensionBrowser;
 let address: string;
 let bob: Client;
@@ -30,31 +29,13 @@ let bob: Client;
 type GroupKeys = { conversationId: string; groupId: string; topic: string; keys: { epoch: number; key: string }[] };
 
 beforeAll(async () => {
-  extensionDir = buildExtension();
-  node = await ParleyNode.start();
-  sites = await startDappServer();
-  browser = await launchWithExtension(extensionDir);
-  const onboarded = await onboard(browser, PASSWORD);
-  address = onboarded.address;
-  const set = await uiCall(onboarded.page, 'settings_set', { nodeUrl: node.webUrl });
-  if (!set.ok) throw new Error(`settings_set: ${JSON.stringify(set.error)}`);
-  await onboarded.page.close();
-  bob = await CoreClient.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: node.webUrl, store: createMemoryStore() });
+  scene = await startOnboardedScene(PASSWORD);
+  ({ node, sites, browser, address, bob } = scene);
 }, 180_000);
 
-afterAll(async () => {
-  bob?.close();
-  await browser?.close();
-  await sites?.close();
-  await node?.stop();
-  if (extensionDir) rmSync(extensionDir, { recursive: true, force: true });
-});
+afterAll(() => scene?.close());
 
-async function openPage(url: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(url);
-  return page;
-}
+const openPage = (url: string): Promise<Page> => scene.openPage(url);
 
 function isSender(key: string, message: { data: Uint8Array; senderHmac: Uint8Array }): boolean {
   return Buffer.from(message.senderHmac).equals(createHmac('sha256', Buffer.from(key, 'hex')).update(message.data).digest());

@@ -1,15 +1,13 @@
-import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client as CoreClient, createMemoryStore, type Client, type Group } from '../../src/core/client';
+import type { Client, Group } from '../../src/core/client';
 import type { GroupPermissions } from '../../src/core/rpc';
-import { generateWalletPrivateKey, privateKeySigner } from '../../src/core/identity';
 import { eventually } from '../interop/eventually';
-import { ParleyNode } from '../interop/parleyNode';
 import type { ExtensionBrowser } from './browser';
+import { requestAndApprove, xmtpRequest } from './browser';
 import type { DriverPage } from './driver';
+import { startOnboardedScene, type OnboardedScene } from './onboardedScene';
 import { loadSdk } from './sdkInPage';
-import { buildExtension, launchWithExtension, onboard, requestAndApprove, startDappServer, uiCall, xmtpRequest } from './browser';
 
 /*
  * Group roles and permissions through window.xmtp in real headless Chromium with the built
@@ -21,40 +19,21 @@ import { buildExtension, launchWithExtension, onboard, requestAndApprove, startD
 
 const PASSWORD = 'permissions e2e password';
 
-let extensionDir: string;
-let node: ParleyNode;
-let sites: Awaited<ReturnType<typeof startDappServer>>;
+let scene: OnboardedScene;
+let sites: OnboardedScene['sites'];
 let browser: ExtensionBrowser;
 let address: string;
 let inboxId: string;
 let bob: Client;
 
 beforeAll(async () => {
-  extensionDir = buildExtension();
-  node = await ParleyNode.start();
-  sites = await startDappServer();
-  browser = await launchWithExtension(extensionDir);
-  const onboarded = await onboard(browser, PASSWORD);
-  ({ address, inboxId } = onboarded);
-  const set = await uiCall(onboarded.page, 'settings_set', { nodeUrl: node.webUrl });
-  if (!set.ok) throw new Error(`settings_set: ${JSON.stringify(set.error)}`);
-  await onboarded.page.close();
-  bob = await CoreClient.create(privateKeySigner(generateWalletPrivateKey()), { apiUrl: node.webUrl, store: createMemoryStore() });
+  scene = await startOnboardedScene(PASSWORD);
+  ({ sites, browser, address, inboxId, bob } = scene);
 }, 180_000);
 
-afterAll(async () => {
-  bob?.close();
-  await browser?.close();
-  await sites?.close();
-  await node?.stop();
-  if (extensionDir) rmSync(extensionDir, { recursive: true, force: true });
-});
+afterAll(() => scene?.close());
 
-async function openPage(url: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(url);
-  return page;
-}
+const openPage = (url: string): Promise<Page> => scene.openPage(url);
 
 async function bobsGroup(id: string, until: (g: Group) => boolean): Promise<Group> {
   return eventually(
