@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type KeyRotationPolicy } from '../core/client';
 import { ParleyError } from '../core/errors';
+import type { Hex } from 'viem';
 import { generateWalletPrivateKey, privateKeySigner } from '../core/identity';
 import type { ScryptParams } from './passphraseKey';
 import { securePrivateDir } from './privateDataDir';
@@ -27,6 +28,8 @@ export interface AgentOptions {
    * clear are a choice, never a default.
    */
   insecureStore?: boolean;
+  /** initAgent only: the agent's wallet key to use instead of a new one (an imported identity). */
+  privateKey?: Hex;
   /** Background failures of the client (streams, welcomes); kept in `client.errors` by default. */
   onError?: (error: unknown) => void;
   /** Security notices (a data directory tightened, keys kept in clear); process.emitWarning by default. */
@@ -90,7 +93,7 @@ export async function initAgent(options: AgentOptions & { scrypt?: ScryptParams 
     }
     return openClient(options, wallet, store);
   }
-  const wallet = await createWalletFile(walletPath, generateWalletPrivateKey(), options.passphrase, options.scrypt);
+  const wallet = await createWalletFile(walletPath, options.privateKey ?? generateWalletPrivateKey(), options.passphrase, options.scrypt);
   warnIfClear(options, wallet);
   return openWith(options, wallet);
 }

@@ -14,7 +14,10 @@ An XMTP agent on the command line: one wallet, one inbox, kept in a data directo
 
 Commands:
   init                           create a wallet key and its XMTP inbox; prints
-                                 {"address","inboxId","installationId"}
+                                 {"address","inboxId","installationId"}; with --import-key the
+                                 key comes from PARLEY_WALLET_KEY (0x hex) instead
+  export-key --out FILE          write the wallet key to a new owner-only file FILE
+                                 ({"address","privateKey"}); prints {"address","file"}
   send <to> [text]               send to <to>: a 0x address or a 64-hex inbox id (the DM with
                                  that peer, made when missing) or a conversation id (a DM or a
                                  group this agent is in); prints {"id","conversationId"}.
@@ -73,6 +76,8 @@ Options:
                    file permissions; every command on such a store warns
 
 Environment:
+  PARLEY_WALLET_KEY  (init --import-key) the wallet key to use, 0x and 64 hex digits; read
+                     from the environment, never from the command line (which others see)
   PARLEY_PASSPHRASE  encrypts the wallet key and every stored record (scrypt, AES-256-GCM).
                      \`init\` needs it (or --insecure-store); every later command then needs
                      it, except those a running listener serves.
@@ -99,7 +104,8 @@ export interface GlobalOptions {
 
 export type CliCommand =
   | { name: 'help' }
-  | { name: 'init'; options: GlobalOptions; insecureStore: boolean }
+  | { name: 'init'; options: GlobalOptions; insecureStore: boolean; importKey: boolean }
+  | { name: 'export-key'; options: GlobalOptions; out: string }
   | { name: 'send'; options: GlobalOptions; to: string; message: SendMessage; idempotencyKeyNs?: bigint }
   | { name: 'listen'; options: GlobalOptions }
   | { name: 'conversations'; options: GlobalOptions }
@@ -113,10 +119,10 @@ export type SendMessage =
   | { kind: 'reaction'; emoji: string; reference: string }
   | { kind: 'attachment'; file: string; replyTo?: string };
 
-/** Fewest and most arguments of each command. */
-/** `group` takes a subcommand and checks its own arguments (parseGroupArgs). */
-const ARITY: Record<'init' | 'send' | 'listen' | 'conversations' | 'hmac-keys' | 'update-keys' | 'group', readonly [number, number]> = {
+/** Fewest and most arguments of each command; `group` takes a subcommand and checks its own arguments (parseGroupArgs). */
+const ARITY: Record<'init' | 'export-key' | 'send' | 'listen' | 'conversations' | 'hmac-keys' | 'update-keys' | 'group', readonly [number, number]> = {
   init: [0, 0],
+  'export-key': [0, 0],
   send: [1, 2],
   listen: [0, 0],
   conversations: [0, 0],
@@ -157,6 +163,8 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
         react: { type: 'string' },
         attach: { type: 'string' },
         'insecure-store': { type: 'boolean' },
+        'import-key': { type: 'boolean' },
+        out: { type: 'string' },
         json: { type: 'boolean' },
         permissions: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -179,6 +187,8 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
   const options: GlobalOptions = { apiUrl: apiUrlOf(values['api-url']), dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR };
   if (options.dataDir.length === 0) throw bad('--data-dir is empty.');
   if (values['insecure-store'] === true && command !== 'init') throw bad('--insecure-store is an option of `init` only.');
+  if (values['import-key'] === true && command !== 'init') throw bad('--import-key is an option of `init` only.');
+  if (values.out !== undefined && command !== 'export-key') throw bad('--out is an option of `export-key` only.');
   if (values.json === true && command !== 'hmac-keys') throw bad('--json is an option of `hmac-keys` only.');
   const stray = command === 'send' ? undefined : SEND_OPTIONS.find((o) => values[o] !== undefined);
   if (stray !== undefined) throw bad(`--${stray} is an option of \`send\` only.`);
@@ -188,7 +198,7 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
       const insecureStore = values['insecure-store'] === true;
       if (insecureStore && passphraseSet) throw bad('--insecure-store and PARLEY_PASSPHRASE contradict each other.');
       if (!insecureStore && !passphraseSet) throw bad('`init` needs PARLEY_PASSPHRASE set, or --insecure-store to keep the keys in clear.');
-      return { name: 'init', options, insecureStore };
+      return { name: 'init', options, insecureStore, importKey: values['import-key'] === true };
     }
     case 'send': {
       const [to, text] = rest as [string, string | undefined];
@@ -209,6 +219,9 @@ export function parseCommand(argv: readonly string[], passphraseSet = false): Cl
       }
     case 'hmac-keys':
       return { name: 'hmac-keys', options, json: values.json === true };
+    case 'export-key':
+      if (values.out === undefined || values.out.length === 0) throw bad('`export-key` needs --out FILE: the key is never printed.');
+      return { name: 'export-key', options, out: values.out };
     case 'update-keys': {
       const [conversationId] = rest as [string];
       if (!isConversationId(conversationId)) throw bad('The conversation id must be hex, as `conversations` prints it.', JSON.stringify(conversationId.slice(0, 80)));

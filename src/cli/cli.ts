@@ -9,6 +9,7 @@ import { parseCommand, USAGE, type CliCommand } from './args';
 import { randomInt } from 'node:crypto';
 import type { CommandContext } from './commands/context';
 import { hmacKeyText } from './commands/hmacKeys';
+import { runExportKey } from './commands/exportKey';
 import { runInit } from './commands/init';
 import { runListen } from './commands/listen';
 import { contentOf } from './commands/send';
@@ -46,6 +47,14 @@ async function main(): Promise<number> {
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   };
   if (command.name === 'init' && command.insecureStore) agentOptions.insecureStore = true;
+  if (command.name === 'init' && command.importKey) {
+    const key = process.env['PARLEY_WALLET_KEY'] ?? '';
+    if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
+      process.stderr.write('error: Cli.BadArguments: --import-key needs PARLEY_WALLET_KEY set to a 0x wallet key of 64 hex digits. See `parley --help`.\n');
+      return 2;
+    }
+    agentOptions.privateKey = key.toLowerCase() as `0x${string}`;
+  }
   if (passphrase !== undefined && passphrase !== '') agentOptions.passphrase = passphrase;
   const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
   const ctx: CommandContext = { agentOptions, out: (value) => process.stdout.write(jsonLine(value)), warn, signal: stop.signal };
@@ -53,6 +62,9 @@ async function main(): Promise<number> {
     switch (command.name) {
       case 'init':
         await runInit(ctx);
+        break;
+      case 'export-key':
+        await runExportKey(ctx, command.out);
         break;
       case 'send': {
         const idempotencyKeyNs = command.idempotencyKeyNs ?? freshIdempotencyKeyNs();

@@ -14,8 +14,10 @@ const PASSPHRASE = { PARLEY_PASSPHRASE: 'correct horse battery staple' };
 
 describe('parley CLI arguments', () => {
   it('parses each command with the documented defaults', () => {
-    expect(parseCommand(['init'], true)).toEqual({ name: 'init', options: { apiUrl: 'http://localhost:5557', dataDir: './.parley' }, insecureStore: false });
-    expect(parseCommand(['init', '--insecure-store'])).toMatchObject({ name: 'init', insecureStore: true });
+    expect(parseCommand(['init'], true)).toEqual({ name: 'init', options: { apiUrl: 'http://localhost:5557', dataDir: './.parley' }, insecureStore: false, importKey: false });
+    expect(parseCommand(['init', '--insecure-store'])).toMatchObject({ name: 'init', insecureStore: true, importKey: false });
+    expect(parseCommand(['init', '--import-key'], true)).toMatchObject({ name: 'init', importKey: true });
+    expect(parseCommand(['export-key', '--out', '/tmp/k.json'])).toMatchObject({ name: 'export-key', out: '/tmp/k.json' });
     const inbox = 'ab'.repeat(32);
     expect(parseCommand(['send', inbox, 'hi there', '--data-dir', '/d', '--api-url', 'http://127.0.0.1:9/'])).toEqual({
       name: 'send',
@@ -90,6 +92,10 @@ describe('parley CLI arguments', () => {
       ['listen', '--idempotency-key', '1'],
       ['init'],
       ['listen', '--insecure-store'],
+      ['export-key'],
+      ['export-key', '--out', ''],
+      ['listen', '--import-key'],
+      ['conversations', '--out', 'x'],
       ['conversations', '--json'],
       ['hmac-keys', 'extra'],
       ['hmac-keys', '--idempotency-key', '1'],
