@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, conversationTitle, inboxName, relativeTime, shortAddress } from '../../src/popup/inbox/format';
+import type { Message } from '../../src/core/rpc';
+import { clockTime, conversationTitle, inboxName, messageText, relativeTime, shortAddress } from '../../src/popup/inbox/format';
 import { identicon } from '../../src/popup/inbox/identicon';
 
 const ADDRESS = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
@@ -70,5 +71,28 @@ describe('identicons', () => {
       pictures.add(`${cells.map(Number).join('')}/${hue}`);
     }
     expect(pictures.size).toBe(16);
+  });
+});
+
+describe('what each content type reads as', () => {
+  const base = { id: '01', conversationId: 'aa', senderInboxId: PEER, sentAtNs: '1', contentType: 'x' };
+  const text = (content: unknown, fallback?: string) => messageText({ ...base, content, ...(fallback === undefined ? {} : { fallback }) } as Message);
+
+  it('says what a non-text message is, without fetching or running anything of it', () => {
+    expect(text({ type: 'attachment', filename: 'chart.png', mimeType: 'image/png', data: 'A'.repeat(4000) })).toBe('📎 chart.png (image/png, 2.9 kB)');
+    expect(text({ type: 'remoteStaticAttachment', url: 'https://files.example/abc', contentDigest: '', secret: '', salt: '', nonce: '', scheme: 'https://', contentLength: 2_500_000, filename: 'talk.mp4' })).toBe(
+      '📎 talk.mp4 (2.4 MB), stored at files.example',
+    );
+    expect(text({ type: 'transactionReference', networkId: 8453, reference: '0x1234567890abcdef1234', metadata: { transactionType: 'transfer', currency: 'USDC', amount: 1500000, decimals: 6, fromAddress: '', toAddress: '' } })).toBe(
+      'Transaction 0x123456…1234 on network 8453: 1.5 USDC',
+    );
+    expect(text({ type: 'walletSendCalls', version: '1', chainId: '0x2105', from: '0x0', calls: [{}, {}] })).toBe('Asks your wallet to send 2 calls on chain 0x2105');
+    expect(text({ type: 'reply', reference: '02', content: { type: 'attachment', filename: 'a.pdf', mimeType: 'application/pdf', data: 'AAAA' } }, 'Replied with a file')).toBe('📎 a.pdf (application/pdf, 3 B)');
+    expect(text({ type: 'reply', reference: '02', content: { type: 'markdown', markdown: '**yes**' } })).toBe('**yes**');
+    expect(text({ type: 'unknown', contentType: 'example.org/poll:1.0' }, 'A poll: lunch?')).toBe('A poll: lunch?');
+  });
+
+  it('keeps bidi controls out of what a peer sent', () => {
+    expect(text({ type: 'attachment', filename: 'gnp\u202E.exe', mimeType: 'image/png', data: '' })).toBe('📎 gnp.exe (image/png, 0 B)');
   });
 });

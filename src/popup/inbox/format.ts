@@ -79,14 +79,50 @@ function contentText(m: Message, addresses: AddressBook): string {
     case 'markdown':
       return c.markdown;
     case 'reply':
-      return c.content.type === 'text' ? c.content.text : (m.fallback ?? 'Reply');
+      // The quoted message's own words, or what its content says it is.
+      return c.content.type === 'text' ? c.content.text : c.content.type === 'markdown' ? c.content.markdown : contentText(withoutFallback({ ...m, content: c.content }), addresses);
     case 'groupUpdated':
       return groupUpdateText(c, addresses);
     case 'reaction':
       return `${c.action === 'removed' ? 'Removed' : 'Reacted'} ${c.content}`;
+    case 'attachment':
+      return `📎 ${c.filename ?? 'attachment'} (${c.mimeType}, ${byteSize(Math.floor((c.data.length * 3) / 4))})`;
+    case 'remoteStaticAttachment':
+      // Never fetched by itself: the address it would come from is shown, not loaded.
+      return `📎 ${c.filename ?? 'file'}${c.contentLength === undefined ? '' : ` (${byteSize(c.contentLength)})`}, stored at ${hostOf(c.url)}`;
+    case 'transactionReference':
+      return `Transaction ${shortHex(c.reference)} on network ${c.networkId}${c.metadata ? `: ${c.metadata.amount / 10 ** c.metadata.decimals} ${c.metadata.currency}` : ''}`;
+    case 'walletSendCalls':
+      return `Asks your wallet to send ${c.calls.length} ${c.calls.length === 1 ? 'call' : 'calls'} on chain ${c.chainId}`;
+    case 'readReceipt':
+      return 'Read';
     default:
       return m.fallback ?? `[${c.type}]`;
   }
+}
+
+/** The inner content of a reply: the outer message's fallback text is not its own. */
+function withoutFallback(m: Message): Message {
+  const { fallback: _, ...rest } = m;
+  return rest;
+}
+
+function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return 'an address that is not a URL';
+  }
+}
+
+function shortHex(value: string): string {
+  return value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value;
 }
 
 /** A message's time in its conversation: the clock today, the date and the clock before. */
