@@ -24,6 +24,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '10,50,250').split(',').map(Number);
 const [SYNC_GROUPS, SYNC_MESSAGES] = (process.env.BENCH_SYNC ?? '100x20').split('x').map(Number) as [number, number];
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SENDS = Number(process.env.BENCH_SENDS ?? 10);
+const STREAM_MESSAGES = Number(process.env.BENCH_STREAM ?? 30);
 const REGISTER_CONCURRENCY = 8;
 
 interface Row {
@@ -33,6 +34,11 @@ interface Row {
 }
 const rows: Row[] = [];
 const progress = (line: string) => process.stderr.write(`[bench:peers] ${line}\n`);
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+}
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,6 +124,49 @@ async function main(): Promise<void> {
     }
     progress('DMs done');
 
+    // Send → receive between two users of each kind: the receiver streams, the sender sends one
+    // message at a time. node-sdk's side counts from half the pipe's round trip after the send
+    // left this process, so the pipe is not held against it.
+    const latency: Row = { operation: 'send → receive over a stream, DM', parley: [], sdk: [] };
+    rows.push(latency);
+    const receiver = await parleyClient();
+    const arrived = new Map<string, number>();
+    const stream = receiver.conversations.streamAllMessages();
+    void (async () => {
+      for await (const m of stream) if (m.content?.type === 'text') arrived.set(m.content.text, performance.now());
+    })();
+    const sdkReceiver = await sdkClient('sdk-receiver');
+    await sdkReceiver.peer.call('startStream', { retryDelayMs: 100 });
+    const parleyDm = await parley.conversations.createDm(receiver.inboxId);
+    const sdkDm = await sdk.peer.call<{ id: string }>('newDm', { inboxId: sdkReceiver.inboxId });
+    const wait = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`wrong result: ${what} never arrived`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    for (let i = -3; i < STREAM_MESSAGES; i++) {
+      const text = `latency ${i}`;
+      const start = performance.now();
+      await parleyDm.sendText(text);
+      const at = await wait(`Parley's "${text}"`, () => arrived.get(text));
+      const startMs = Date.now();
+      const sent = await sdk.peer.callTimed<string>('send', { conversationId: sdkDm.id, text });
+      const pipeMs = Date.now() - startMs - sent.ms;
+      const got = await wait(`node-sdk's "${text}"`, async () =>
+        (await sdkReceiver.peer.call<{ messages: { id: string; receivedAtMs?: number }[] }>('streamed')).messages.find((m) => m.id === sent.result)?.receivedAtMs,
+      );
+      // The first few warm both paths up.
+      if (i < 0) continue;
+      latency.parley.push(at - start);
+      latency.sdk.push(got - (startMs + pipeMs / 2));
+    }
+    await stream.return();
+    progress('stream latency done');
+
     let parleyGroup!: Group;
     let sdkGroupId = '';
     for (const size of SIZES) {
@@ -188,9 +237,11 @@ async function main(): Promise<void> {
 
 function printTable(seconds: number): void {
   const header = ['operation', 'Parley ms', 'node-sdk ms', 'Parley / node-sdk', 'runs'];
-  const lines = rows.map((r) => {
-    const [p, s] = [median(r.parley), median(r.sdk)];
-    return [r.operation, p.toFixed(1), s.toFixed(1), `${(p / s).toFixed(2)}×`, String(r.parley.length)];
+  const lines = rows.flatMap((r) => {
+    const line = (name: string, p: number, s: number) => [name, p.toFixed(1), s.toFixed(1), `${(p / s).toFixed(2)}×`, String(r.parley.length)];
+    const out = [line(r.operation + (r.parley.length >= 20 ? ', p50' : ''), median(r.parley), median(r.sdk))];
+    if (r.parley.length >= 20) out.push(line(`${r.operation}, p99`, percentile(r.parley, 0.99), percentile(r.sdk, 0.99)));
+    return out;
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

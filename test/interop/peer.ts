@@ -33,6 +33,8 @@ export interface MessageInfo {
   contentType: string;
   content: unknown;
   fallback?: string;
+  /** Streamed messages only: when the peer's stream delivered it (Date.now() in the peer). */
+  receivedAtMs?: number;
 }
 
 export interface MemberInfo {

@@ -360,7 +360,8 @@ const commands = {
   async startStream(a) {
     if (stream) throw new Error('a stream is already running');
     stream = await requireClient().conversations.streamAllMessages({
-      onValue: (m) => streamed.push(describeMessage(m)),
+      // When it arrived, by this machine's clock: benchmarks read stream latency from it.
+      onValue: (m) => streamed.push({ ...describeMessage(m), receivedAtMs: Date.now() }),
       onError: (e) => streamErrors.push(String(e?.message ?? e)),
       retryDelay: a.retryDelayMs ?? 1_000,
     });
