@@ -49,7 +49,7 @@ export async function createWalletFile(path: string, privateKey: Hex, passphrase
     storeKey = keys.store;
     body = { version: 1, address, encryption: ENCRYPTED, kdf: kdfToJson(kdf), nonce: bytesToHex(nonce), ciphertext: bytesToHex(ciphertext) };
   }
-  writeNewFile(path, `${JSON.stringify(body, null, 2)}\n`);
+  writeNewPrivateFile(path, `${JSON.stringify(body, null, 2)}\n`, () => new ParleyError('Agent.AlreadyInitialized', 'This data directory already holds an agent identity.', { details: path }));
   return storeKey === undefined ? { address, privateKey } : { address, privateKey, storeKey };
 }
 
@@ -136,7 +136,12 @@ function corrupt(details: string): ParleyError {
  * Writes a temp file (0600), syncs it, and links it into place: the wallet file appears whole or
  * not at all, and an existing one is never replaced (link fails with EEXIST).
  */
-function writeNewFile(path: string, text: string): void {
+/**
+ * Writes `text` to a new owner-only (0600) file, durably and all at once: a temp file is
+ * written and fsynced, then linked into place, which fails rather than replace a file there.
+ * `onExists` makes the error for that case.
+ */
+export function writeNewPrivateFile(path: string, text: string, onExists: () => ParleyError): void {
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {
@@ -148,9 +153,7 @@ function writeNewFile(path: string, text: string): void {
   try {
     linkSync(temp, path);
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'EEXIST') {
-      throw new ParleyError('Agent.AlreadyInitialized', 'This data directory already holds an agent identity.', { details: path });
-    }
+    if ((e as { code?: unknown }).code === 'EEXIST') throw onExists();
     throw e;
   } finally {
     unlinkSync(temp);

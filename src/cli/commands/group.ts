@@ -3,6 +3,7 @@ import type { Group } from '../../core/client';
 import { ParleyError } from '../../core/errors';
 import { isEthereumAddress } from '../../core/identity/inboxId';
 import { isInboxId } from '../../core/mls/credential';
+import { isConversationId } from '../listener/protocol';
 import {
   PERMISSION_METADATA_FIELDS,
   PERMISSION_OPTIONS,
@@ -25,7 +26,6 @@ export type GroupAction =
 
 const MAX_MEMBERS = 250;
 const MAX_NAME_CHARS = 100;
-const GROUP_ID = /^(?:[0-9a-f]{2}){1,128}$/;
 
 function bad(details: string): ParleyError {
   return new ParleyError('Cli.BadArguments', 'Bad `group` arguments.', { details });
@@ -37,7 +37,7 @@ function oneOf<T extends string>(values: readonly T[], value: unknown, what: str
 }
 
 function groupId(value: unknown): string {
-  if (typeof value !== 'string' || !GROUP_ID.test(value)) throw bad('the conversation id must be lowercase hex');
+  if (typeof value !== 'string' || !isConversationId(value)) throw bad('the conversation id must be lowercase hex');
   return value;
 }
 

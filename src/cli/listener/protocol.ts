@@ -59,7 +59,7 @@ function keysAre(object: Record<string, unknown>, keys: readonly string[]): void
 
 /** A conversation id as the CLI takes it: lowercase hex, not the 64 digits of an inbox id. */
 export function isConversationIdArg(value: string): boolean {
-  return /^(?:[0-9a-f]{2}){1,64}$/.test(value) && value.length !== 64;
+  return isConversationId(value) && value.length !== 64;
 }
 
 /** A decimal nanosecond time that fits libxmtp's i64 idempotency key. */
