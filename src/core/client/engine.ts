@@ -308,29 +308,25 @@ export class MessagingEngine {
       } catch (e) {
         // Bytes the node refuses will never go out: that message failed, and must not block the group.
         if (!isParleyError(e) || e.code !== 'Client.PublishFailed') throw e;
-        session = await this.failStoredSend(session, intent);
+        session = await this.settleStoredSend(session, intent, 'failed');
       }
     }
     return session;
   }
 
-  private async failStoredSend(session: GroupSession, intent: IntentRecord): Promise<GroupSession> {
-    const message = intent.messageId === undefined ? undefined : await this.ctx.store.getMessage(intent.messageId);
-    const failedIntent: IntentRecord = { ...intent, state: 'error', attempts: intent.attempts + 1 };
-    return this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? failedIntent : i)) }, [
-      ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'failed' as const } }] : []),
-      { op: 'putIntent', record: failedIntent },
-    ]);
-  }
-
-  /** Publishes a stored message's identical bytes again; then it and its intent are published. */
+  /** A stored message's identical bytes again; then it and its intent are published. */
   private async publishStoredSend(session: GroupSession, intent: IntentRecord, payload: Uint8Array): Promise<GroupSession> {
     await this.publish(fromHex(session.record.id), payload);
+    return this.settleStoredSend(session, intent, 'published');
+  }
+
+  /** Records how a stored send ended: published, or failed for good (the node refused its bytes). */
+  private async settleStoredSend(session: GroupSession, intent: IntentRecord, outcome: 'published' | 'failed'): Promise<GroupSession> {
     const message = intent.messageId === undefined ? undefined : await this.ctx.store.getMessage(intent.messageId);
-    const sentIntent: IntentRecord = { ...intent, state: 'published', attempts: intent.attempts + 1 };
-    return this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? sentIntent : i)) }, [
-      ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: 'published' as const } }] : []),
-      { op: 'putIntent', record: sentIntent },
+    const settled: IntentRecord = { ...intent, state: outcome === 'published' ? 'published' : 'error', attempts: intent.attempts + 1 };
+    return this.save(session, { ...session, intents: session.intents.map((i) => (i.id === intent.id ? settled : i)) }, [
+      ...(message?.deliveryStatus === 'unpublished' ? [{ op: 'putMessage' as const, record: { ...message, deliveryStatus: outcome } }] : []),
+      { op: 'putIntent', record: settled },
     ]);
   }
 
