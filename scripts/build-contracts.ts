@@ -4,7 +4,7 @@
  * infers every call's types. The modules are committed; test/scripts/contractArtifacts.test.ts
  * fails when they differ from what the sources compile to. Run: npm run build:contracts
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSolidity, type CompiledContract } from './contracts/compileSolidity';
@@ -12,11 +12,17 @@ import { compileSolidity, type CompiledContract } from './contracts/compileSolid
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** contracts/<group> → where its artifacts go. Add a row when adding a group. */
-export const CONTRACT_GROUPS: Record<string, string> = {};
+export const CONTRACT_GROUPS: Record<string, string> = {
+  // the network's contracts: broadcasters and the node registry
+  network: 'src/node/chain/contracts',
+  // test-only contracts: smart-contract wallets, ENS
+  dev: 'test/fixtures/contracts',
+};
 
 export function readGroupSources(group: string): Record<string, string> {
   const dir = join(root, 'contracts', group);
   const sources: Record<string, string> = {};
+  if (!existsSync(dir)) return sources;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.sol')).sort()) {
     sources[file] = readFileSync(join(dir, file), 'utf8');
   }
@@ -38,7 +44,9 @@ export function artifactModule(contract: CompiledContract, group: string): strin
 export function buildArtifacts(): Map<string, string> {
   const files = new Map<string, string>();
   for (const [group, outDir] of Object.entries(CONTRACT_GROUPS)) {
-    for (const contract of compileSolidity(readGroupSources(group))) {
+    const sources = readGroupSources(group);
+    if (Object.keys(sources).length === 0) continue;
+    for (const contract of compileSolidity(sources)) {
       files.set(join(outDir, `${contract.name}.ts`), artifactModule(contract, group));
     }
   }
