@@ -88,7 +88,7 @@ export async function sendLines(agent: AgentClient, to: string, content: Sendabl
 /** In groups a reply or reaction names the sender of the message it refers to (libxmtp's reference_inbox_id). */
 async function withReferenceInbox(conversation: Dm | Group, content: SendableContent): Promise<SendableContent> {
   if (conversation.kind !== 'group' || (content.type !== 'reply' && content.type !== 'reaction') || content.referenceInboxId !== undefined) return content;
-  const referenced = (await conversation.messages()).find((m) => m.id === content.reference);
+  const referenced = await conversation.message(content.reference);
   if (referenced === undefined) throw new ParleyError('Client.NotFound', 'The message to answer is not in this conversation.', { details: content.reference });
   return { ...content, referenceInboxId: referenced.senderInboxId };
 }

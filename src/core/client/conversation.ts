@@ -10,7 +10,7 @@ import { permissionsOf } from '../mls/extensionsPermissions';
 import { permissionsView, type AdminListAction, type PermissionsView, type PermissionUpdate } from '../mls/policyUpdate';
 import { nsFromDate } from './bytes';
 import { toDecodedMessage, type DecodedMessage } from './decodedMessage';
-import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled } from './disappearingMessages';
+import { checkedDisappearingSettings, disappearingSettingsOf, expiredWindow, isDisappearingEnabled, isExpired } from './disappearingMessages';
 import { sweepExpired } from './disappearingSweep';
 import { dmGroupsOf, dmSendTarget, pairConsent } from './dmStitching';
 import type { MessagingEngine, SendOptions } from './engine';
@@ -120,6 +120,18 @@ export abstract class Conversation {
     const records = await readHistory(this.engine.ctx.store, sources, query);
     // Messages of a stitched DM's other groups show under this conversation's id.
     return Promise.all(records.map(async (record) => ({ ...(await toDecodedMessage(record)), conversationId: this.id })));
+  }
+
+  /**
+   * One stored message of this conversation by id, read by key rather than by listing the
+   * history; undefined when it is not this conversation's or has expired.
+   */
+  async message(messageId: string): Promise<DecodedMessage | undefined> {
+    const record = await this.engine.ctx.store.getMessage(messageId);
+    if (record === undefined || !(await this.historyGroupIds()).includes(record.groupId)) return undefined;
+    const { state } = await this.engine.load(record.groupId);
+    if (isExpired(record, expiredWindow(disappearingSettingsOf(state.groupContext.extensions), nsFromDate(this.engine.ctx.now())))) return undefined;
+    return { ...(await toDecodedMessage(record)), conversationId: this.id };
   }
 
   /** The groups whose messages make up this conversation. */

@@ -70,8 +70,10 @@ describe('disappearing messages', () => {
     // Bob's clock reaches the first message's expiry, not the second's.
     bob.at(first.sentAtNs + inNs);
     expect(second.sentAtNs).toBeGreaterThan(first.sentAtNs + 1_000_000n);
-    // Hidden at once, before any sweep has deleted it.
+    // Hidden at once, before any sweep has deleted it, from the list and from a lookup by id.
     expect(texts(await bobGroupHandle.messages())).toEqual(['before the setting', 'second']);
+    expect(await bobGroupHandle.message(first.id)).toBeUndefined();
+    expect((await bobGroupHandle.message(second.id))?.content).toEqual({ type: 'text', text: 'second' });
     expect(await bob.store.getMessage(first.id)).toBeDefined();
     await bob.client.conversations.syncAll();
     expect(await bob.store.getMessage(first.id)).toBeUndefined();
