@@ -131,7 +131,14 @@ export type ErrorCode =
   | 'Agent.ListenerLost'
   | 'Agent.ListenerFailed'
   | 'Agent.BadRequest'
-  | 'Cli.BadArguments';
+  | 'Cli.BadArguments'
+  // encrypted identity backups (src/core/backup, docs/backup-format.md)
+  | 'Backup.BadInput'
+  | 'Backup.NotABackup'
+  | 'Backup.UnsupportedVersion'
+  | 'Backup.Truncated'
+  | 'Backup.Tampered'
+  | 'Backup.WrongPassphrase';
 
 export interface ParleyErrorOptions {
   details?: string;

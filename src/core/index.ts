@@ -10,3 +10,4 @@ export { eip1193Signer, generateWalletPrivateKey, inboxIdFor, localAccountSigner
 export * as identity from './identity';
 export * as mls from './mls';
 export * as api from './api';
+export * as backup from './backup';
