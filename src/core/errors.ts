@@ -36,6 +36,9 @@ export type ErrorCode =
   | 'Node.TlsUnreadable'
   | 'Node.TlsInvalid'
   | 'Node.TlsKeyMismatch'
+  // replication between nodes and misbehaviour reports (src/node/replication, src/node/misbehavior)
+  | 'Misbehavior.BadSignature'
+  | 'Misbehavior.BadReport'
   // dApp RPC (src/core/rpc) and the extension (router, vault, approvals)
   | 'Rpc.InvalidParams'
   | 'Rpc.UnsupportedMethod'
